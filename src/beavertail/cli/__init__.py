@@ -1,0 +1,21 @@
+"""The ``beavertail`` command line: thin verbs over the Python API."""
+
+from __future__ import annotations
+
+import typer
+
+from beavertail.cli import data as data_cli
+from beavertail.cli import moderate as moderate_cli
+
+app = typer.Typer(
+    help="beavertail: measure and reduce LLM harmfulness (BeaverTails / PKU-SafeRLHF family).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(data_cli.app, name="data")
+app.add_typer(moderate_cli.app, name="moderate")
+app.command("quickstart")(moderate_cli.quickstart)
+
+
+def main() -> None:
+    app()

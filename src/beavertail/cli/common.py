@@ -1,0 +1,25 @@
+"""Shared CLI helpers: console, error reporting."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import typer
+from rich.console import Console
+
+from beavertail.data.errors import DataValidationError
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+@contextlib.contextmanager
+def user_errors() -> Iterator[None]:
+    """Show bad input as one clear line and exit 2, instead of a traceback."""
+    try:
+        yield
+    except (DataValidationError, FileNotFoundError, KeyError, ValueError) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        err_console.print(f"[bold red]error:[/] {message}")
+        raise typer.Exit(2) from None

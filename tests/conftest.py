@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+
+import pytest
+
+warnings.filterwarnings("ignore", category=UserWarning)
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    """The shared real data (CI has ../shared beside the clone)."""
+    candidates = [os.environ.get("BEAVERTAIL_DATA_DIR"), ROOT.parent / "shared" / "data"]
+    for c in candidates:
+        if c and (Path(c) / "beavertails" / "30k_test.jsonl").is_file():
+            return Path(c)
+    pytest.skip("shared data not found: set BEAVERTAIL_DATA_DIR")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Feature caches go to a temp folder; the dequantised LM cache is kept between runs."""
+    os.environ.setdefault("BEAVERTAIL_CACHE", str(ROOT / ".cache"))
