@@ -33,7 +33,9 @@ from beavertail.moderation import (
 
 MODERATORS: dict[str, ModeratorSpec] = {
     "a-encoder": ModeratorSpec(backend="encoder", max_length=128, quantize=True),
-    "a-encoder-3layer": ModeratorSpec(backend="encoder", max_length=128, quantize=True, num_layers=3),
+    "a-encoder-3layer": ModeratorSpec(
+        backend="encoder", max_length=128, quantize=True, num_layers=3
+    ),
     "b-finetuned": ModeratorSpec(backend="finetuned", max_length=128, head_hidden=0),
     "c-lm-probe": ModeratorSpec(backend="lm-probe", max_length=256),
     "prompt-only": ModeratorSpec(backend="encoder", input="prompt", max_length=128, quantize=True),
@@ -42,7 +44,9 @@ BASELINES = {"refusal-heuristic": RefusalHeuristic, "profanity-check": Profanity
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="subset: 400 train, 150 test pairs")
     parser.add_argument("--only", default="", help="comma-separated moderator names")
     parser.add_argument("--data-dir", default=None)
@@ -94,17 +98,35 @@ def main() -> None:
         reports[name] = {split: evaluate_scorer(scorer, ex) for split, ex in tests.items()}
 
     table = Table(title="QA moderation (flagged = unsafe pair)")
-    for col in ("moderator", "split", "F1", "accuracy", "precision", "recall", "ROC-AUC", "ECE",
-                "cat macro-F1", "pairs/s", "train s"):
+    for col in (
+        "moderator",
+        "split",
+        "F1",
+        "accuracy",
+        "precision",
+        "recall",
+        "ROC-AUC",
+        "ECE",
+        "cat macro-F1",
+        "pairs/s",
+        "train s",
+    ):
         table.add_column(col, justify="left" if col in ("moderator", "split") else "right")
     for name, by_split in reports.items():
         for split, r in by_split.items():
             f = r["flagged"]
             table.add_row(
-                name, split, f"{f['f1']:.3f}", f"{f['accuracy']:.3f}", f"{f['precision']:.3f}",
-                f"{f['recall']:.3f}", f"{r['roc_auc']:.3f}", f"{r['ece']:.3f}",
+                name,
+                split,
+                f"{f['f1']:.3f}",
+                f"{f['accuracy']:.3f}",
+                f"{f['precision']:.3f}",
+                f"{f['recall']:.3f}",
+                f"{r['roc_auc']:.3f}",
+                f"{r['ece']:.3f}",
                 f"{r['category_macro_f1']:.3f}" if "category_macro_f1" in r else "-",
-                f"{r['pairs_per_s']:.0f}", f"{train_seconds[name]:.0f}" if name in train_seconds else "-",
+                f"{r['pairs_per_s']:.0f}",
+                f"{train_seconds[name]:.0f}" if name in train_seconds else "-",
             )
     console.print(table)
     if args.json:

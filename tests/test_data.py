@@ -71,7 +71,10 @@ def test_real_pku_pairs_yield_two_qa_examples(data_dir: Path):
     assert first.is_safe == (False, True) and first.better_id == 0 and first.safer_id == 1
     assert first.severity == (1, 0)
     assert "Mental Manipulation" in first.source_categories[0]
-    assert first.categories[0] == ("hate_speech,offensive_language", "non_violent_unethical_behavior")
+    assert first.categories[0] == (
+        "hate_speech,offensive_language",
+        "non_violent_unethical_behavior",
+    )
     a, b = first.qa_examples()
     assert (a.response, b.response) == (first.response_0, first.response_1)
     assert not a.is_safe and b.is_safe
@@ -81,7 +84,9 @@ def test_real_prompt_sets(data_dir: Path):
     bte = list(load_prompts(data_dir / "beavertails-evaluation/BeaverTails-Evaluation.csv"))
     assert len(bte) == 700 and bte[0].category == "animal_abuse"
     assert bte[0].source.endswith(":2")  # CSV line of the first record
-    harmless = list(load_prompts(data_dir / "refusal-direction/splits/harmless_val.json", harmful=False))
+    harmless = list(
+        load_prompts(data_dir / "refusal-direction/splits/harmless_val.json", harmful=False)
+    )
     assert len(harmless) == 6264 and not harmless[0].harmful
     jbb = list(load_prompts(data_dir / "jailbreakbench/benign-behaviors.csv", harmful=False))
     assert len(jbb) == 100
@@ -111,7 +116,9 @@ def test_bad_records_name_file_line_and_field(tmp_path, change, line, field, mes
     with pytest.raises(DataValidationError) as err:
         list(load_beavertails_qa(path))
     assert err.value.line == line and err.value.field == field
-    assert str(err.value).startswith(f"{path}:{line}: field {field!r}") and message in str(err.value)
+    assert str(err.value).startswith(f"{path}:{line}: field {field!r}") and message in str(
+        err.value
+    )
 
 
 def test_invalid_utf8_and_json_are_located(tmp_path):
@@ -135,7 +142,7 @@ def test_pku_bad_severity(tmp_path, data_dir: Path):
     row = json.loads((data_dir / "pku-saferlhf/test_subset821.jsonl").open().readline())
     row["response_1_severity_level"] = 7
     path = write_jsonl(tmp_path / "pairs.jsonl", [row])
-    with pytest.raises(DataValidationError, match="response_1_severity_level.*not in"):
+    with pytest.raises(DataValidationError, match=r"response_1_severity_level.*not in"):
         list(load_pku_pairs(path))
 
 
@@ -146,22 +153,36 @@ def test_own_files_with_column_mapping(tmp_path):
     ]
     csv_path = tmp_path / "mine.csv"
     csv_path.write_text(
-        "question,answer,unsafe,labels\n" + "".join(f"{r['question']},{r['answer']},{r['unsafe']},{r['labels']}\n" for r in rows)
+        "question,answer,unsafe,labels\n"
+        + "".join(f"{r['question']},{r['answer']},{r['unsafe']},{r['labels']}\n" for r in rows)
     )
     parquet_path = tmp_path / "mine.parquet"
     pq.write_table(pa.Table.from_pylist(rows), parquet_path)
     json_path = tmp_path / "mine.json"
     json_path.write_text(json.dumps(rows))
-    cols = {"prompt": "question", "response": "answer", "is_unsafe": "unsafe", "categories": "labels"}
+    cols = {
+        "prompt": "question",
+        "response": "answer",
+        "is_unsafe": "unsafe",
+        "categories": "labels",
+    }
     for path in (csv_path, parquet_path, json_path):
         examples = list(load_qa(path, cols))
         assert [e.is_safe for e in examples] == [False, True]
         assert examples[0].categories == ("privacy_violation", "self_harm")
-    pku_style = write_jsonl(tmp_path / "pku.jsonl", [{"prompt": "p", "response": "r", "category": ["Cybercrime"]}])
+    pku_style = write_jsonl(
+        tmp_path / "pku.jsonl", [{"prompt": "p", "response": "r", "category": ["Cybercrime"]}]
+    )
     (example,) = load_qa(pku_style, taxonomy="pku-saferlhf-19")
     assert example.categories == ("financial_crime,property_crime,theft",) and not example.is_safe
     with pytest.raises(DataValidationError, match="unknown category 'arson'"):
-        list(load_qa(write_jsonl(tmp_path / "x.jsonl", [{"prompt": "p", "response": "r", "category": ["arson"]}])))
+        list(
+            load_qa(
+                write_jsonl(
+                    tmp_path / "x.jsonl", [{"prompt": "p", "response": "r", "category": ["arson"]}]
+                )
+            )
+        )
 
 
 def test_hub_code_path_on_a_local_dataset_folder(tmp_path):

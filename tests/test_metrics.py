@@ -18,9 +18,9 @@ def test_roc_auc_with_ties_matches_pair_counting():
     y = rng.random(200) < 0.4
     s = np.round(rng.random(200) + y * 0.3, 1)  # many ties
     pos, neg = s[y], s[~y]
-    expected = ((pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()) / (
-        len(pos) * len(neg)
-    )
+    expected = (
+        (pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()
+    ) / (len(pos) * len(neg))
     assert abs(roc_auc(y, s) - expected) < 1e-12
     assert roc_auc(np.array([0, 1]), np.array([0.1, 0.9])) == 1.0
 

@@ -34,7 +34,9 @@ def splits(data_dir: Path):
 def trained(splits, tmp_path_factory):
     folder = tmp_path_factory.mktemp("mod")
     spec = ModeratorSpec(backend="encoder", max_length=96, quantize=True)
-    moderator = train_moderator(*splits[:2], ModerationTrainingConfig(spec=spec), folder, progress=False)
+    moderator = train_moderator(
+        *splits[:2], ModerationTrainingConfig(spec=spec), folder, progress=False
+    )
     return moderator, folder
 
 
@@ -61,7 +63,9 @@ def test_saved_moderator_is_safetensors_and_json_and_reloads_identically(trained
     prompts = [x.prompt for x in splits[2][:20]]
     responses = [x.response for x in splits[2][:20]]
     np.testing.assert_allclose(
-        moderator.probabilities(prompts, responses), again.probabilities(prompts, responses), atol=1e-6
+        moderator.probabilities(prompts, responses),
+        again.probabilities(prompts, responses),
+        atol=1e-6,
     )
     verdicts = again.predict(prompts, responses)
     assert len(verdicts) == 20
@@ -143,8 +147,14 @@ def test_lm_probe_features_match_full_forward(splits):
     feats = probe([x.prompt for x in pairs], [x.response for x in pairs])
     assert feats.shape == (3, 2 * lm.hidden_size)
     texts = [chat_text(lm.tokenizer, x.prompt, x.response) for x in pairs]
-    enc = lm.tokenizer(texts, return_tensors="pt", padding=True, truncation=True, max_length=64,
-                       add_special_tokens=False)
+    enc = lm.tokenizer(
+        texts,
+        return_tensors="pt",
+        padding=True,
+        truncation=True,
+        max_length=64,
+        add_special_tokens=False,
+    )
     with torch.inference_mode():
         hidden = lm.model(**enc, output_hidden_states=True).hidden_states
     mask = enc["attention_mask"].unsqueeze(-1).float()

@@ -11,7 +11,7 @@ from rich.console import Console
 from beavertail.data.errors import DataValidationError
 
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 @contextlib.contextmanager

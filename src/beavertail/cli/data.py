@@ -77,14 +77,18 @@ def convert(
         list[str] | None,
         typer.Option(help="field=column mapping for your own files, e.g. prompt=question."),
     ] = None,
-    taxonomy: Annotated[str, typer.Option(help="Taxonomy of the input's categories.")] = BEAVERTAILS_14,
+    taxonomy: Annotated[
+        str, typer.Option(help="Taxonomy of the input's categories.")
+    ] = BEAVERTAILS_14,
     split: Annotated[str | None, typer.Option(help="Split, for Hub ids.")] = None,
 ) -> None:
     """Convert QA pairs or preference pairs to BeaverTails-schema JSONL (14 categories)."""
     categories = get_taxonomy(BEAVERTAILS_14).categories
     with user_errors():
         mapping = dict(c.split("=", 1) for c in column or [])
-        records = load_qa(source, mapping, taxonomy, split) if mapping else load_records(source, split)
+        records = (
+            load_qa(source, mapping, taxonomy, split) if mapping else load_records(source, split)
+        )
         count = 0
         output.parent.mkdir(parents=True, exist_ok=True)
         with output.open("w", encoding="utf-8") as fh:

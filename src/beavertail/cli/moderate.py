@@ -30,7 +30,8 @@ from beavertail.moderation import (
 app = typer.Typer(help="Train, evaluate and apply QA moderators.", no_args_is_help=True)
 
 DataDir = Annotated[
-    str | None, typer.Option(help="Shared data folder (default: $BEAVERTAIL_DATA_DIR or ../shared/data).")
+    str | None,
+    typer.Option(help="Shared data folder (default: $BEAVERTAIL_DATA_DIR or ../shared/data)."),
 ]
 
 
@@ -42,21 +43,35 @@ def _qa_file(path: str) -> list[QAExample]:
         elif isinstance(record, QAExample):
             out.append(record)
         else:
-            raise ValueError(f"{path}: holds prompts only; moderation needs (prompt, response) pairs")
+            raise ValueError(
+                f"{path}: holds prompts only; moderation needs (prompt, response) pairs"
+            )
     return out
 
 
 @app.command()
 def train(
-    out: Annotated[Path, typer.Option(help="Folder for the trained moderator.")] = Path("runs/moderator"),
+    out: Annotated[Path, typer.Option(help="Folder for the trained moderator.")] = Path(
+        "runs/moderator"
+    ),
     backend: Annotated[str, typer.Option(help="encoder | finetuned | lm-probe")] = "encoder",
-    input_mode: Annotated[str, typer.Option("--input", help="pair | prompt (prompt-only baseline)")] = "pair",
+    input_mode: Annotated[
+        str, typer.Option("--input", help="pair | prompt (prompt-only baseline)")
+    ] = "pair",
     max_length: Annotated[int, typer.Option(help="Token limit per pair.")] = 128,
-    quantize: Annotated[bool, typer.Option(help="int8 dynamic quantization of the encoder.")] = True,
+    quantize: Annotated[
+        bool, typer.Option(help="int8 dynamic quantization of the encoder.")
+    ] = True,
     config: Annotated[Path | None, typer.Option(help="YAML/TOML/JSON training config.")] = None,
-    train_file: Annotated[list[str] | None, typer.Option("--train", help="Own QA files to train on.")] = None,
-    validation_file: Annotated[str | None, typer.Option("--validation", help="Own validation file.")] = None,
-    max_train: Annotated[int | None, typer.Option(help="Use only the first N training pairs.")] = None,
+    train_file: Annotated[
+        list[str] | None, typer.Option("--train", help="Own QA files to train on.")
+    ] = None,
+    validation_file: Annotated[
+        str | None, typer.Option("--validation", help="Own validation file.")
+    ] = None,
+    max_train: Annotated[
+        int | None, typer.Option(help="Use only the first N training pairs.")
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Train on the canonical BeaverTails train split + PKU-SafeRLHF train (or your files)."""
@@ -77,13 +92,16 @@ def train(
             train_set = moderation_split("train", data_dir)
             validation = moderation_split("validation", data_dir)
             described = {
-                "train": "beavertails 30k_test canonical train split + pku-saferlhf train_subset3695",
+                "train": "beavertails 30k_test canonical train split"
+                " + pku-saferlhf train_subset3695",
                 "validation": "beavertails 30k_test canonical validation split",
             }
         if max_train:
             train_set = train_set[:max_train]
         console.print(f"training {settings.spec.backend} moderator on {len(train_set)} pairs")
-        moderator = train_moderator(train_set, validation, settings, out, data_description=described)
+        moderator = train_moderator(
+            train_set, validation, settings, out, data_description=described
+        )
     val = moderator.metadata["metrics"]["validation"]
     console.print(
         f"saved to [bold]{out}[/]; validation flagged F1 {val['flagged']['f1']:.3f}, "
@@ -116,8 +134,12 @@ def _print_report(name: str, report: dict) -> None:
 @app.command("eval")
 def evaluate(
     model: Annotated[Path, typer.Argument(help="A saved moderator folder.")],
-    data: Annotated[list[str] | None, typer.Option(help="Labelled QA files (default: the test splits).")] = None,
-    output: Annotated[Path | None, typer.Option("--json", help="Write the metrics as JSON here.")] = None,
+    data: Annotated[
+        list[str] | None, typer.Option(help="Labelled QA files (default: the test splits).")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--json", help="Write the metrics as JSON here.")
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Flagged accuracy/precision/recall/F1, ROC-AUC, per-category F1, ECE and confusion."""
@@ -143,7 +165,9 @@ def evaluate(
 @app.command()
 def predict(
     model: Annotated[Path, typer.Argument(help="A saved moderator folder.")],
-    path: Annotated[str | None, typer.Argument(help="File of pairs (prompt/response columns).")] = None,
+    path: Annotated[
+        str | None, typer.Argument(help="File of pairs (prompt/response columns).")
+    ] = None,
     prompt: Annotated[str | None, typer.Option(help="Judge one pair: the prompt.")] = None,
     response: Annotated[str | None, typer.Option(help="Judge one pair: the response.")] = None,
     output: Annotated[Path | None, typer.Option(help="Write verdicts as JSONL here.")] = None,
@@ -159,7 +183,9 @@ def predict(
             pairs = [(prompt, response or "")]
         else:
             raise ValueError("give a file of pairs, or --prompt (and --response)")
-        verdicts = moderator.predict([p for p, _ in pairs], [r for _, r in pairs], progress=len(pairs) > 256)
+        verdicts = moderator.predict(
+            [p for p, _ in pairs], [r for _, r in pairs], progress=len(pairs) > 256
+        )
     table = Table("prompt", "response", "flagged", "score", "categories", title="verdicts")
     for (p, r), v in zip(pairs, verdicts, strict=True):
         flag = "[red]unsafe[/]" if v.flagged else "[green]safe[/]"
@@ -173,7 +199,9 @@ def predict(
 
 
 def quickstart(
-    out: Annotated[Path, typer.Option(help="Where the default moderator lives.")] = Path("runs/moderator"),
+    out: Annotated[Path, typer.Option(help="Where the default moderator lives.")] = Path(
+        "runs/moderator"
+    ),
     pairs: Annotated[str, typer.Option(help="Pairs to moderate.")] = "examples/pairs.jsonl",
     data_dir: DataDir = None,
 ) -> None:

@@ -62,14 +62,18 @@ def canonical_split(prompt: str) -> Split:
     return "train" if h <= 6 else "validation" if h == 7 else "test"
 
 
-def beavertails_qa(split: Split | None = None, root: str | Path | None = None) -> Iterator[QAExample]:
+def beavertails_qa(
+    split: Split | None = None, root: str | Path | None = None
+) -> Iterator[QAExample]:
     """BeaverTails 30k_test pairs, optionally restricted to one canonical split."""
     for example in load_beavertails_qa(dataset_path("beavertails", root)):
         if split is None or canonical_split(example.prompt) == split:
             yield example
 
 
-def pku_pairs(split: Literal["train", "test"], root: str | Path | None = None) -> Iterator[PreferencePair]:
+def pku_pairs(
+    split: Literal["train", "test"], root: str | Path | None = None
+) -> Iterator[PreferencePair]:
     return load_pku_pairs(dataset_path(f"pku-{split}", root))
 
 

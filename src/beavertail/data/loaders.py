@@ -18,7 +18,15 @@ from beavertail.data.taxonomy import (
 )
 
 Kind = Literal["beavertails_qa", "pku_pairs", "qa", "prompts"]
-PROMPT_FIELDS = ("prompt", "instruction", "goal", "Goal", "Behavior", "forbidden_prompt", "question")
+PROMPT_FIELDS = (
+    "prompt",
+    "instruction",
+    "goal",
+    "Goal",
+    "Behavior",
+    "forbidden_prompt",
+    "question",
+)
 CATEGORY_FIELDS = ("category", "Category", "SemanticCategory")
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f"}
@@ -77,7 +85,9 @@ class _Ctx:
             except json.JSONDecodeError:
                 raise self.fail(field, "expected a {category: bool} object") from None
         if not isinstance(value, Mapping):
-            raise self.fail(field, f"expected a {{category: bool}} object, got {type(value).__name__}")
+            raise self.fail(
+                field, f"expected a {{category: bool}} object, got {type(value).__name__}"
+            )
         known = get_taxonomy(taxonomy)
         flagged = []
         for key, flag in value.items():
@@ -126,7 +136,9 @@ def load_pku_pairs(source: str | Path, split: str | None = None) -> Iterator[Pre
     mapping = get_mapping(PKU_SAFERLHF_19, BEAVERTAILS_14)
     for line, row in iter_rows(source, split):
         ctx = _Ctx(source, line, row)
-        pku = tuple(ctx.category_flags(f"response_{i}_harm_category", PKU_SAFERLHF_19) for i in (0, 1))
+        pku = tuple(
+            ctx.category_flags(f"response_{i}_harm_category", PKU_SAFERLHF_19) for i in (0, 1)
+        )
         yield PreferencePair(
             prompt=ctx.text("prompt"),
             response_0=ctx.text("response_0", allow_empty=True),

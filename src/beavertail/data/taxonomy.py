@@ -72,10 +72,14 @@ def get_mapping(source: str, target: str = BEAVERTAILS_14) -> TaxonomyMapping:
     for source_cat, targets in mapping.items():
         for t in targets:
             if t not in known:
-                raise ValueError(f"mapping {source}->{target}: {source_cat!r} maps to unknown {t!r}")
+                raise ValueError(
+                    f"mapping {source}->{target}: {source_cat!r} maps to unknown {t!r}"
+                )
     return TaxonomyMapping(raw["source"], raw["target"], mapping, raw.get("description", ""))
 
 
 def list_taxonomies() -> list[str]:
     folder = resources.files("beavertail.data") / "taxonomies"
-    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".json") and "_to_" not in p.name)
+    return sorted(
+        p.name[:-5] for p in folder.iterdir() if p.name.endswith(".json") and "_to_" not in p.name
+    )

@@ -1,4 +1,4 @@
-"""Causal LMs: load by hub id, local folder or GGUF file (dequantised once, cached as safetensors)."""
+"""Causal LMs: load by hub id, folder or GGUF file (dequantised once, cached as safetensors)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
-from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
+from transformers import (
+    AutoModelForCausalLM,
+    AutoTokenizer,
+    PreTrainedModel,
+    PreTrainedTokenizerBase,
+)
 
 from beavertail.models.encoders import set_threads
 
@@ -51,7 +56,9 @@ def resolve_lm(name_or_path: str) -> tuple[str, str | None]:
 
 def _gguf_cache(folder: str, gguf: str) -> Path:
     stat = (Path(folder) / gguf).stat()
-    key = hashlib.sha256(f"{Path(folder).resolve()}/{gguf}:{stat.st_size}".encode()).hexdigest()[:12]
+    key = hashlib.sha256(f"{Path(folder).resolve()}/{gguf}:{stat.st_size}".encode()).hexdigest()[
+        :12
+    ]
     return cache_dir() / "lm" / f"{Path(gguf).stem}-{key}"
 
 

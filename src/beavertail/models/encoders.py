@@ -1,4 +1,4 @@
-"""Sentence encoders: the embedded MiniLM by default, any HF / sentence-transformers encoder by id or path."""
+"""Sentence encoders: the embedded MiniLM by default, or any HF encoder by id or path."""
 
 from __future__ import annotations
 

@@ -32,8 +32,13 @@ def evaluate_moderator(
     seconds = time.perf_counter() - start
     y = label_matrix(examples, moderator.spec.taxonomy)
     report = moderation_report(
-        y[:, 0], probs[:, 0], moderator.threshold, list(moderator.categories),
-        y[:, 1:], probs[:, 1:], moderator.category_thresholds,
+        y[:, 0],
+        probs[:, 0],
+        moderator.threshold,
+        list(moderator.categories),
+        y[:, 1:],
+        probs[:, 1:],
+        moderator.category_thresholds,
     )
     report["pairs_per_s"] = len(examples) / seconds if seconds > 0 else float("nan")
     return report

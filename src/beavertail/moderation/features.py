@@ -68,7 +68,11 @@ class LMProbeFeatures(FeatureExtractor):
     """Mean over tokens of the residual stream after each of ``layers`` (concatenated)."""
 
     def __init__(
-        self, lm: LoadedLM, layers: list[int] | None = None, max_length: int = 256, batch_size: int = 16
+        self,
+        lm: LoadedLM,
+        layers: list[int] | None = None,
+        max_length: int = 256,
+        batch_size: int = 16,
     ) -> None:
         n = lm.num_layers
         self.lm = lm
@@ -95,7 +99,11 @@ class LMProbeFeatures(FeatureExtractor):
             chat_text(tok, p, responses[i] if responses else None) for i, p in enumerate(prompts)
         ]
         enc = tok(
-            texts, return_tensors="pt", padding=True, truncation=True, max_length=self.max_length,
+            texts,
+            return_tensors="pt",
+            padding=True,
+            truncation=True,
+            max_length=self.max_length,
             add_special_tokens=False,
         )
         captured: dict[int, torch.Tensor] = {}
@@ -110,7 +118,9 @@ class LMProbeFeatures(FeatureExtractor):
 
             return hook
 
-        handles = [self._decoder_layers()[i].register_forward_hook(hook_for(i)) for i in self.layers]
+        handles = [
+            self._decoder_layers()[i].register_forward_hook(hook_for(i)) for i in self.layers
+        ]
         try:
             self.lm.model(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"])
         except _StopForward:

@@ -66,7 +66,9 @@ def best_f1_threshold(y_true: np.ndarray, probs: np.ndarray) -> float:
     best = (-1.0, 0.5)
     for t in candidates:
         f1 = binary_metrics(y_true, probs >= t)["f1"]
-        if f1 > best[0] + 1e-12 or (abs(f1 - best[0]) <= 1e-12 and abs(t - 0.5) < abs(best[1] - 0.5)):
+        if f1 > best[0] + 1e-12 or (
+            abs(f1 - best[0]) <= 1e-12 and abs(t - 0.5) < abs(best[1] - 0.5)
+        ):
             best = (f1, float(t))
     return best[1]
 
@@ -90,7 +92,11 @@ def moderation_report(
         "ece": expected_calibration_error(y_unsafe, score),
     }
     if categories and y_categories is not None and category_scores is not None:
-        thresholds = category_thresholds if category_thresholds is not None else np.full(len(categories), 0.5)
+        thresholds = (
+            category_thresholds
+            if category_thresholds is not None
+            else np.full(len(categories), 0.5)
+        )
         per_category = {}
         for k, name in enumerate(categories):
             support = int(y_categories[:, k].sum())

@@ -1,4 +1,4 @@
-"""The QA moderator: features -> head -> calibrated scores -> verdicts; saved as safetensors + manifest."""
+"""The QA moderator: features, head, calibrated scores, verdicts; safetensors + manifest."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from safetensors.torch import load_file, save_file
 
 from beavertail import __version__
 from beavertail.data.taxonomy import BEAVERTAILS_14, get_taxonomy
+from beavertail.models.causal import DEFAULT_LM, load_lm
+from beavertail.models.encoders import DEFAULT_ENCODER, SentenceEncoder
 from beavertail.moderation.calibration import apply_temperatures
 from beavertail.moderation.features import (
     EncoderFeatures,
@@ -22,8 +24,6 @@ from beavertail.moderation.features import (
     cached_features,
 )
 from beavertail.moderation.verdict import Verdict
-from beavertail.models.causal import DEFAULT_LM, load_lm
-from beavertail.models.encoders import DEFAULT_ENCODER, SentenceEncoder
 
 Backend = Literal["encoder", "finetuned", "lm-probe"]
 InputMode = Literal["pair", "prompt"]
@@ -114,7 +114,10 @@ class Moderator:
         return list(responses)
 
     def features(
-        self, prompts: list[str], responses: list[str] | None = None, progress: bool = False,
+        self,
+        prompts: list[str],
+        responses: list[str] | None = None,
+        progress: bool = False,
         cache: bool = False,
     ) -> np.ndarray:
         responses = self._responses(list(prompts), responses)
@@ -128,7 +131,10 @@ class Moderator:
         return self.head(torch.from_numpy(features)).numpy()
 
     def probabilities(
-        self, prompts: list[str], responses: list[str] | None = None, progress: bool = False,
+        self,
+        prompts: list[str],
+        responses: list[str] | None = None,
+        progress: bool = False,
         cache: bool = False,
     ) -> np.ndarray:
         """Calibrated probabilities, shape (N, 1 + K): column 0 is 'unsafe', then categories."""
@@ -142,7 +148,9 @@ class Moderator:
             flagged = bool(row[0] >= self.threshold)
             cats = {name: round(float(p), 6) for name, p in zip(names, row[1:], strict=True)}
             hits = tuple(
-                n for n, p, t in zip(names, row[1:], self.category_thresholds, strict=True) if p >= t
+                n
+                for n, p, t in zip(names, row[1:], self.category_thresholds, strict=True)
+                if p >= t
             )
             out.append(Verdict(flagged, round(float(row[0]), 6), cats, hits if flagged else ()))
         return out
@@ -166,7 +174,9 @@ class Moderator:
         save_file(tensors, folder / "head.safetensors")
         if self.spec.backend == "finetuned":
             assert isinstance(self.extractor, EncoderFeatures)
-            self.extractor.encoder.model.save_pretrained(folder / "encoder", safe_serialization=True)
+            self.extractor.encoder.model.save_pretrained(
+                folder / "encoder", safe_serialization=True
+            )
             self.extractor.encoder.tokenizer.save_pretrained(folder / "encoder")
         feature_dim = int(self.head.feature_mean.shape[0])
         manifest = {
@@ -200,15 +210,20 @@ class Moderator:
         tensors = load_file(folder / "head.safetensors")
         temperatures = tensors.pop("temperatures").numpy()
         category_thresholds = tensors.pop("category_thresholds").numpy()
-        head = ModerationHead(manifest["feature_dim"], 1 + len(manifest["categories"]), spec.head_hidden)
+        head = ModerationHead(
+            manifest["feature_dim"], 1 + len(manifest["categories"]), spec.head_hidden
+        )
         head.load_state_dict(tensors)
         head.eval()
         encoder_folder = folder / "encoder" if spec.backend == "finetuned" else None
         extractor = build_extractor(spec, encoder_folder)
-        metadata = {
-            k: manifest[k] for k in ("training", "metrics") if k in manifest
-        }
+        metadata = {k: manifest[k] for k in ("training", "metrics") if k in manifest}
         return cls(
-            spec, extractor, head, temperatures, float(manifest["threshold"]),
-            category_thresholds, metadata,
+            spec,
+            extractor,
+            head,
+            temperatures,
+            float(manifest["threshold"]),
+            category_thresholds,
+            metadata,
         )

@@ -14,11 +14,16 @@ from safetensors.torch import load_file, save_file
 
 from beavertail.data.records import QAExample
 from beavertail.data.taxonomy import get_taxonomy
+from beavertail.models.progress import progress_bar
 from beavertail.moderation.calibration import apply_temperatures, fit_temperatures
 from beavertail.moderation.features import EncoderFeatures
 from beavertail.moderation.metrics import best_f1_threshold, moderation_report
-from beavertail.moderation.moderator import Moderator, ModeratorSpec, ModerationHead, build_extractor
-from beavertail.models.progress import progress_bar
+from beavertail.moderation.moderator import (
+    ModerationHead,
+    Moderator,
+    ModeratorSpec,
+    build_extractor,
+)
 
 
 @dataclass
@@ -73,15 +78,21 @@ def _seed(seed: int) -> None:
 
 
 def train_head(
-    x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val: np.ndarray,
-    config: ModerationTrainingConfig, progress: bool = True,
+    x_train: np.ndarray,
+    y_train: np.ndarray,
+    x_val: np.ndarray,
+    y_val: np.ndarray,
+    config: ModerationTrainingConfig,
+    progress: bool = True,
 ) -> ModerationHead:
     """Minibatch AdamW with early stopping on validation loss; returns the best head."""
     _seed(config.seed)
     head = ModerationHead(x_train.shape[1], y_train.shape[1], config.spec.head_hidden)
     head.feature_mean.copy_(torch.from_numpy(x_train.mean(0)))
     head.feature_std.copy_(torch.from_numpy(x_train.std(0) + 1e-6))
-    opt = torch.optim.AdamW(head.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
+    opt = torch.optim.AdamW(
+        head.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay
+    )
     xt, yt = torch.from_numpy(x_train), torch.from_numpy(y_train)
     xv, yv = torch.from_numpy(x_val), torch.from_numpy(y_val)
     best, best_state, stale = float("inf"), None, 0
@@ -111,8 +122,13 @@ def train_head(
 
 
 def _finetune(
-    extractor: EncoderFeatures, head: ModerationHead, train: list[QAExample], y_train: np.ndarray,
-    config: ModerationTrainingConfig, checkpoint_dir: Path | None, progress: bool,
+    extractor: EncoderFeatures,
+    head: ModerationHead,
+    train: list[QAExample],
+    y_train: np.ndarray,
+    config: ModerationTrainingConfig,
+    checkpoint_dir: Path | None,
+    progress: bool,
 ) -> None:
     """Fine-tune encoder + head jointly; checkpoints every few steps so a crash can resume."""
     _seed(config.seed)
@@ -124,7 +140,9 @@ def _finetune(
     ]
     opt = torch.optim.AdamW(params, weight_decay=0.01)
     generator = torch.Generator().manual_seed(config.seed)
-    orders = [torch.randperm(len(train), generator=generator) for _ in range(config.finetune_epochs)]
+    orders = [
+        torch.randperm(len(train), generator=generator) for _ in range(config.finetune_epochs)
+    ]
     batches = [o.split(config.finetune_batch_size) for o in orders]
     total = sum(len(b) for b in batches)
     steps_done = 0
@@ -180,8 +198,13 @@ def calibrate(moderator: Moderator, x_val: np.ndarray, y_val: np.ndarray) -> dic
             thresholds[k - 1] = best_f1_threshold(y_val[:, k], probs[:, k])
     moderator.category_thresholds = thresholds
     return moderation_report(
-        y_val[:, 0], probs[:, 0], moderator.threshold, list(moderator.categories),
-        y_val[:, 1:], probs[:, 1:], thresholds,
+        y_val[:, 0],
+        probs[:, 0],
+        moderator.threshold,
+        list(moderator.categories),
+        y_val[:, 1:],
+        probs[:, 1:],
+        thresholds,
     )
 
 
@@ -206,7 +229,9 @@ def train_moderator(
     y_train = label_matrix(train, spec.taxonomy)
     y_val = label_matrix(validation, spec.taxonomy)
     n_out = y_train.shape[1]
-    moderator = Moderator(spec, extractor, ModerationHead(1, n_out), np.ones(n_out), 0.5, np.full(n_out - 1, 0.5))
+    moderator = Moderator(
+        spec, extractor, ModerationHead(1, n_out), np.ones(n_out), 0.5, np.full(n_out - 1, 0.5)
+    )
     texts = lambda xs: ([x.prompt for x in xs], [x.response for x in xs])  # noqa: E731
     output = Path(output_dir) if output_dir else None
     if output is not None:
@@ -219,7 +244,9 @@ def train_moderator(
         x_val = moderator.features(*texts(validation), progress=progress)
     else:
         x_train = moderator.features(*texts(train), progress=progress, cache=config.cache_features)
-        x_val = moderator.features(*texts(validation), progress=progress, cache=config.cache_features)
+        x_val = moderator.features(
+            *texts(validation), progress=progress, cache=config.cache_features
+        )
         moderator.head = train_head(x_train, y_train, x_val, y_val, config, progress)
     val_report = calibrate(moderator, x_val, y_val)
     moderator.metadata = {

@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from beavertail.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+runner = CliRunner()
+
+
+def test_data_stats_and_validate(data_dir: Path):
+    result = runner.invoke(
+        app, ["data", "stats", str(data_dir / "beavertails/30k_test.jsonl"), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    stats = json.loads(result.output)
+    assert stats["records"] == 3021 and stats["unsafe"] == 1733
+    assert stats["categories"]["violence,aiding_and_abetting,incitement"] == 724
+    result = runner.invoke(
+        app, ["data", "validate", str(data_dir / "pku-saferlhf/test_subset821.jsonl")]
+    )
+    assert result.exit_code == 0 and "821 valid records" in result.output
+
+
+def test_bad_file_gives_one_clear_line(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(
+        '{"prompt": "p", "response": "r", "category": {"arson": true}, "is_safe": false}\n'
+    )
+    result = runner.invoke(app, ["data", "validate", str(bad)])
+    assert result.exit_code == 2
+    assert f"{bad}:1: field 'category.arson': unknown category" in " ".join(result.output.split())
+    assert "Traceback" not in result.output
+
+
+def test_convert_pairs_to_qa_jsonl(tmp_path, data_dir: Path):
+    out = tmp_path / "qa.jsonl"
+    result = runner.invoke(
+        app, ["data", "convert", str(data_dir / "pku-saferlhf/test_subset821.jsonl"), str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(rows) == 1642 and len(rows[0]["category"]) == 14
+    result = runner.invoke(app, ["data", "stats", str(out), "--json"])
+    assert json.loads(result.output)["unsafe"] == 801
+
+
+def test_train_eval_predict_round_trip(tmp_path, data_dir: Path):
+    model = tmp_path / "mod"
+    result = runner.invoke(
+        app,
+        [
+            "moderate",
+            "train",
+            "--out",
+            str(model),
+            "--max-train",
+            "300",
+            "--max-length",
+            "64",
+            "--data-dir",
+            str(data_dir),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "validation flagged F1" in result.output
+    metrics = tmp_path / "metrics.json"
+    test_file = data_dir / "beavertails/30k_test.jsonl"
+    result = runner.invoke(
+        app, ["moderate", "eval", str(model), "--data", str(test_file), "--json", str(metrics)]
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(metrics.read_text())["30k_test.jsonl"]
+    assert report["n"] == 3021 and 0.5 < report["roc_auc"] <= 1.0
+    out = tmp_path / "verdicts.jsonl"
+    result = runner.invoke(
+        app,
+        [
+            "moderate",
+            "predict",
+            str(model),
+            str(ROOT / "examples/pairs.jsonl"),
+            "--output",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    verdicts = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(verdicts) == 8 and all(0 <= v["score"] <= 1 for v in verdicts)
+    result = runner.invoke(app, ["moderate", "predict", str(tmp_path / "nowhere")])
+    assert result.exit_code == 2 and "no manifest.json" in result.output
+
+
+def test_benchmark_quick_prints_machine_lines(data_dir: Path):
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench/moderation.py"),
+            "--quick",
+            "--data-dir",
+            str(data_dir),
+            "--only",
+            "a-encoder,prompt-only,refusal-heuristic",
+            "--out",
+            str(ROOT / "runs/bench-quick"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("moderator=")]
+    names = {line.split()[0] for line in lines}
+    assert names == {"moderator=a-encoder", "moderator=prompt-only", "moderator=refusal-heuristic"}
+    for line in lines:
+        fields = dict(kv.split("=") for kv in line.split())
+        assert fields["split"] in ("beavertails_test", "pku_test")
+        assert 0.0 <= float(fields["flagged_f1"]) <= 1.0 and float(fields["pairs_per_s"]) > 0
