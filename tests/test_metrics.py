@@ -46,3 +46,28 @@ def test_best_threshold_separates_when_possible():
     p = np.array([0.1, 0.2, 0.3, 0.6, 0.7])
     t = best_f1_threshold(y, p)
     assert 0.3 < t <= 0.6
+
+
+def test_training_config_from_yaml_and_toml(tmp_path):
+    import pytest
+
+    from beavertail.moderation import ModerationTrainingConfig, load_training_config
+
+    yaml_file = tmp_path / "c.yaml"
+    yaml_file.write_text("epochs: 5\nspec:\n  backend: lm-probe\n  lm_layers: [4, 8]\n")
+    config = load_training_config(yaml_file)
+    assert (
+        config.epochs == 5 and config.spec.backend == "lm-probe" and config.spec.lm_layers == [4, 8]
+    )
+    toml_file = tmp_path / "c.toml"
+    toml_file.write_text('learning_rate = 0.01\n[spec]\ninput = "prompt"\n')
+    config = load_training_config(toml_file)
+    assert config.learning_rate == 0.01 and config.spec.input == "prompt"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("epoch: 5\n")
+    with pytest.raises(ValueError, match="unknown training settings"):
+        load_training_config(bad)
+    with pytest.raises(ValueError, match=r"spec\.layers"):
+        ModerationTrainingConfig.from_dict({"spec": {"layers": 3}})
+    with pytest.raises(ValueError, match="backend must be"):
+        ModerationTrainingConfig.from_dict({"spec": {"backend": "bert"}})

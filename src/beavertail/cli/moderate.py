@@ -22,6 +22,7 @@ from beavertail.data import (
 from beavertail.moderation import (
     ModerationTrainingConfig,
     Moderator,
+    ModeratorSpec,
     evaluate_moderator,
     load_training_config,
     train_moderator,
@@ -78,10 +79,12 @@ def train(
     with user_errors():
         settings = load_training_config(config) if config else ModerationTrainingConfig()
         if config is None:
-            settings.spec.backend = backend  # type: ignore[assignment]
-            settings.spec.input = input_mode  # type: ignore[assignment]
-            settings.spec.max_length = max_length
-            settings.spec.quantize = quantize and backend == "encoder"
+            settings.spec = ModeratorSpec(
+                backend=backend,  # type: ignore[arg-type]
+                input=input_mode,  # type: ignore[arg-type]
+                max_length=max_length,
+                quantize=quantize and backend == "encoder",
+            )
         if train_file:
             train_set = [ex for f in train_file for ex in _qa_file(f)]
             if not validation_file:

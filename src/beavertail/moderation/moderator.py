@@ -46,6 +46,17 @@ class ModeratorSpec:
     head_hidden: int = 256
     taxonomy: str = BEAVERTAILS_14
 
+    def __post_init__(self) -> None:
+        if self.backend not in ("encoder", "finetuned", "lm-probe"):
+            raise ValueError(
+                f"backend must be encoder, finetuned or lm-probe, not {self.backend!r}"
+            )
+        if self.input not in ("pair", "prompt"):
+            raise ValueError(f"input must be pair or prompt, not {self.input!r}")
+        if self.max_length < 8:
+            raise ValueError(f"max_length must be at least 8, got {self.max_length}")
+        get_taxonomy(self.taxonomy)
+
 
 class ModerationHead(torch.nn.Module):
     """Standardise features, then a linear (or one-hidden-layer) map to 1 + K logits."""

@@ -47,11 +47,12 @@ class ModerationTrainingConfig:
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> ModerationTrainingConfig:
         raw = dict(raw)
-        spec = ModeratorSpec(**raw.pop("spec", {}))
-        known = {f.name for f in fields(cls)}
-        unknown = set(raw) - known
+        spec_raw = raw.pop("spec", {}) or {}
+        unknown = set(raw) - {f.name for f in fields(cls)}
+        unknown |= {f"spec.{k}" for k in set(spec_raw) - {f.name for f in fields(ModeratorSpec)}}
         if unknown:
             raise ValueError(f"unknown training settings: {sorted(unknown)}")
+        spec = ModeratorSpec(**spec_raw)
         return cls(spec=spec, **raw)
 
 
