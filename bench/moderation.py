@@ -1,6 +1,6 @@
 """QA-moderation benchmark: every moderator backend and baseline on the canonical test splits.
 
-    python bench/moderation.py                 # full run (~40 min on 2 cores, features cached)
+    python bench/moderation.py                 # full run (~60 min on 2 cores; features cached)
     python bench/moderation.py --quick         # small subset, a few minutes (CI smoke)
     python bench/moderation.py --only encoder,prompt-only
 
@@ -37,7 +37,7 @@ MODERATORS: dict[str, ModeratorSpec] = {
         backend="encoder", max_length=128, quantize=True, num_layers=3
     ),
     "b-finetuned": ModeratorSpec(backend="finetuned", max_length=128, head_hidden=0),
-    "c-lm-probe": ModeratorSpec(backend="lm-probe", max_length=256),
+    "c-lm-probe": ModeratorSpec(backend="lm-probe", max_length=192),
     "prompt-only": ModeratorSpec(backend="encoder", input="prompt", max_length=128, quantize=True),
 }
 BASELINES = {"refusal-heuristic": RefusalHeuristic, "profanity-check": ProfanityBaseline}

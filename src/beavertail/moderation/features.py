@@ -76,7 +76,7 @@ class LMProbeFeatures(FeatureExtractor):
     ) -> None:
         n = lm.num_layers
         self.lm = lm
-        self.layers = sorted(layers or [n // 3, n // 2, (2 * n) // 3])
+        self.layers = sorted(layers or [n // 2, (3 * n) // 5])
         self.max_length = max_length
         self.batch_size = batch_size
 
