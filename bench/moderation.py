@@ -73,6 +73,19 @@ def main() -> None:
 
     reports: dict[str, dict[str, dict]] = {}
     train_seconds: dict[str, float] = {}
+
+    def record(name: str) -> None:
+        """Print a finished moderator's lines at once and keep the JSON current."""
+        for split, r in reports[name].items():
+            print(
+                f"moderator={name} split={split} flagged_f1={r['flagged']['f1']:.4f} "
+                f"pairs_per_s={r['pairs_per_s']:.1f}",
+                flush=True,
+            )
+        if args.json:
+            out = {"reports": reports, "train_seconds": train_seconds}
+            Path(args.json).write_text(json.dumps(out, indent=2) + "\n")
+
     for name, spec in MODERATORS.items():
         if name not in wanted:
             continue
@@ -87,6 +100,7 @@ def main() -> None:
         for split, examples in tests.items():
             evaluate_moderator(moderator, examples[:32])  # warm-up, not timed
             reports[name][split] = evaluate_moderator(moderator, examples, progress=True)
+        record(name)
     for name, factory in BASELINES.items():
         if name not in wanted:
             continue
@@ -96,6 +110,7 @@ def main() -> None:
             console.print(f"[yellow]skipping {name}: {exc}[/]")
             continue
         reports[name] = {split: evaluate_scorer(scorer, ex) for split, ex in tests.items()}
+        record(name)
 
     table = Table(title="QA moderation (flagged = unsafe pair)")
     for col in (
@@ -129,14 +144,9 @@ def main() -> None:
                 f"{train_seconds[name]:.0f}" if name in train_seconds else "-",
             )
     console.print(table)
-    if args.json:
-        Path(args.json).write_text(json.dumps(reports, indent=2) + "\n")
-    for name, by_split in reports.items():
-        for split, r in by_split.items():
-            print(
-                f"moderator={name} split={split} flagged_f1={r['flagged']['f1']:.4f} "
-                f"pairs_per_s={r['pairs_per_s']:.1f}"
-            )
+    print("summary:")
+    for name in reports:
+        record(name)
 
 
 if __name__ == "__main__":
