@@ -2,7 +2,7 @@
 
     python bench/moderation.py                 # full run (~60 min on 2 cores; features cached)
     python bench/moderation.py --quick         # small subset, a few minutes (CI smoke)
-    python bench/moderation.py --only encoder,prompt-only
+    python bench/moderation.py --only a-encoder-3layer,prompt-only
 
 Prints a table, then one machine-readable line per moderator and split:
 ``moderator=<name> split=<beavertails_test|pku_test> flagged_f1=<v> pairs_per_s=<v>``.
@@ -32,13 +32,17 @@ from beavertail.moderation import (
 )
 
 MODERATORS: dict[str, ModeratorSpec] = {
-    "a-encoder": ModeratorSpec(backend="encoder", max_length=128, quantize=True),
+    "a-encoder": ModeratorSpec(backend="encoder", max_length=128, quantize=True, num_layers=None),
     "a-encoder-3layer": ModeratorSpec(
         backend="encoder", max_length=128, quantize=True, num_layers=3
     ),
-    "b-finetuned": ModeratorSpec(backend="finetuned", max_length=128, head_hidden=0),
+    "b-finetuned": ModeratorSpec(
+        backend="finetuned", max_length=128, quantize=False, num_layers=None, head_hidden=0
+    ),
     "c-lm-probe": ModeratorSpec(backend="lm-probe", max_length=192),
-    "prompt-only": ModeratorSpec(backend="encoder", input="prompt", max_length=128, quantize=True),
+    "prompt-only": ModeratorSpec(
+        backend="encoder", input="prompt", max_length=128, quantize=True, num_layers=None
+    ),
 }
 BASELINES = {"refusal-heuristic": RefusalHeuristic, "profanity-check": ProfanityBaseline}
 

@@ -63,6 +63,9 @@ def train(
     quantize: Annotated[
         bool, typer.Option(help="int8 dynamic quantization of the encoder.")
     ] = True,
+    num_layers: Annotated[
+        int | None, typer.Option(help="Encoder layers kept (MiniLM has 6; default 3).")
+    ] = 3,
     config: Annotated[Path | None, typer.Option(help="YAML/TOML/JSON training config.")] = None,
     train_file: Annotated[
         list[str] | None, typer.Option("--train", help="Own QA files to train on.")
@@ -84,6 +87,7 @@ def train(
                 input=input_mode,  # type: ignore[arg-type]
                 max_length=max_length,
                 quantize=quantize and backend == "encoder",
+                num_layers=num_layers,
             )
         if train_file:
             train_set = [ex for f in train_file for ex in _qa_file(f)]

@@ -41,8 +41,8 @@ class ModeratorSpec:
     lm: str = DEFAULT_LM
     lm_layers: list[int] | None = None
     max_length: int = 128
-    quantize: bool = False
-    num_layers: int | None = None
+    quantize: bool = True
+    num_layers: int | None = 3  # first 3 of MiniLM's 6 layers: 2x faster, no worse (bench)
     head_hidden: int = 256
     taxonomy: str = BEAVERTAILS_14
 
@@ -89,9 +89,8 @@ def build_extractor(spec: ModeratorSpec, encoder_folder: Path | None = None) -> 
         from transformers import AutoModel
 
         model = AutoModel.from_pretrained(encoder_folder, use_safetensors=True)
-    encoder = SentenceEncoder(
-        spec.encoder, spec.max_length, spec.quantize, spec.num_layers, model=model
-    )
+    quantize = spec.quantize and spec.backend == "encoder"  # a model being fine-tuned stays float
+    encoder = SentenceEncoder(spec.encoder, spec.max_length, quantize, spec.num_layers, model=model)
     if encoder_folder is not None:
         from transformers import AutoTokenizer
 
