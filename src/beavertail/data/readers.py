@@ -118,11 +118,6 @@ def iter_hub(name: str, split: str | None = None) -> Iterator[tuple[int, Row]]:
         yield number, dict(row)
 
 
-def is_file_source(source: str | Path) -> bool:
-    path = Path(source)
-    return path.is_file() and _suffix(path) in FILE_SUFFIXES
-
-
 def iter_rows(source: str | Path, split: str | None = None) -> Iterator[tuple[int, Row]]:
     """Rows of a local file (by suffix, ``.gz`` allowed) or else of a Hub dataset / folder."""
     path = Path(source)

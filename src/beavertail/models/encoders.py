@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -114,10 +113,3 @@ def truncate_layers(model: torch.nn.Module, num_layers: int) -> None:
         raise ValueError(f"num_layers must be in 1..{len(layers)}, got {num_layers}")
     model.encoder.layer = layers[:num_layers]  # type: ignore[union-attr]
     model.config.num_hidden_layers = num_layers
-
-
-def encoder_id(name_or_path: str) -> str:
-    """A stable id for manifests: the embedded name, a hub id, or an absolute folder."""
-    if name_or_path == DEFAULT_ENCODER or not Path(name_or_path).exists():
-        return name_or_path
-    return str(Path(name_or_path).resolve())

@@ -56,6 +56,10 @@ class ModerationTrainingConfig:
         return cls(spec=spec, **raw)
 
 
+def _texts(examples: list[QAExample]) -> tuple[list[str], list[str]]:
+    return [x.prompt for x in examples], [x.response for x in examples]
+
+
 def label_matrix(examples: list[QAExample], taxonomy: str) -> np.ndarray:
     """Column 0: unsafe; columns 1..K: the taxonomy's categories."""
     cats = get_taxonomy(taxonomy).categories
@@ -233,7 +237,6 @@ def train_moderator(
     moderator = Moderator(
         spec, extractor, ModerationHead(1, n_out), np.ones(n_out), 0.5, np.full(n_out - 1, 0.5)
     )
-    texts = lambda xs: ([x.prompt for x in xs], [x.response for x in xs])  # noqa: E731
     output = Path(output_dir) if output_dir else None
     if output is not None:
         output.mkdir(parents=True, exist_ok=True)
@@ -242,11 +245,11 @@ def train_moderator(
         head = ModerationHead(extractor.encoder.dim, n_out, spec.head_hidden)
         _finetune(extractor, head, train, y_train, config, output, progress)
         moderator.head = head
-        x_val = moderator.features(*texts(validation), progress=progress)
+        x_val = moderator.features(*_texts(validation), progress=progress)
     else:
-        x_train = moderator.features(*texts(train), progress=progress, cache=config.cache_features)
+        x_train = moderator.features(*_texts(train), progress=progress, cache=config.cache_features)
         x_val = moderator.features(
-            *texts(validation), progress=progress, cache=config.cache_features
+            *_texts(validation), progress=progress, cache=config.cache_features
         )
         moderator.head = train_head(x_train, y_train, x_val, y_val, config, progress)
     val_report = calibrate(moderator, x_val, y_val)
