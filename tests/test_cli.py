@@ -122,3 +122,13 @@ def test_benchmark_quick_prints_machine_lines(data_dir: Path):
         fields = dict(kv.split("=") for kv in line.split())
         assert fields["split"] in ("beavertails_test", "pku_test")
         assert 0.0 <= float(fields["flagged_f1"]) <= 1.0 and float(fields["pairs_per_s"]) > 0
+
+
+def test_malformed_column_option_and_prompt_only_file(tmp_path, data_dir: Path):
+    result = runner.invoke(
+        app, ["data", "convert", "x.jsonl", str(tmp_path / "o.jsonl"), "--column", "prompt"]
+    )
+    assert result.exit_code == 2 and "--column expects field=column, got 'prompt'" in result.output
+    prompts = str(data_dir / "beavertails-evaluation/BeaverTails-Evaluation.csv")
+    result = runner.invoke(app, ["data", "convert", prompts, str(tmp_path / "o.jsonl")])
+    assert result.exit_code == 2 and "holds prompts only" in result.output

@@ -14,6 +14,17 @@ console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
 
 
+def parse_columns(pairs: list[str] | None) -> dict[str, str]:
+    """``--column field=column`` options as a mapping."""
+    mapping = {}
+    for pair in pairs or []:
+        field, sep, column = pair.partition("=")
+        if not sep or not field or not column:
+            raise ValueError(f"--column expects field=column, got {pair!r}")
+        mapping[field] = column
+    return mapping
+
+
 @contextlib.contextmanager
 def user_errors() -> Iterator[None]:
     """Show bad input as one clear line and exit 2, instead of a traceback."""

@@ -10,15 +10,15 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from beavertail.cli.common import console, user_errors
+from beavertail.cli.common import console, parse_columns, user_errors
 from beavertail.data import (
     BEAVERTAILS_14,
-    PreferencePair,
     compute_stats,
     get_mapping,
     get_taxonomy,
     list_taxonomies,
     load_qa,
+    load_qa_examples,
     load_records,
 )
 
@@ -85,28 +85,26 @@ def convert(
     """Convert QA pairs or preference pairs to BeaverTails-schema JSONL (14 categories)."""
     categories = get_taxonomy(BEAVERTAILS_14).categories
     with user_errors():
-        mapping = dict(c.split("=", 1) for c in column or [])
-        records = (
-            load_qa(source, mapping, taxonomy, split) if mapping else load_records(source, split)
+        mapping = parse_columns(column)
+        examples = (
+            load_qa(source, mapping, taxonomy, split)
+            if mapping
+            else load_qa_examples(source, split)
         )
         count = 0
         output.parent.mkdir(parents=True, exist_ok=True)
         with output.open("w", encoding="utf-8") as fh:
-            for record in records:
-                examples = record.qa_examples() if isinstance(record, PreferencePair) else [record]
-                for ex in examples:
-                    if not hasattr(ex, "response"):
-                        raise ValueError(f"{source}: holds prompts only; nothing to convert to QA")
-                    row = {
-                        "prompt": ex.prompt,
-                        "response": ex.response,
-                        "category": {c: c in ex.categories for c in categories},
-                        "is_safe": ex.is_safe,
-                    }
-                    if ex.severity is not None:
-                        row["severity"] = ex.severity
-                    fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-                    count += 1
+            for ex in examples:
+                row = {
+                    "prompt": ex.prompt,
+                    "response": ex.response,
+                    "category": {c: c in ex.categories for c in categories},
+                    "is_safe": ex.is_safe,
+                }
+                if ex.severity is not None:
+                    row["severity"] = ex.severity
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+                count += 1
     console.print(f"wrote {count} QA pairs to {output}")
 
 

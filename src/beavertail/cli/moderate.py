@@ -9,13 +9,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from beavertail.cli.common import console, user_errors
+from beavertail.cli.common import console, parse_columns, user_errors
 from beavertail.data import (
-    PreferencePair,
-    QAExample,
     beavertails_qa,
     load_qa,
-    load_records,
+    load_qa_examples,
     moderation_split,
     pku_qa,
 )
@@ -34,20 +32,6 @@ DataDir = Annotated[
     str | None,
     typer.Option(help="Shared data folder (default: $BEAVERTAIL_DATA_DIR or ../shared/data)."),
 ]
-
-
-def _qa_file(path: str) -> list[QAExample]:
-    out: list[QAExample] = []
-    for record in load_records(path):
-        if isinstance(record, PreferencePair):
-            out.extend(record.qa_examples())
-        elif isinstance(record, QAExample):
-            out.append(record)
-        else:
-            raise ValueError(
-                f"{path}: holds prompts only; moderation needs (prompt, response) pairs"
-            )
-    return out
 
 
 @app.command()
@@ -90,10 +74,10 @@ def train(
                 num_layers=num_layers,
             )
         if train_file:
-            train_set = [ex for f in train_file for ex in _qa_file(f)]
+            train_set = [ex for f in train_file for ex in load_qa_examples(f)]
             if not validation_file:
                 raise ValueError("--train needs --validation too (calibration uses it)")
-            validation = _qa_file(validation_file)
+            validation = list(load_qa_examples(validation_file))
             described = {"train": train_file, "validation": validation_file}
         else:
             train_set = moderation_split("train", data_dir)
@@ -153,7 +137,7 @@ def evaluate(
     with user_errors():
         moderator = Moderator.load(model)
         if data:
-            sets = {Path(f).name: _qa_file(f) for f in data}
+            sets = {Path(f).name: list(load_qa_examples(f)) for f in data}
         else:
             sets = {
                 "beavertails_test": list(beavertails_qa("test", data_dir)),
@@ -184,8 +168,7 @@ def predict(
     with user_errors():
         moderator = Moderator.load(model)
         if path:
-            mapping = dict(c.split("=", 1) for c in column or [])
-            pairs = [(x.prompt, x.response) for x in load_qa(path, mapping)]
+            pairs = [(x.prompt, x.response) for x in load_qa(path, parse_columns(column))]
         elif prompt is not None:
             pairs = [(prompt, response or "")]
         else:

@@ -18,6 +18,7 @@ from beavertail.data.loaders import (
     load_pku_pairs,
     load_prompts,
     load_qa,
+    load_qa_examples,
     load_records,
     qa_from_pairs,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "load_pku_pairs",
     "load_prompts",
     "load_qa",
+    "load_qa_examples",
     "load_records",
     "moderation_split",
     "pku_pairs",

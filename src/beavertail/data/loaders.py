@@ -259,6 +259,17 @@ def load_prompts(
         )
 
 
+def load_qa_examples(source: str | Path, split: str | None = None) -> Iterator[QAExample]:
+    """QA examples from any QA or preference-pair source (two examples per pair)."""
+    for record in load_records(source, split):
+        if isinstance(record, PreferencePair):
+            yield from record.qa_examples()
+        elif isinstance(record, QAExample):
+            yield record
+        else:
+            raise ValueError(f"{source}: holds prompts only; this needs (prompt, response) pairs")
+
+
 def load_records(source: str | Path, split: str | None = None) -> Iterator[Any]:
     """Typed records of any known schema, detected from the first row."""
     rows = iter_rows(source, split)

@@ -43,9 +43,8 @@ class ProfanityBaseline:
     threshold = 0.5
 
     def __init__(self) -> None:
-        from profanity_check import (
-            predict_prob,
-        )  # its own packaged model, not a beavertail artifact
+        # profanity_check loads its own packaged model; it is not a beavertail artifact.
+        from profanity_check import predict_prob
 
         self._predict_prob = predict_prob
 

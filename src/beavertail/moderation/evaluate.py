@@ -31,15 +31,7 @@ def evaluate_moderator(
     probs = moderator.probabilities(prompts, responses, progress=progress, cache=cache)
     seconds = time.perf_counter() - start
     y = label_matrix(examples, moderator.spec.taxonomy)
-    report = moderation_report(
-        y[:, 0],
-        probs[:, 0],
-        moderator.threshold,
-        list(moderator.categories),
-        y[:, 1:],
-        probs[:, 1:],
-        moderator.category_thresholds,
-    )
+    report = moderator.report(y, probs)
     report["pairs_per_s"] = len(examples) / seconds if seconds > 0 else float("nan")
     return report
 

@@ -23,6 +23,7 @@ from beavertail.moderation.features import (
     LMProbeFeatures,
     cached_features,
 )
+from beavertail.moderation.metrics import moderation_report
 from beavertail.moderation.verdict import Verdict
 
 Backend = Literal["encoder", "finetuned", "lm-probe"]
@@ -150,6 +151,18 @@ class Moderator:
         """Calibrated probabilities, shape (N, 1 + K): column 0 is 'unsafe', then categories."""
         logits = self.logits_from_features(self.features(prompts, responses, progress, cache))
         return apply_temperatures(logits, self.temperatures)
+
+    def report(self, labels: np.ndarray, probs: np.ndarray) -> dict:
+        """Metrics for label and probability matrices (column 0 unsafe, then categories)."""
+        return moderation_report(
+            labels[:, 0],
+            probs[:, 0],
+            self.threshold,
+            list(self.categories),
+            labels[:, 1:],
+            probs[:, 1:],
+            self.category_thresholds,
+        )
 
     def verdicts(self, probs: np.ndarray) -> list[Verdict]:
         names = self.categories

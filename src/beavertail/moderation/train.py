@@ -17,7 +17,7 @@ from beavertail.data.taxonomy import get_taxonomy
 from beavertail.models.progress import progress_bar
 from beavertail.moderation.calibration import apply_temperatures, fit_temperatures
 from beavertail.moderation.features import EncoderFeatures
-from beavertail.moderation.metrics import best_f1_threshold, moderation_report
+from beavertail.moderation.metrics import best_f1_threshold
 from beavertail.moderation.moderator import (
     ModerationHead,
     Moderator,
@@ -202,15 +202,7 @@ def calibrate(moderator: Moderator, x_val: np.ndarray, y_val: np.ndarray) -> dic
         if y_val[:, k].sum() >= 5:
             thresholds[k - 1] = best_f1_threshold(y_val[:, k], probs[:, k])
     moderator.category_thresholds = thresholds
-    return moderation_report(
-        y_val[:, 0],
-        probs[:, 0],
-        moderator.threshold,
-        list(moderator.categories),
-        y_val[:, 1:],
-        probs[:, 1:],
-        thresholds,
-    )
+    return moderator.report(y_val, probs)
 
 
 def train_moderator(
