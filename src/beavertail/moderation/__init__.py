@@ -1,6 +1,7 @@
 """QA moderation: judge (prompt, response) pairs harmful or not, per harm category."""
 
 from beavertail.moderation.baselines import ProfanityBaseline, RefusalHeuristic, is_refusal
+from beavertail.moderation.defaults import default_moderator, default_moderator_dir
 from beavertail.moderation.evaluate import evaluate_moderator, evaluate_scorer
 from beavertail.moderation.metrics import (
     binary_metrics,
@@ -25,6 +26,8 @@ __all__ = [
     "RefusalHeuristic",
     "Verdict",
     "binary_metrics",
+    "default_moderator",
+    "default_moderator_dir",
     "evaluate_moderator",
     "evaluate_scorer",
     "expected_calibration_error",

@@ -7,19 +7,18 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
-from safetensors.numpy import load_file, save_file
 
 from beavertail.models.batching import run_sorted_batches
-from beavertail.models.causal import LoadedLM, cache_dir, chat_text
+from beavertail.models.cache import cached_arrays, texts_key
+from beavertail.models.causal import LoadedLM, chat_text
 from beavertail.models.encoders import SentenceEncoder
+from beavertail.models.hooks import record
 
 
 class FeatureExtractor(ABC):
@@ -60,10 +59,6 @@ class EncoderFeatures(FeatureExtractor):
         return self.encoder.embed_batch(prompts, responses)
 
 
-class _StopForward(Exception):
-    pass
-
-
 class LMProbeFeatures(FeatureExtractor):
     """Mean over tokens of the residual stream after each of ``layers`` (concatenated)."""
 
@@ -89,9 +84,6 @@ class LMProbeFeatures(FeatureExtractor):
             "pooling": "mean",
         }
 
-    def _decoder_layers(self) -> torch.nn.ModuleList:
-        return self.lm.model.model.layers  # type: ignore[return-value]
-
     @torch.inference_mode()
     def batch(self, prompts: list[str], responses: list[str] | None) -> np.ndarray:
         tok = self.lm.tokenizer
@@ -106,39 +98,11 @@ class LMProbeFeatures(FeatureExtractor):
             max_length=self.max_length,
             add_special_tokens=False,
         )
-        captured: dict[int, torch.Tensor] = {}
-        last = self.layers[-1]
-
-        def hook_for(index: int):
-            def hook(_module, _inputs, output):
-                hidden = output[0] if isinstance(output, tuple) else output
-                captured[index] = hidden
-                if index == last:
-                    raise _StopForward
-
-            return hook
-
-        handles = [
-            self._decoder_layers()[i].register_forward_hook(hook_for(i)) for i in self.layers
-        ]
-        try:
+        with record(self.lm.model, self.layers, "resid", stop=True) as captured:
             self.lm.model(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"])
-        except _StopForward:
-            pass
-        finally:
-            for h in handles:
-                h.remove()
         mask = enc["attention_mask"].unsqueeze(-1).float()
         pooled = [(captured[i] * mask).sum(1) / mask.sum(1) for i in self.layers]
         return torch.cat(pooled, dim=-1).float().numpy()
-
-
-def feature_key(spec: dict[str, Any], prompts: list[str], responses: list[str] | None) -> str:
-    digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode())
-    for i, p in enumerate(prompts):
-        digest.update(p.encode("utf-8") + b"\x00")
-        digest.update((responses[i] if responses else "").encode("utf-8") + b"\x01")
-    return digest.hexdigest()[:24]
 
 
 def cached_features(
@@ -149,13 +113,11 @@ def cached_features(
     folder: Path | None = None,
 ) -> np.ndarray:
     """Features from the cache folder when the same extractor saw the same texts before."""
-    folder = folder or cache_dir() / "features"
-    path = folder / f"{feature_key(extractor.spec(), prompts, responses)}.safetensors"
-    if path.is_file():
-        return load_file(path)["features"]
-    features = extractor(prompts, responses, progress=progress)
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".partial")
-    save_file({"features": np.ascontiguousarray(features)}, tmp)
-    tmp.rename(path)
-    return features
+    key = texts_key(extractor.spec(), prompts, responses)
+    arrays = cached_arrays(
+        "features",
+        key,
+        lambda: {"features": extractor(prompts, responses, progress=progress)},
+        folder,
+    )
+    return arrays["features"]

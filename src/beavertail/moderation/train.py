@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import random
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -12,6 +11,7 @@ import numpy as np
 import torch
 from safetensors.torch import load_file, save_file
 
+from beavertail.config_files import read_config_file
 from beavertail.data.records import QAExample
 from beavertail.data.taxonomy import get_taxonomy
 from beavertail.models.progress import progress_bar
@@ -262,16 +262,4 @@ def train_moderator(
 
 def load_training_config(path: str | Path) -> ModerationTrainingConfig:
     """Read a YAML / TOML / JSON training config file."""
-    path = Path(path)
-    text = path.read_text()
-    if path.suffix in (".yaml", ".yml"):
-        import yaml
-
-        raw = yaml.safe_load(text) or {}
-    elif path.suffix == ".toml":
-        import tomllib
-
-        raw = tomllib.loads(text)
-    else:
-        raw = json.loads(text)
-    return ModerationTrainingConfig.from_dict(raw)
+    return ModerationTrainingConfig.from_dict(read_config_file(path))

@@ -1,0 +1,3 @@
+from beavertail.cli import main
+
+main()

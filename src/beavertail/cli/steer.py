@@ -1,0 +1,208 @@
+"""``beavertail steer``: extract category vectors, sweep settings, generate steered answers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from beavertail.cli.common import console, user_errors
+from beavertail.config_files import read_config_file
+from beavertail.models import DEFAULT_LM, load_lm
+from beavertail.models.generation import LocalGenerator
+
+app = typer.Typer(help="Category-wise activation steering.", no_args_is_help=True)
+
+DataDir = Annotated[str | None, typer.Option(help="Shared data folder (default ../shared/data).")]
+
+
+def _layers(text: str | None) -> list[int] | None:
+    return [int(x) for x in text.split(",")] if text else None
+
+
+@app.command()
+def extract(
+    out: Annotated[Path, typer.Option(help="Folder for vectors + manifest.")] = Path(
+        "runs/vectors"
+    ),
+    model: Annotated[str, typer.Option(help="Hub id, folder, .gguf or embedded:…")] = DEFAULT_LM,
+    layers: Annotated[str | None, typer.Option(help="Comma-separated layers, e.g. 6,9,12.")] = None,
+    method: Annotated[str, typer.Option(help="safesteer | mean-diff | contrastive")] = "safesteer",
+    position: Annotated[
+        str, typer.Option(help="mean_response | mean_prompt | last_prompt | mean_all")
+    ] = "mean_response",
+    site: Annotated[str, typer.Option(help="resid | attn")] = "resid",
+    max_per_category: Annotated[int, typer.Option(help="Unsafe examples per category.")] = 150,
+    safe_pool: Annotated[int, typer.Option(help="Size of the generic safe pool.")] = 600,
+    router: Annotated[bool, typer.Option(help="Also train the category router.")] = True,
+    config: Annotated[Path | None, typer.Option(help="YAML/TOML/JSON extraction config.")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Extract per-category harm vectors (and the router) from the training split."""
+    from beavertail.steering import (
+        ExtractionConfig,
+        default_steering_data,
+        extract_vectors,
+        train_router,
+    )
+
+    with user_errors():
+        settings = read_config_file(config) if config else {}
+        settings.setdefault("method", method)
+        settings.setdefault("position", position)
+        settings.setdefault("site", site)
+        settings.setdefault("max_per_category", max_per_category)
+        settings.setdefault("safe_pool_size", safe_pool)
+        if layers:
+            settings["layers"] = _layers(layers)
+        lm = load_lm(model)
+        if "layers" not in settings:
+            n = lm.num_layers
+            settings["layers"] = sorted({n // 5, (3 * n) // 10, (2 * n) // 5, n // 2, (3 * n) // 5})
+        extraction = ExtractionConfig(**settings)
+        data = default_steering_data(data_dir)
+        vectors = extract_vectors(lm, data.unsafe, data.safe, extraction)
+        if router:
+            vectors.router = train_router(
+                lm,
+                vectors.categories,
+                data.router_harmful,
+                data.router_harmless,
+                extraction,
+                data.validation,
+            )
+        vectors.save(out)
+    counts = vectors.metadata["examples_per_category"]
+    table = Table("category", "examples", *[f"|v| L{layer}" for layer in vectors.layers])
+    for category, by_layer in vectors.vectors.items():
+        norms = [f"{float(by_layer[layer].norm()):.2f}" for layer in vectors.layers]
+        table.add_row(category, str(counts.get(category, "")), *norms)
+    console.print(table)
+    if vectors.router is not None:
+        console.print(f"router: {json.dumps(vectors.router.metrics)}")
+    console.print(f"vectors written to {out}")
+
+
+@app.command()
+def sweep(
+    vectors: Annotated[Path, typer.Argument(help="Vector folder from `steer extract`.")],
+    out: Annotated[Path, typer.Option(help="Folder for the sweep's run files.")] = Path(
+        "runs/sweep"
+    ),
+    layers: Annotated[str | None, typer.Option(help="Layers to try (default: all).")] = None,
+    coefficients: Annotated[str, typer.Option(help="Coefficients to try.")] = "0.5,1,2,4",
+    selection: Annotated[str, typer.Option(help="router | all")] = "router",
+    prompts: Annotated[
+        list[str] | None, typer.Option("--prompts", help="Selection prompt sets.")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="Prompts per set.")] = 28,
+    max_new_tokens: Annotated[int, typer.Option()] = 48,
+    judge: Annotated[str | None, typer.Option(help="Moderator folder (default built-in).")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Try layers × coefficients on the selection split; record the best setting."""
+    from beavertail.evaluate.sweep import SweepConfig, run_sweep
+
+    with user_errors():
+        settings = SweepConfig(
+            vectors=str(vectors),
+            layers=_layers(layers) or [],
+            coefficients=[float(x) for x in coefficients.split(",")],
+            selection=selection,
+            limit=limit,
+            max_new_tokens=max_new_tokens,
+            judge=judge,
+            data_dir=data_dir,
+        )
+        if prompts:
+            settings.prompts = list(prompts)
+        result = run_sweep(settings, out)
+    table = Table("layer", "coef", "unsafe", "over-refusal", "relevance", "perplexity", "ok")
+    base = result["baseline"]["headline"]
+    table.add_row(
+        "—",
+        "0",
+        f"{base['unsafe_rate']['value']:.2f}",
+        f"{base['harmless_refusal']['value']:.2f}",
+        f"{base['relevance']['value']:.3f}",
+        f"{base['perplexity']['value'] or 0:.2f}",
+        "baseline",
+    )
+    for p in result["points"]:
+        h = p["headline"]
+        table.add_row(
+            str(p["layer"]),
+            f"{p['coefficient']:g}",
+            f"{h['unsafe_rate']['value']:.2f}",
+            f"{h['harmless_refusal']['value']:.2f}",
+            f"{h['relevance']['value']:.3f}",
+            f"{h['perplexity']['value'] or 0:.2f}",
+            "yes" if p.get("admissible") else "no",
+        )
+    console.print(table)
+    best = result["best"]
+    if best:
+        console.print(f"chosen: layer {best['layer']}, coefficient {best['coefficient']:g}")
+    else:
+        console.print("[yellow]no setting met the refusal and relevance limits[/]")
+
+
+@app.command()
+def generate(
+    prompts: Annotated[list[str], typer.Argument(help="Prompts to answer.")],
+    vectors: Annotated[Path | None, typer.Option(help="Vector folder (none: unsteered).")] = None,
+    layer: Annotated[
+        int | None, typer.Option(help="Steering layer (default: recommended).")
+    ] = None,
+    coefficient: Annotated[float | None, typer.Option(help="Strength (default: recommended).")] = (
+        None
+    ),
+    selection: Annotated[str, typer.Option(help="router | all | categories")] = "router",
+    category: Annotated[
+        list[str] | None, typer.Option(help="Categories for --selection categories.")
+    ] = None,
+    compare: Annotated[bool, typer.Option(help="Also show the unsteered answer.")] = True,
+    max_new_tokens: Annotated[int, typer.Option()] = 64,
+    temperature: Annotated[float, typer.Option(help="0 = greedy.")] = 0.0,
+    seed: Annotated[int, typer.Option()] = 0,
+    model: Annotated[str | None, typer.Option(help="Model (default: the vectors' model).")] = None,
+) -> None:
+    """Answer prompts with steering (and, to compare, without)."""
+    from beavertail.evaluate.harness import EvalConfig, build_generator
+
+    with user_errors():
+        config = EvalConfig(
+            model=model or _vector_model(vectors) or DEFAULT_LM,
+            steer=str(vectors) if vectors else None,
+            steer_layer=layer,
+            coefficient=coefficient,
+            selection=selection,
+            categories=list(category or []),
+            max_new_tokens=max_new_tokens,
+            temperature=temperature,
+            seed=seed,
+        )
+        generator, steerer, lm = build_generator(config)
+        settings = config.generation()
+        steered = generator.generate(prompts, settings)
+        routes = list(steerer.last_routes) if steerer else []
+        plain = LocalGenerator(lm).generate(prompts, settings) if compare and vectors else []
+    for i, prompt in enumerate(prompts):
+        console.rule(prompt[:80])
+        if routes:
+            r = routes[i]
+            where = ", ".join(f"{c} {w:.2f}" for c, w in r.categories.items()) or "not steered"
+            console.print(f"[dim]router: harmful {r.harmful:.2f} → {where}[/]")
+        if plain:
+            console.print(f"[bold]unsteered:[/] {plain[i].text}")
+        label = "steered" if vectors else "answer"
+        console.print(f"[bold]{label}:[/] {steered[i].text}")
+
+
+def _vector_model(vectors: Path | None) -> str | None:
+    if vectors is None or not (vectors / "manifest.json").is_file():
+        return None
+    return json.loads((vectors / "manifest.json").read_text()).get("model")

@@ -1,0 +1,204 @@
+"""The evaluation harness: prompt sets -> generator (steered or not) -> judge -> run file.
+
+A run is one configuration (model, steering, system prompt, decoding) over prompt sets. It
+appends a record per answer after every batch, so an interrupted run resumes where it
+stopped; ``shard="i/n"`` splits the prompts across machines (merge the run files in reports).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from beavertail.data import EvalPrompt
+from beavertail.evaluate.judge import AnswerJudge
+from beavertail.evaluate.prompt_sets import load_prompt_set, prompt_id
+from beavertail.evaluate.runfile import RunWriter
+from beavertail.models import DEFAULT_LM, LoadedLM, load_lm
+from beavertail.models.generation import (
+    GenerationConfig,
+    LocalGenerator,
+    OpenAIChatGenerator,
+    TextGenerator,
+)
+from beavertail.models.progress import progress_bar
+from beavertail.moderation import Moderator, default_moderator
+
+DEFAULT_PROMPT_SETS = ["bt-eval-test", "harmless-test"]
+
+
+@dataclass
+class EvalConfig:
+    """One evaluation run. Loadable from YAML/TOML/JSON; CLI flags override fields."""
+
+    name: str = "unsteered"
+    model: str = DEFAULT_LM
+    endpoint: str | None = None  # OpenAI-compatible base URL: generate remotely (e.g. vLLM)
+    api_key_env: str = "OPENAI_API_KEY"
+    prompts: list[str] = field(default_factory=lambda: list(DEFAULT_PROMPT_SETS))
+    limit: int | None = None  # per prompt set, category-balanced
+    shard: str | None = None  # "i/n": this machine's share of the prompts
+    system_prompt: str | None = None
+    steer: str | None = None  # steering-vector folder
+    steer_layer: int | None = None  # default: the vectors' recommended layer
+    coefficient: float | None = None  # default: the vectors' recommended coefficient
+    selection: str = "router"  # router | all | categories
+    categories: list[str] = field(default_factory=list)
+    mode: str = "add"
+    max_new_tokens: int = 64
+    temperature: float = 0.0
+    top_p: float = 1.0
+    seed: int = 0
+    batch_size: int = 8
+    judge: str | None = None  # moderator folder; default: the built-in default moderator
+    fluency: bool = True
+    data_dir: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.shard is not None:
+            index, _, total = self.shard.partition("/")
+            if not (index.isdigit() and total.isdigit() and 0 <= int(index) < int(total)):
+                raise ValueError(f"shard must look like 'i/n' with 0 <= i < n, got {self.shard!r}")
+        if self.endpoint and self.steer:
+            raise ValueError("steering needs a local model; serve a steered model instead")
+        if self.batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> EvalConfig:
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(raw) - known)
+        if unknown:
+            raise ValueError(f"unknown eval settings {unknown}; known: {sorted(known)}")
+        return cls(**raw)
+
+    def generation(self) -> GenerationConfig:
+        return GenerationConfig(
+            self.max_new_tokens, self.temperature, self.top_p, self.seed, self.system_prompt
+        )
+
+    def identity(self) -> dict[str, Any]:
+        """The settings that define the results (a resumed run must match them)."""
+        ignore = {"batch_size", "data_dir", "api_key_env"}
+        return {k: v for k, v in asdict(self).items() if k not in ignore}
+
+
+@dataclass
+class PlannedPrompt:
+    id: str
+    set: str
+    prompt: EvalPrompt
+
+
+def plan_prompts(config: EvalConfig) -> list[PlannedPrompt]:
+    """Every prompt of the run (after limit and shard), each with its stable id."""
+    planned = []
+    for spec in config.prompts:
+        for p in load_prompt_set(spec, config.data_dir, config.limit):
+            planned.append(PlannedPrompt(prompt_id(spec, p), spec, p))
+    if config.shard:
+        index, total = (int(x) for x in config.shard.split("/"))
+        planned = [p for k, p in enumerate(planned) if k % total == index]
+    return planned
+
+
+def build_generator(
+    config: EvalConfig, lm: LoadedLM | None = None
+) -> tuple[TextGenerator, Any, LoadedLM | None]:
+    """(generator, steerer or None, local LM or None) for a configuration."""
+    if config.endpoint:
+        api_key = os.environ.get(config.api_key_env)
+        return OpenAIChatGenerator(config.endpoint, config.model, api_key), None, None
+    lm = lm or load_lm(config.model)
+    if not config.steer:
+        return LocalGenerator(lm), None, lm
+    from beavertail.steering import Steerer, SteeringConfig, SteeringVectors
+
+    vectors = SteeringVectors.load(config.steer)
+    recommended = vectors.metadata.get("recommended", {})
+    layer = config.steer_layer if config.steer_layer is not None else recommended.get("layer")
+    coefficient = (
+        config.coefficient if config.coefficient is not None else recommended.get("coefficient")
+    )
+    if layer is None or coefficient is None:
+        raise ValueError(
+            f"{config.steer} has no recommended setting (run `beavertail steer sweep`); "
+            "pass --layer and --coefficient"
+        )
+    steerer = Steerer(
+        lm,
+        vectors,
+        SteeringConfig(
+            layer=int(layer),
+            coefficient=float(coefficient),
+            selection=config.selection,  # type: ignore[arg-type]
+            categories=list(config.categories),
+            mode=config.mode,  # type: ignore[arg-type]
+        ),
+    )
+    return LocalGenerator(lm, steerer.hooks), steerer, lm
+
+
+def run_eval(
+    config: EvalConfig,
+    output: str | Path,
+    judge: AnswerJudge | None = None,
+    lm: LoadedLM | None = None,
+    progress: bool = True,
+) -> Path:
+    """Generate, judge and append records to ``output``; resumes a partial run there."""
+    planned = plan_prompts(config)
+    output = Path(output)
+    writer = RunWriter(output, asdict(config), config.identity())
+    todo = [p for p in planned if p.id not in writer.done]
+    if not todo:
+        return output
+    generator, steerer, local_lm = build_generator(config, lm)
+    if judge is None:
+        moderator = (
+            Moderator.load(config.judge)
+            if config.judge
+            else default_moderator(config.data_dir, progress)
+        )
+        judge = AnswerJudge(moderator, fluency_lm=local_lm if config.fluency else None)
+    gen_config = config.generation()
+    with progress_bar() as bar:
+        task = bar.add_task(f"eval {config.name}", total=len(planned), completed=len(writer.done))
+        if not progress:
+            bar.stop()
+        for start in range(0, len(todo), config.batch_size):
+            batch = todo[start : start + config.batch_size]
+            prompts = [p.prompt.prompt for p in batch]
+            began = time.perf_counter()
+            generations = generator.generate(prompts, gen_config)
+            seconds = time.perf_counter() - began
+            routes = list(steerer.last_routes) if steerer is not None else []
+            scores = judge.judge(prompts, [g.text for g in generations], config.system_prompt)
+            records = []
+            for k, (item, gen, score) in enumerate(zip(batch, generations, scores, strict=True)):
+                record = {
+                    "id": item.id,
+                    "set": item.set,
+                    "prompt": item.prompt.prompt,
+                    "category": item.prompt.category,
+                    "harmful": item.prompt.harmful,
+                    "answer": gen.text,
+                    "num_tokens": gen.num_tokens,
+                    "finish_reason": gen.finish_reason,
+                    "batch_seconds": round(seconds, 4),
+                    **score,
+                }
+                if routes:
+                    route = routes[k]
+                    record["route"] = {
+                        "harmful": round(route.harmful, 4),
+                        "categories": {c: round(w, 4) for c, w in route.categories.items()},
+                    }
+                records.append(record)
+            writer.append(records)
+            bar.advance(task, len(batch))
+    return output

@@ -1,0 +1,84 @@
+"""Run metrics per category and overall, with bootstrap confidence intervals."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+Stat = dict[str, float | int | None]
+
+
+def bootstrap(
+    values: Sequence[float],
+    statistic: Callable[[np.ndarray], float] = np.mean,
+    resamples: int = 1000,
+    level: float = 0.95,
+    seed: int = 0,
+) -> Stat:
+    """``{value, low, high, n}``: the statistic and its percentile bootstrap interval."""
+    x = np.asarray([v for v in values if v is not None and not math.isnan(v)], dtype=float)
+    if len(x) == 0:
+        return {"value": None, "low": None, "high": None, "n": 0}
+    rng = np.random.default_rng(seed)
+    draws = rng.integers(0, len(x), size=(resamples, len(x)))
+    stats = np.array([statistic(x[row]) for row in draws])
+    tail = (1 - level) / 2 * 100
+    return {
+        "value": round(float(statistic(x)), 5),
+        "low": round(float(np.percentile(stats, tail)), 5),
+        "high": round(float(np.percentile(stats, 100 - tail)), 5),
+        "n": len(x),
+    }
+
+
+def _geometric_mean(x: np.ndarray) -> float:
+    return float(np.exp(np.log(x).mean()))
+
+
+def _block(records: list[dict[str, Any]]) -> dict[str, Stat]:
+    return {
+        "unsafe_rate": bootstrap([float(r["unsafe"]) for r in records]),
+        "harm_score": bootstrap([r["unsafe_score"] for r in records if "unsafe_score" in r]),
+        "refusal_rate": bootstrap([float(r["refusal"]) for r in records]),
+        "relevance": bootstrap([r["relevance"] for r in records]),
+        "perplexity": bootstrap(
+            [r["perplexity"] for r in records if r.get("perplexity")], _geometric_mean
+        ),
+        "steered_rate": bootstrap(
+            [float(bool(r.get("route", {}).get("categories"))) for r in records if "route" in r]
+        ),
+    }
+
+
+def summarize(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """Metrics on harmful prompts, harmless prompts, and per category of harmful prompts.
+
+    The headline figures: ``unsafe_rate`` (harmful prompts), ``harmless_refusal``
+    (over-refusal), ``harmful_refusal``, ``relevance`` and ``perplexity`` (all prompts).
+    """
+    harmful = [r for r in records if r["harmful"]]
+    harmless = [r for r in records if not r["harmful"]]
+    per_category: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in harmful:
+        per_category[r.get("category") or "uncategorised"].append(r)
+    harmful_block, harmless_block, all_block = _block(harmful), _block(harmless), _block(records)
+    return {
+        "n": len(records),
+        "headline": {
+            "unsafe_rate": harmful_block["unsafe_rate"],
+            "harm_score": harmful_block["harm_score"],
+            "harmful_refusal": harmful_block["refusal_rate"],
+            "harmless_refusal": harmless_block["refusal_rate"],
+            "harmless_unsafe_rate": harmless_block["unsafe_rate"],
+            "relevance": all_block["relevance"],
+            "harmless_relevance": harmless_block["relevance"],
+            "perplexity": all_block["perplexity"],
+        },
+        "harmful": harmful_block,
+        "harmless": harmless_block,
+        "per_category": {c: _block(rs) for c, rs in sorted(per_category.items())},
+    }

@@ -1,0 +1,260 @@
+"""One self-contained HTML page comparing runs side by side (inline SVG plots, no scripts)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections import OrderedDict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from beavertail.evaluate.metrics import summarize
+from beavertail.evaluate.runfile import read_run
+
+PALETTE = ["#4e79a7", "#e15759", "#59a14f", "#f28e2b", "#b07aa1", "#76b7b2", "#edc948", "#9c755f"]
+HEADLINE = [
+    ("unsafe_rate", "Unsafe rate (harmful prompts)", True),
+    ("harm_score", "Mean harm probability (harmful prompts)", True),
+    ("harmful_refusal", "Refusal rate (harmful prompts)", None),
+    ("harmless_refusal", "Over-refusal (harmless prompts)", True),
+    ("relevance", "Topic relevance", False),
+    ("perplexity", "Perplexity (unsteered model)", True),
+]
+
+
+class Run:
+    """Records of one configuration, merged over its run files (shards, resumed parts)."""
+
+    def __init__(self, name: str, config: dict[str, Any]):
+        self.name = name
+        self.config = config
+        self.records: dict[str, dict[str, Any]] = {}
+        self.files: list[str] = []
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        return summarize(list(self.records.values()))
+
+
+def load_runs(paths: Sequence[str | Path]) -> list[Run]:
+    """Runs by configuration name, in the order first seen; shards of one config merge."""
+    runs: OrderedDict[str, Run] = OrderedDict()
+    for path in paths:
+        header, records = read_run(path)
+        config = header.get("config", {})
+        name = config.get("name") or Path(path).stem
+        run = runs.setdefault(name, Run(name, dict(config)))
+        for spec in config.get("prompts", []):  # shards / per-set files of one configuration
+            if spec not in run.config.setdefault("prompts", []):
+                run.config["prompts"].append(spec)
+        run.files.append(str(path))
+        for r in records:
+            run.records[r["id"]] = r
+    return list(runs.values())
+
+
+def _fmt(stat: dict | None, percent: bool = True) -> str:
+    if not stat or stat.get("value") is None:
+        return "—"
+    scale = 100 if percent else 1
+    fmt = "{:.1f}" if percent else "{:.3f}"
+    value, low, high = (fmt.format(stat[k] * scale) for k in ("value", "low", "high"))
+    unit = "%" if percent else ""
+    return f"{value}{unit} <span class=ci>[{low}, {high}]</span>"
+
+
+def _bar_chart(runs: list[Run]) -> str:
+    categories = sorted({c for run in runs for c in run.summary["per_category"]})
+    if not categories:
+        return "<p>No harmful prompts with categories in these runs.</p>"
+    width, row_h, left = 760, 14 * len(runs) + 10, 200
+    height = row_h * len(categories) + 40
+    parts = [f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img">']
+    plot_w = width - left - 60
+    for tick in range(0, 101, 25):
+        x = left + plot_w * tick / 100
+        parts.append(
+            f'<line x1="{x}" y1="20" x2="{x}" y2="{height - 15}" stroke="#ddd"/>'
+            f'<text x="{x}" y="14" font-size="10" text-anchor="middle">{tick}%</text>'
+        )
+    for ci, category in enumerate(categories):
+        y0 = 22 + ci * row_h
+        parts.append(
+            f'<text x="{left - 6}" y="{y0 + row_h / 2}" font-size="11" text-anchor="end">'
+            f"{html.escape(category)}</text>"
+        )
+        for ri, run in enumerate(runs):
+            stat = run.summary["per_category"].get(category, {}).get("unsafe_rate", {})
+            value = stat.get("value")
+            if value is None:
+                continue
+            y = y0 + ri * 14
+            parts.append(
+                f'<rect class="bar" x="{left}" y="{y}" width="{plot_w * value:.1f}" height="12" '
+                f'fill="{PALETTE[ri % len(PALETTE)]}"><title>{html.escape(run.name)} · '
+                f"{html.escape(category)}: {value:.0%} (n={stat['n']})</title></rect>"
+            )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _scatter(runs: list[Run], y_key: str, y_label: str) -> str:
+    """Safety (x: unsafe rate) against a quality measure (y) per configuration."""
+    points = []
+    for i, run in enumerate(runs):
+        x = run.summary["headline"]["unsafe_rate"]["value"]
+        y = run.summary["headline"][y_key]["value"]
+        if x is not None and y is not None:
+            points.append((run, i, x, y))
+    if not points:
+        return "<p>Not enough data for this plot.</p>"
+    width, height, pad = 420, 300, 45
+    ys = [p[3] for p in points]
+    y_low, y_high = min(ys), max(ys)
+    span = (y_high - y_low) or max(abs(y_high), 1e-3)
+    y_low, y_high = y_low - 0.15 * span, y_high + 0.15 * span
+
+    def sx(v: float) -> float:
+        return pad + (width - 2 * pad) * v
+
+    def sy(v: float) -> float:
+        return height - pad - (height - 2 * pad) * (v - y_low) / (y_high - y_low)
+
+    parts = [f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img">']
+    parts.append(
+        f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" '
+        f'stroke="#333"/><line x1="{pad}" y1="{pad}" x2="{pad}" y2="{height - pad}" '
+        f'stroke="#333"/><text x="{width / 2}" y="{height - 8}" font-size="11" '
+        f'text-anchor="middle">unsafe rate on harmful prompts (lower is safer)</text>'
+        f'<text x="12" y="{height / 2}" font-size="11" text-anchor="middle" '
+        f'transform="rotate(-90 12 {height / 2})">{html.escape(y_label)}</text>'
+    )
+    for tick in (0, 0.5, 1):
+        parts.append(
+            f'<text x="{sx(tick)}" y="{height - pad + 14}" font-size="10" '
+            f'text-anchor="middle">{tick:.0%}</text>'
+        )
+    for tick in (y_low, (y_low + y_high) / 2, y_high):
+        parts.append(
+            f'<text x="{pad - 4}" y="{sy(tick) + 3}" font-size="10" text-anchor="end">'
+            f"{tick:.2f}</text>"
+        )
+    series: dict[Any, list[tuple[float, float, float]]] = {}
+    for run, _i, x, y in points:
+        if run.config.get("steer") and run.config.get("coefficient") is not None:
+            key = tuple(run.config.get(k) for k in ("steer", "steer_layer", "selection", "mode"))
+            series.setdefault(key, []).append((float(run.config["coefficient"]), x, y))
+    for line in series.values():
+        if len(line) > 1:
+            coords = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for _c, x, y in sorted(line))
+            parts.append(f'<polyline points="{coords}" fill="none" stroke="#aaa"/>')
+    for run, i, x, y in points:
+        label = html.escape(run.name)
+        parts.append(
+            f'<circle class="point" cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="5" '
+            f'fill="{PALETTE[i % len(PALETTE)]}"><title>{label}: unsafe {x:.0%}, '
+            f"{html.escape(y_label)} {y:.3f}</title></circle>"
+            f'<text x="{sx(x) + 7:.1f}" y="{sy(y) - 6:.1f}" font-size="10">{label}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _settings(run: Run) -> str:
+    c = run.config
+    keys = ["model", "endpoint", "system_prompt", "steer", "steer_layer", "coefficient"]
+    keys += ["selection", "max_new_tokens", "temperature", "prompts", "limit"]
+    items = [
+        f"<b>{k}</b>: {html.escape(str(c.get(k)))}" for k in keys if c.get(k) not in (None, [], "")
+    ]
+    return "; ".join(items)
+
+
+def _examples(runs: list[Run], count: int) -> str:
+    first = runs[0]
+    harmful = [r for r in first.records.values() if r["harmful"]][: count // 2]
+    harmless = [r for r in first.records.values() if not r["harmful"]][: count - len(harmful)]
+    rows = []
+    for record in harmful + harmless:
+        cells = []
+        for run in runs:
+            other = run.records.get(record["id"])
+            if other is None:
+                cells.append("<td>—</td>")
+                continue
+            tags = []
+            if other["unsafe"]:
+                tags.append("<span class='tag unsafe'>unsafe</span>")
+            if other["refusal"]:
+                tags.append("<span class='tag refusal'>refusal</span>")
+            cells.append(f"<td>{''.join(tags)}{html.escape(other['answer'])}</td>")
+        side = "harmful" if record["harmful"] else "harmless"
+        head = f"<td><span class='tag'>{side}</span> {html.escape(record['prompt'])}</td>"
+        rows.append(f"<tr>{head}{''.join(cells)}</tr>")
+    names = "".join(f"<th>{html.escape(run.name)}</th>" for run in runs)
+    return f"<table class=examples><tr><th>prompt</th>{names}</tr>{''.join(rows)}</table>"
+
+
+CSS = """
+body{font-family:system-ui,sans-serif;margin:2em;max-width:1400px;color:#222}
+table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;
+vertical-align:top;font-size:13px}th{background:#f3f3f3}.ci{color:#777;font-size:11px}
+.examples td{max-width:380px;white-space:pre-wrap}.tag{font-size:10px;padding:1px 4px;
+border-radius:3px;background:#eee;margin-right:4px}.unsafe{background:#f8c9c9}
+.refusal{background:#cde3f7}.legend span{display:inline-block;margin-right:1em}
+.plots{display:flex;flex-wrap:wrap;gap:2em}
+"""
+
+
+def write_report(paths: Sequence[str | Path], output: str | Path, examples: int = 12) -> Path:
+    """Write the comparison page for the run files (the first run is the baseline)."""
+    runs = load_runs(paths)
+    if not runs:
+        raise ValueError("no runs given")
+    base = runs[0].summary["headline"]["unsafe_rate"]["value"]
+    header = "".join(f"<th>{html.escape(run.name)}</th>" for run in runs)
+    rows = []
+    for key, label, _lower_better in HEADLINE:
+        percent = key not in ("relevance", "perplexity", "harm_score")
+        cells = "".join(f"<td>{_fmt(run.summary['headline'][key], percent)}</td>" for run in runs)
+        rows.append(f"<tr><th>{label}</th>{cells}</tr>")
+    drops = []
+    for run in runs:
+        value = run.summary["headline"]["unsafe_rate"]["value"]
+        drops.append(
+            f"<td>{1 - value / base:.0%}</td>" if base and value is not None else "<td>—</td>"
+        )
+    label = f"Relative drop in unsafe rate vs {html.escape(runs[0].name)}"
+    rows.append(f"<tr><th>{label}</th>{''.join(drops)}</tr>")
+    counts = "".join(f"<td>{run.summary['n']}</td>" for run in runs)
+    rows.append(f"<tr><th>Answers judged</th>{counts}</tr>")
+    legend = "".join(
+        f"<span><svg width=12 height=12><rect width=12 height=12 "
+        f"fill='{PALETTE[i % len(PALETTE)]}'/></svg> {html.escape(run.name)}</span>"
+        for i, run in enumerate(runs)
+    )
+    settings = "".join(
+        f"<li><b>{html.escape(run.name)}</b> ({len(run.files)} file(s)): {_settings(run)}</li>"
+        for run in runs
+    )
+    page = f"""<!doctype html><html><head><meta charset="utf-8">
+<title>beavertail evaluation report</title><style>{CSS}</style></head><body>
+<h1>beavertail evaluation report</h1>
+<p>Generated {dt.datetime.now().isoformat(timespec="seconds")} from {len(paths)} run file(s).
+Intervals are 95% bootstrap intervals. Unsafe = flagged by the QA moderator; refusal = refusal
+phrase match; relevance = embedding similarity of prompt and answer; perplexity under the
+unsteered model.</p>
+<h2>Configurations</h2><ul>{settings}</ul>
+<h2>Headline figures</h2><table id="headline"><tr><th></th>{header}</tr>{"".join(rows)}</table>
+<h2>Unsafe rate per harm category</h2><div class="legend">{legend}</div>{_bar_chart(runs)}
+<h2>Safety against quality</h2><div class="plots">
+{_scatter(runs, "relevance", "topic relevance")}
+{_scatter(runs, "harmless_refusal", "over-refusal on harmless prompts")}</div>
+<h2>Example answers</h2>{_examples(runs, examples)}
+</body></html>
+"""
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(page, encoding="utf-8")
+    return output

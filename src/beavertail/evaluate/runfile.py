@@ -1,0 +1,95 @@
+"""Append-only run files: a JSON header line, then one JSON record per judged answer.
+
+Each batch is written, flushed and fsynced before the next starts. On reopening, a torn last
+line (a crash mid-write, even SIGKILL) is cut off, and finished prompt ids are skipped, so a
+resumed run neither loses nor duplicates records.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+RUN_KIND = "beavertail-eval-run"
+RUN_VERSION = 1
+
+
+class RunFileError(ValueError):
+    pass
+
+
+def read_run(path: str | Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """(header, complete records) of a run file; a torn last line is ignored."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such run file")
+    header: dict[str, Any] | None = None
+    records: list[dict[str, Any]] = []
+    with path.open("rb") as fh:
+        lines = fh.read().split(b"\n")
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        last = number == len(lines)  # no newline after it: possibly torn
+        try:
+            item = json.loads(raw)
+        except json.JSONDecodeError as error:
+            if last:
+                break
+            raise RunFileError(f"{path}:{number}: not JSON ({error.msg})") from error
+        if last:
+            break  # complete JSON but no newline yet: treat as torn, it will be rewritten
+        if header is None:
+            if item.get("kind") != RUN_KIND:
+                raise RunFileError(f"{path}:1: not a beavertail run file")
+            header = item
+        else:
+            records.append(item)
+    if header is None:
+        raise RunFileError(f"{path}: empty run file")
+    return header, records
+
+
+class RunWriter:
+    """Opens (or resumes) a run file and appends records durably."""
+
+    def __init__(self, path: str | Path, config: dict[str, Any], identity: dict[str, Any]):
+        self.path = Path(path)
+        self.done: set[str] = set()
+        if self.path.is_file() and self.path.stat().st_size > 0:
+            header, records = read_run(self.path)
+            if header.get("identity") != identity:
+                raise RunFileError(
+                    f"{self.path} holds a run with other settings; pick another output path "
+                    "or delete it to start over"
+                )
+            self._truncate_torn_tail()
+            self.done = {r["id"] for r in records}
+        else:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            header = {"kind": RUN_KIND, "version": RUN_VERSION, "config": config}
+            header["identity"] = identity
+            self._append([header])
+
+    def _truncate_torn_tail(self) -> None:
+        data = self.path.read_bytes()
+        end = data.rfind(b"\n") + 1
+        if end < len(data):
+            with self.path.open("r+b") as fh:
+                fh.truncate(end)
+
+    def _append(self, items: Iterable[dict[str, Any]]) -> None:
+        payload = "".join(json.dumps(item, ensure_ascii=False) + "\n" for item in items)
+        with self.path.open("a", encoding="utf-8") as fh:
+            fh.write(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    def append(self, records: list[dict[str, Any]]) -> None:
+        fresh = [r for r in records if r["id"] not in self.done]
+        if fresh:
+            self._append(fresh)
+            self.done.update(r["id"] for r in fresh)

@@ -1,0 +1,173 @@
+"""Text generation behind one interface: a local transformers model or a remote endpoint.
+
+``TextGenerator`` is what the evaluation harness and the server talk to. ``LocalGenerator``
+runs a loaded LM in-process (batched, left-padded, optionally with hooks such as steering);
+``OpenAIChatGenerator`` sends the same requests to any OpenAI-compatible server (vLLM, TGI,
+``beavertail serve``), which is how evaluation scales past one machine.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import asdict, dataclass
+from typing import Protocol
+
+import torch
+
+from beavertail.models.causal import LoadedLM, chat_text
+
+
+@dataclass(frozen=True)
+class GenerationConfig:
+    """Decoding settings. ``temperature == 0`` is greedy; otherwise seeded sampling."""
+
+    max_new_tokens: int = 64
+    temperature: float = 0.0
+    top_p: float = 1.0
+    seed: int = 0
+    system_prompt: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.max_new_tokens < 1:
+            raise ValueError("max_new_tokens must be at least 1")
+        if self.temperature < 0 or not 0 < self.top_p <= 1:
+            raise ValueError("temperature must be >= 0 and top_p in (0, 1]")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Generation:
+    prompt: str
+    text: str
+    num_tokens: int
+    finish_reason: str  # "stop" (end of sequence) or "length"
+
+
+class TextGenerator(Protocol):
+    """Anything that answers a batch of prompts."""
+
+    name: str
+
+    def generate(self, prompts: Sequence[str], config: GenerationConfig) -> list[Generation]: ...
+
+
+HookFactory = Callable[[], AbstractContextManager]
+
+
+class LocalGenerator:
+    """Batched generation with a transformers model; ``hooks`` wraps every forward pass."""
+
+    def __init__(self, lm: LoadedLM, hooks: HookFactory | None = None, name: str | None = None):
+        self.lm = lm
+        self.hooks = hooks
+        self.name = name or lm.name
+
+    @torch.inference_mode()
+    def generate(self, prompts: Sequence[str], config: GenerationConfig) -> list[Generation]:
+        if not prompts:
+            return []
+        tok = self.lm.tokenizer
+        texts = [chat_text(tok, p, None, config.system_prompt) for p in prompts]
+        enc = tok(texts, return_tensors="pt", padding=True, add_special_tokens=False)
+        sampling = config.temperature > 0
+        if sampling:
+            torch.manual_seed(config.seed)
+        kwargs = dict(
+            max_new_tokens=config.max_new_tokens,
+            do_sample=sampling,
+            pad_token_id=tok.pad_token_id,
+            eos_token_id=tok.eos_token_id,
+        )
+        if sampling:
+            kwargs.update(temperature=config.temperature, top_p=config.top_p, top_k=0)
+        else:
+            kwargs.update(temperature=None, top_p=None, top_k=None)
+        with self.hooks() if self.hooks else nullcontext():
+            out = self.lm.model.generate(**enc, **kwargs)
+        new_tokens = out[:, enc["input_ids"].shape[1] :]
+        results = []
+        for prompt, row in zip(prompts, new_tokens, strict=True):
+            ids = row.tolist()
+            eos = tok.eos_token_id
+            stopped = eos in ids
+            if stopped:
+                ids = ids[: ids.index(eos)]
+            ids = [i for i in ids if i != tok.pad_token_id]
+            text = tok.decode(ids, skip_special_tokens=True).strip()
+            results.append(Generation(prompt, text, len(ids), "stop" if stopped else "length"))
+        return results
+
+
+class RemoteGenerationError(RuntimeError):
+    """The remote endpoint failed or answered something that is not a chat completion."""
+
+
+class OpenAIChatGenerator:
+    """Generation through an OpenAI-compatible ``/v1/chat/completions`` endpoint (e.g. vLLM).
+
+    Requests run concurrently (``concurrency`` at a time). Steering and other hooks cannot be
+    applied remotely; serve a steered model with ``beavertail serve`` instead.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        model: str,
+        api_key: str | None = None,
+        concurrency: int = 8,
+        timeout: float = 120.0,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        if not self.base_url.endswith("/v1"):
+            self.base_url += "/v1"
+        self.model = model
+        self.api_key = api_key
+        self.concurrency = concurrency
+        self.timeout = timeout
+        self.name = f"{model}@{self.base_url}"
+
+    def _request(self, prompt: str, config: GenerationConfig) -> Generation:
+        messages = [{"role": "user", "content": prompt}]
+        if config.system_prompt:
+            messages.insert(0, {"role": "system", "content": config.system_prompt})
+        body = {
+            "model": self.model,
+            "messages": messages,
+            "max_tokens": config.max_new_tokens,
+            "temperature": config.temperature,
+            "top_p": config.top_p,
+            "seed": config.seed,
+        }
+        headers = {"Content-Type": "application/json"}
+        if self.api_key:
+            headers["Authorization"] = f"Bearer {self.api_key}"
+        request = urllib.request.Request(
+            f"{self.base_url}/chat/completions", json.dumps(body).encode(), headers, method="POST"
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                payload = json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            detail = error.read().decode("utf-8", "replace")[:300]
+            raise RemoteGenerationError(f"{self.base_url}: HTTP {error.code}: {detail}") from error
+        except (urllib.error.URLError, TimeoutError) as error:
+            raise RemoteGenerationError(f"{self.base_url}: {error}") from error
+        try:
+            choice = payload["choices"][0]
+            text = choice["message"]["content"] or ""
+            tokens = int(payload.get("usage", {}).get("completion_tokens", 0))
+        except (KeyError, IndexError, TypeError) as error:
+            raise RemoteGenerationError(f"unexpected response: {str(payload)[:300]}") from error
+        reason = "length" if choice.get("finish_reason") == "length" else "stop"
+        return Generation(prompt, text.strip(), tokens, reason)
+
+    def generate(self, prompts: Sequence[str], config: GenerationConfig) -> list[Generation]:
+        with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
+            return list(pool.map(lambda p: self._request(p, config), prompts))

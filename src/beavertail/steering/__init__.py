@@ -1,0 +1,21 @@
+"""Category-wise activation steering: extract harm vectors, route, and steer generation."""
+
+from beavertail.steering.apply import Steerer, SteeringConfig
+from beavertail.steering.data import SteeringData, default_steering_data
+from beavertail.steering.extract import ExtractionConfig, extract_vectors, train_router
+from beavertail.steering.router import CategoryRouter, Route
+from beavertail.steering.vectors import ALL_HARM, SteeringVectors
+
+__all__ = [
+    "ALL_HARM",
+    "CategoryRouter",
+    "ExtractionConfig",
+    "Route",
+    "Steerer",
+    "SteeringConfig",
+    "SteeringData",
+    "SteeringVectors",
+    "default_steering_data",
+    "extract_vectors",
+    "train_router",
+]

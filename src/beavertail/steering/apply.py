@@ -1,0 +1,129 @@
+"""Apply steering vectors during generation: fixed categories, all-harm, or routed per prompt."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+import torch
+
+from beavertail.models import LoadedLM
+from beavertail.models.hooks import (
+    SCOPES,
+    Intervention,
+    Scope,
+    hidden_of,
+    intervene,
+    site_module,
+    with_hidden,
+)
+from beavertail.steering.router import Route
+from beavertail.steering.vectors import ALL_HARM, SteeringVectors
+
+Selection = Literal["router", "all", "categories"]
+
+
+@dataclass
+class SteeringConfig:
+    """How to steer: which vectors (``selection``), where (``layer``) and how hard.
+
+    ``coefficient`` α moves activations *away* from harm: ``h - α·v`` (mode ``add``), or
+    removes α times the component along v (mode ``project_out``, α = 1 removes it fully).
+    """
+
+    layer: int
+    coefficient: float = 1.0
+    selection: Selection = "router"
+    categories: list[str] = field(default_factory=list)
+    mode: Literal["add", "project_out"] = "add"
+    scope: Scope = "all"
+
+    def __post_init__(self) -> None:
+        if self.selection not in ("router", "all", "categories"):
+            raise ValueError(f"unknown selection {self.selection!r}")
+        if self.selection == "categories" and not self.categories:
+            raise ValueError("selection 'categories' needs at least one category")
+        if self.scope not in SCOPES:
+            raise ValueError(f"unknown scope {self.scope!r}; choose from {SCOPES}")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class Steerer:
+    """Makes the hook context for a generator; ``last_routes`` holds the router's decisions."""
+
+    def __init__(self, lm: LoadedLM, vectors: SteeringVectors, config: SteeringConfig) -> None:
+        if vectors.site not in ("resid", "attn"):
+            raise ValueError(f"unknown site {vectors.site!r}")
+        self.lm = lm
+        self.vectors = vectors
+        self.config = config
+        self.last_routes: list[Route] = []
+        vectors.vector(ALL_HARM, config.layer)  # fail early on a missing layer
+        if config.selection == "router" and vectors.router is None:
+            raise ValueError("these vectors have no router; extract with a router or pick 'all'")
+
+    def _fixed_direction(self) -> torch.Tensor:
+        c = self.config
+        names = [ALL_HARM] if c.selection == "all" else c.categories
+        return torch.stack([self.vectors.vector(n, c.layer) for n in names]).mean(0)
+
+    def _as_intervention(self, direction: torch.Tensor) -> Intervention:
+        c = self.config
+        sign = -1.0 if c.mode == "add" else 1.0
+        return Intervention(
+            c.layer,
+            direction,
+            c.mode,
+            sign * c.coefficient,
+            c.scope,
+            self.vectors.site,  # type: ignore[arg-type]
+        )
+
+    @contextmanager
+    def hooks(self) -> Iterator[None]:
+        if self.config.selection != "router":
+            with intervene(self.lm.model, [self._as_intervention(self._fixed_direction())]):
+                yield
+            return
+        with self._routed():
+            yield
+
+    @contextmanager
+    def _routed(self) -> Iterator[None]:
+        """One hook: on the prompt pass, route each row from its last prompt token's state at
+        this layer (before steering), then steer that row with its categories' vectors."""
+        c = self.config
+        router = self.vectors.router
+        assert router is not None
+        state: dict[str, torch.Tensor] = {}
+
+        def hook(_module, _inputs, output):
+            hidden = hidden_of(output)
+            if hidden.shape[1] > 1 or "rows" not in state:
+                routes = router.route(c.layer, hidden[:, -1])
+                self.last_routes = routes
+                rows = torch.zeros(hidden.shape[0], hidden.shape[-1])
+                for i, route in enumerate(routes):
+                    for category, weight in route.categories.items():
+                        rows[i] += weight * self.vectors.vector(category, c.layer)
+                state["rows"] = rows
+            item = self._as_intervention(state["rows"])
+            if not item.applies_to(hidden.shape[1]):
+                return output
+            if c.mode == "project_out":  # rows without a route have a zero vector: leave them
+                steered = item.apply(hidden)
+                keep = state["rows"].norm(dim=-1) > 0
+                hidden = torch.where(keep[:, None, None], steered, hidden)
+            else:
+                hidden = item.apply(hidden)
+            return with_hidden(output, hidden)
+
+        handle = site_module(self.lm.model, c.layer, self.vectors.site).register_forward_hook(hook)  # type: ignore[arg-type]
+        try:
+            yield
+        finally:
+            handle.remove()

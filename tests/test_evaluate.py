@@ -1,0 +1,217 @@
+"""The evaluation harness: prompt sets, run files, resume after SIGKILL, metrics, HTML report."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from beavertail.cli import app
+from beavertail.evaluate import (
+    EvalConfig,
+    RunFileError,
+    RunWriter,
+    bootstrap,
+    load_prompt_set,
+    plan_prompts,
+    read_run,
+    summarize,
+    write_report,
+)
+
+runner = CliRunner()
+
+
+def test_bt_evaluation_halves_are_disjoint_and_category_balanced(data_dir):
+    select = load_prompt_set("bt-eval-select", data_dir)
+    test = load_prompt_set("bt-eval-test", data_dir)
+    assert len(select) == len(test) == 350
+    assert not {p.prompt for p in select} & {p.prompt for p in test}
+    counts = {c: sum(p.category == c for p in test) for c in {p.category for p in test}}
+    assert len(counts) == 14 and set(counts.values()) == {25}
+    small = load_prompt_set("bt-eval-test", data_dir, limit=28)
+    assert {sum(p.category == c for p in small) for c in counts} == {2}
+    harmless = load_prompt_set("harmless-test", data_dir, limit=5)
+    assert len(harmless) == 5 and not any(p.harmful for p in harmless)
+
+
+def test_shards_partition_the_prompts(data_dir):
+    base = dict(prompts=["bt-eval-test", "jbb-benign"], limit=10, data_dir=str(data_dir))
+    everything = {p.id for p in plan_prompts(EvalConfig(**base))}
+    parts = [{p.id for p in plan_prompts(EvalConfig(**base, shard=f"{i}/3"))} for i in range(3)]
+    assert set.union(*parts) == everything and sum(map(len, parts)) == len(everything) == 20
+    with pytest.raises(ValueError):
+        EvalConfig(shard="3/3")
+
+
+def test_run_file_cuts_a_torn_tail_and_never_duplicates(tmp_path):
+    path = tmp_path / "run.jsonl"
+    writer = RunWriter(path, {"name": "x"}, {"name": "x"})
+    writer.append([{"id": "a", "v": 1}, {"id": "b", "v": 2}])
+    with path.open("a") as fh:
+        fh.write('{"id": "c", "v"')  # killed mid-write
+    header, records = read_run(path)
+    assert header["config"] == {"name": "x"} and [r["id"] for r in records] == ["a", "b"]
+    resumed = RunWriter(path, {"name": "x"}, {"name": "x"})
+    assert resumed.done == {"a", "b"}
+    resumed.append([{"id": "b", "v": 2}, {"id": "c", "v": 3}])
+    assert [r["id"] for r in read_run(path)[1]] == ["a", "b", "c"]
+    with pytest.raises(RunFileError, match="other settings"):
+        RunWriter(path, {"name": "y"}, {"name": "y"})
+
+
+def test_bootstrap_interval_contains_the_estimate_and_narrows_with_n():
+    rng = np.random.default_rng(0)
+    small = bootstrap(list(rng.random(20) < 0.3))
+    large = bootstrap(list(rng.random(2000) < 0.3))
+    for stat in (small, large):
+        assert stat["low"] <= stat["value"] <= stat["high"]
+    assert (large["high"] - large["low"]) < (small["high"] - small["low"])
+    assert abs(large["value"] - 0.3) < 0.05
+    assert bootstrap([])["value"] is None
+
+
+def test_summary_splits_harmful_harmless_and_categories():
+    records = [
+        {
+            "harmful": True,
+            "category": "a",
+            "unsafe": True,
+            "refusal": False,
+            "relevance": 0.5,
+            "perplexity": 2.0,
+        },
+        {
+            "harmful": True,
+            "category": "b",
+            "unsafe": False,
+            "refusal": True,
+            "relevance": 0.3,
+            "perplexity": 8.0,
+        },
+        {
+            "harmful": False,
+            "category": None,
+            "unsafe": False,
+            "refusal": True,
+            "relevance": 0.7,
+            "perplexity": None,
+        },
+    ]
+    s = summarize(records)
+    assert s["headline"]["unsafe_rate"]["value"] == 0.5
+    assert s["headline"]["harmless_refusal"]["value"] == 1.0
+    assert s["headline"]["perplexity"]["value"] == pytest.approx(4.0)  # geometric mean
+    assert set(s["per_category"]) == {"a", "b"}
+
+
+def _prompt_file(tmp_path: Path, n: int) -> Path:
+    path = tmp_path / "prompts.jsonl"
+    topics = ["bread", "tea", "maps", "rain", "cats", "bikes", "jazz", "chess", "ice", "moss"]
+    with path.open("w") as fh:
+        for i in range(n):
+            fh.write(json.dumps({"prompt": f"Write one sentence about {topics[i % 10]} #{i}."}))
+            fh.write("\n")
+    return path
+
+
+def test_eval_run_survives_sigkill_and_resumes_without_loss_or_duplicates(
+    tmp_path, small_moderator_dir
+):
+    prompts = _prompt_file(tmp_path, 10)
+    out = tmp_path / "run.jsonl"
+    command = [
+        sys.executable, "-m", "beavertail.cli", "eval", "run", "--out", str(out),
+        "--prompts", f"{prompts}:harmless", "--max-new-tokens", "6", "--batch-size", "2",
+        "--judge", str(small_moderator_dir), "--no-fluency",
+    ]  # fmt: skip
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.time() + 180
+    while time.time() < deadline:
+        if out.is_file() and len(read_run(out)[1]) >= 2:
+            break
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    partial = len(read_run(out)[1])
+    assert 2 <= partial < 10, "the kill should land mid-run"
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    records = read_run(out)[1]
+    ids = [r["id"] for r in records]
+    assert len(ids) == len(set(ids)) == 10
+    assert all(r["answer"] and r["harmful"] is False for r in records)
+
+
+def test_eval_cli_steered_run_and_report_open_in_headless_chromium(
+    tmp_path, small_moderator_dir, data_dir, smollm
+):
+    from beavertail.steering import ExtractionConfig, default_steering_data, extract_vectors
+
+    data = default_steering_data(data_dir)
+    config = ExtractionConfig(layers=[9], max_per_category=12, safe_pool_size=48, max_length=128)
+    vectors = extract_vectors(smollm, data.unsafe, data.safe, config, progress=False)
+    vectors.save(tmp_path / "vectors")
+    common = [
+        "--prompts", "bt-eval-test", "--prompts", "harmless-test", "--limit", "3",
+        "--max-new-tokens", "8", "--judge", str(small_moderator_dir),
+        "--data-dir", str(data_dir),
+    ]  # fmt: skip
+    runs = []
+    for name, extra in [
+        ("unsteered", []),
+        ("all-x2", ["--steer", str(tmp_path / "vectors"), "--selection", "all", "--layer", "9",
+                    "--coefficient", "2"]),
+    ]:  # fmt: skip
+        out = tmp_path / f"{name}.jsonl"
+        result = runner.invoke(
+            app, ["eval", "run", "--out", str(out), "--name", name, *common, *extra]
+        )
+        assert result.exit_code == 0, result.output
+        assert "unsafe_rate" in result.output
+        runs.append(out)
+    records = read_run(runs[1])[1]
+    assert len(records) == 6 and all(r["perplexity"] for r in records)
+    report = tmp_path / "report.html"
+    result = runner.invoke(app, ["eval", "report", *map(str, runs), "--out", str(report)])
+    assert result.exit_code == 0, result.output
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.fail("headless Chromium is needed for this test: apt-get install chromium")
+    flags = [
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        f"--user-data-dir={tmp_path / 'chromium'}",
+    ]  # fmt: skip
+    dom = subprocess.run(
+        [chromium, *flags, "--dump-dom", report.as_uri()], capture_output=True, text=True,
+        timeout=120,
+    ).stdout  # fmt: skip
+    assert "Headline figures" in dom and dom.count('class="bar"') >= 1
+    assert dom.count('class="point"') == 4  # two runs x two trade-off plots
+    assert "all-x2" in dom and "unsteered" in dom
+    shot = tmp_path / "report.png"
+    subprocess.run(
+        [chromium, *flags, "--window-size=1200,1600", f"--screenshot={shot}", report.as_uri()],
+        capture_output=True, timeout=120,
+    )  # fmt: skip
+    assert shot.is_file() and shot.stat().st_size > 10_000
+
+
+def test_report_rejects_a_file_that_is_not_a_run(tmp_path):
+    bad = tmp_path / "x.jsonl"
+    bad.write_text('{"hello": 1}\n')
+    result = runner.invoke(app, ["eval", "report", str(bad), "--out", str(tmp_path / "r.html")])
+    assert result.exit_code == 2 and "not a beavertail run file" in result.output
+    with pytest.raises(RunFileError):
+        write_report([bad], tmp_path / "r.html")

@@ -1,0 +1,155 @@
+"""The causal-LM backend: generation, activation capture, interventions (SmolLM2 and Gemma-3)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+import torch
+
+from beavertail.models import chat_text, load_lm
+from beavertail.models.generation import (
+    GenerationConfig,
+    LocalGenerator,
+    OpenAIChatGenerator,
+    RemoteGenerationError,
+)
+from beavertail.models.hooks import Intervention, capture_activations, decoder_layers, intervene
+
+PROMPTS = ["How do I bake bread?", "Name three colours of the rainbow, please."]
+
+
+def _logits(lm, prompts):
+    tok = lm.tokenizer
+    enc = tok([chat_text(tok, p) for p in prompts], return_tensors="pt", padding=True)
+    with torch.inference_mode():
+        return lm.model(**enc).logits
+
+
+@pytest.mark.parametrize("mode", ["add", "project_out"])
+def test_interventions_change_logits_and_removal_restores_them_exactly(smollm, mode):
+    before = _logits(smollm, PROMPTS)
+    vector = torch.randn(smollm.hidden_size, generator=torch.Generator().manual_seed(0))
+    with intervene(smollm.model, [Intervention(10, vector, mode, 4.0)]):
+        during = _logits(smollm, PROMPTS)
+    after = _logits(smollm, PROMPTS)
+    assert (during - before).abs().max() > 0.1
+    assert torch.equal(before, after)
+    assert all(not layer._forward_hooks for layer in decoder_layers(smollm.model))
+
+
+def test_scope_separates_prompt_pass_from_generated_tokens(smollm):
+    vector = torch.randn(smollm.hidden_size) * 10
+    before = _logits(smollm, PROMPTS)
+    with intervene(smollm.model, [Intervention(8, vector, scope="generated")]):
+        prompt_pass = _logits(smollm, PROMPTS)  # a multi-token pass is the prompt: untouched
+    assert torch.equal(before, prompt_pass)
+    gen = LocalGenerator(smollm)
+    config = GenerationConfig(max_new_tokens=12)
+    plain = gen.generate(PROMPTS, config)
+    steered = LocalGenerator(
+        smollm, lambda: intervene(smollm.model, [Intervention(8, vector, scope="generated")])
+    ).generate(PROMPTS, config)
+    assert [g.text for g in plain] != [g.text for g in steered]
+
+
+def test_capture_positions_agree_with_hidden_states(smollm):
+    tok = smollm.tokenizer
+    prompt, response = "What is the capital of France?", " Paris is the capital."
+    acts = {
+        pos: capture_activations(smollm, [prompt], [response], [5, 12], position=pos)
+        for pos in ("last_prompt", "mean_prompt", "mean_response", "mean_all")
+    }
+    head = chat_text(tok, prompt)
+    n_head = len(tok(head, add_special_tokens=False)["input_ids"])
+    ids = tok(head + response, return_tensors="pt", add_special_tokens=False)["input_ids"]
+    with torch.inference_mode():
+        states = smollm.model(input_ids=ids, output_hidden_states=True).hidden_states
+    for layer in (5, 12):
+        h = states[layer + 1][0]  # hidden_states[0] is the embedding output
+        expected = {
+            "last_prompt": h[n_head - 1],
+            "mean_prompt": h[:n_head].mean(0),
+            "mean_response": h[n_head:].mean(0),
+            "mean_all": h.mean(0),
+        }
+        for pos, value in expected.items():
+            assert torch.allclose(torch.tensor(acts[pos][layer][0]), value, atol=1e-4), pos
+
+
+def test_batched_capture_with_left_padding_matches_single_rows(smollm):
+    texts = ["Hi", "Tell me a long story about a dragon who lives under a mountain."]
+    batched = capture_activations(smollm, texts, layers=[7], position="mean_prompt", batch_size=2)
+    for i, t in enumerate(texts):
+        single = capture_activations(smollm, [t], layers=[7], position="mean_prompt")
+        assert torch.allclose(torch.tensor(batched[7][i]), torch.tensor(single[7][0]), atol=1e-3)
+
+
+def test_greedy_is_deterministic_and_sampling_is_seeded(smollm):
+    gen = LocalGenerator(smollm)
+    greedy = GenerationConfig(max_new_tokens=10)
+    assert gen.generate(PROMPTS, greedy) == gen.generate(PROMPTS, greedy)
+    a = gen.generate(PROMPTS, GenerationConfig(max_new_tokens=16, temperature=1.0, seed=1))
+    b = gen.generate(PROMPTS, GenerationConfig(max_new_tokens=16, temperature=1.0, seed=1))
+    c = gen.generate(PROMPTS, GenerationConfig(max_new_tokens=16, temperature=1.0, seed=2))
+    assert a == b and a != c
+    assert all(0 < g.num_tokens <= 16 and g.finish_reason in ("stop", "length") for g in a)
+
+
+def test_system_prompt_enters_the_chat_template(smollm):
+    text = chat_text(smollm.tokenizer, "hello", system_prompt="Be terse.")
+    assert "Be terse." in text and text.index("Be terse.") < text.index("hello")
+
+
+def test_gemma3_architecture_capture_intervene_generate():
+    lm = load_lm("embedded:gemma-3-270m")
+    assert type(lm.model).__name__ == "Gemma3ForCausalLM" and lm.num_layers == 18
+    assert "Question:" in chat_text(lm.tokenizer, "hi")  # a base model: no chat template
+    acts = capture_activations(lm, PROMPTS, layers=[3, 9], site="attn", position="last_prompt")
+    assert acts[9].shape == (2, lm.hidden_size) and abs(acts[9]).sum() > 0
+    before = _logits(lm, PROMPTS)
+    with intervene(lm.model, [Intervention(9, torch.ones(lm.hidden_size), "add", 8.0)]):
+        during = _logits(lm, PROMPTS)
+    assert (during - before).abs().max() > 0.1
+    assert torch.equal(before, _logits(lm, PROMPTS))
+    out = LocalGenerator(lm).generate(PROMPTS[:1], GenerationConfig(max_new_tokens=5))
+    assert out[0].num_tokens > 0
+
+
+class _FakeOpenAI(BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        if self.headers.get("Authorization") != "Bearer k":
+            self.send_response(401)
+            self.end_headers()
+            self.wfile.write(b'{"error": {"message": "bad key"}}')
+            return
+        content = f"echo: {body['messages'][-1]['content']} ({body['max_tokens']})"
+        payload = {
+            "choices": [{"message": {"content": content}, "finish_reason": "stop"}],
+            "usage": {"completion_tokens": 3},
+        }
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(json.dumps(payload).encode())
+
+    def log_message(self, *args):
+        pass
+
+
+def test_remote_openai_compatible_generator():
+    server = HTTPServer(("127.0.0.1", 0), _FakeOpenAI)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        gen = OpenAIChatGenerator(url, "m", api_key="k", concurrency=2)
+        out = gen.generate(["a", "b", "c"], GenerationConfig(max_new_tokens=7))
+        assert [g.text for g in out] == ["echo: a (7)", "echo: b (7)", "echo: c (7)"]
+        assert out[0].num_tokens == 3
+        with pytest.raises(RemoteGenerationError, match="401"):
+            OpenAIChatGenerator(url, "m", api_key="wrong").generate(["a"], GenerationConfig())
+    finally:
+        server.shutdown()
