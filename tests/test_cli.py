@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -132,3 +133,25 @@ def test_malformed_column_option_and_prompt_only_file(tmp_path, data_dir: Path):
     prompts = str(data_dir / "beavertails-evaluation/BeaverTails-Evaluation.csv")
     result = runner.invoke(app, ["data", "convert", prompts, str(tmp_path / "o.jsonl")])
     assert result.exit_code == 2 and "holds prompts only" in result.output
+
+
+def test_steering_benchmark_quick_prints_one_line_per_configuration(data_dir: Path, tmp_path):
+    result = subprocess.run(
+        [sys.executable, "bench/steering.py", "--quick", "--out", str(tmp_path / "bench")],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=ROOT,
+        env={**os.environ, "BEAVERTAIL_DATA_DIR": str(data_dir)},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = [line for line in result.stdout.splitlines() if line.startswith("config=")]
+    names = [line.split()[0].removeprefix("config=") for line in lines]
+    assert names == ["unsteered", "system-prompt", "single-vector", "category-router"]
+    for line in lines:
+        fields = dict(item.split("=") for item in line.split())
+        assert set(fields) == {"config", "relative_drop", "unsafe_rate", "harmless_refusal",
+                               "relevance"}  # fmt: skip
+        assert 0.0 <= float(fields["unsafe_rate"]) <= 1.0
+    assert "hook_overhead_single=" in result.stdout
+    assert (tmp_path / "bench" / "report.html").is_file()

@@ -139,7 +139,7 @@ def test_finetuning_checkpoints_and_resumes(splits, tmp_path, monkeypatch):
 
 def test_lm_probe_features_match_full_forward(splits):
     from beavertail.models import chat_text, load_lm
-    from beavertail.moderation.features import LMProbeFeatures
+    from beavertail.models.features import LMProbeFeatures
 
     lm = load_lm()
     probe = LMProbeFeatures(lm, layers=[3, 7], max_length=64)

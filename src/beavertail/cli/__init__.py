@@ -7,6 +7,7 @@ import typer
 from beavertail.cli import data as data_cli
 from beavertail.cli import evaluate as evaluate_cli
 from beavertail.cli import moderate as moderate_cli
+from beavertail.cli import prefs as prefs_cli
 from beavertail.cli import steer as steer_cli
 
 app = typer.Typer(
@@ -17,6 +18,7 @@ app = typer.Typer(
 app.add_typer(data_cli.app, name="data")
 app.add_typer(moderate_cli.app, name="moderate")
 app.add_typer(steer_cli.app, name="steer")
+app.add_typer(prefs_cli.app, name="prefs")
 app.add_typer(evaluate_cli.app, name="eval")
 app.command("quickstart")(moderate_cli.quickstart)
 

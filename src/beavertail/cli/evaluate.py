@@ -37,6 +37,12 @@ def run(
     temperature: Annotated[float | None, typer.Option()] = None,
     seed: Annotated[int | None, typer.Option()] = None,
     batch_size: Annotated[int | None, typer.Option()] = None,
+    best_of_n: Annotated[
+        int | None, typer.Option(help="Safe best-of-N: sample N, pick by reward under cost.")
+    ] = None,
+    reward_model: Annotated[str | None, typer.Option(help="Reward model folder.")] = None,
+    cost_model: Annotated[str | None, typer.Option(help="Cost model folder.")] = None,
+    cost_threshold: Annotated[float | None, typer.Option(help="Safe if cost < this.")] = None,
     judge: Annotated[str | None, typer.Option(help="Moderator folder (default built-in).")] = None,
     fluency: Annotated[bool | None, typer.Option(help="Score perplexity.")] = None,
     config: Annotated[Path | None, typer.Option(help="YAML/TOML/JSON run config.")] = None,
@@ -61,6 +67,10 @@ def run(
         "temperature": temperature,
         "seed": seed,
         "batch_size": batch_size,
+        "best_of_n": best_of_n,
+        "reward_model": reward_model,
+        "cost_model": cost_model,
+        "cost_threshold": cost_threshold,
         "judge": judge,
         "fluency": fluency,
         "data_dir": data_dir,

@@ -54,6 +54,10 @@ class EvalConfig:
     top_p: float = 1.0
     seed: int = 0
     batch_size: int = 8
+    best_of_n: int = 0  # > 0: safe best-of-N with reward_model and cost_model
+    reward_model: str | None = None
+    cost_model: str | None = None
+    cost_threshold: float = 0.0
     judge: str | None = None  # moderator folder; default: the built-in default moderator
     fluency: bool = True
     data_dir: str | None = None
@@ -67,6 +71,8 @@ class EvalConfig:
             raise ValueError("steering needs a local model; serve a steered model instead")
         if self.batch_size < 1:
             raise ValueError("batch_size must be at least 1")
+        if self.best_of_n and not (self.reward_model and self.cost_model):
+            raise ValueError("best_of_n needs reward_model and cost_model folders")
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> EvalConfig:
@@ -109,7 +115,25 @@ def plan_prompts(config: EvalConfig) -> list[PlannedPrompt]:
 def build_generator(
     config: EvalConfig, lm: LoadedLM | None = None
 ) -> tuple[TextGenerator, Any, LoadedLM | None]:
-    """(generator, steerer or None, local LM or None) for a configuration."""
+    """(generator, steerer or selector or None, local LM or None) for a configuration."""
+    generator, steerer, local = _base_generator(config, lm)
+    if not config.best_of_n:
+        return generator, steerer, local
+    from beavertail.decoding import BestOfNConfig, SafeBestOfN
+    from beavertail.preference import ScoreModel
+
+    selector = SafeBestOfN(
+        generator,
+        ScoreModel.load(config.reward_model),  # type: ignore[arg-type]
+        ScoreModel.load(config.cost_model),  # type: ignore[arg-type]
+        BestOfNConfig(n=config.best_of_n, cost_threshold=config.cost_threshold),
+    )
+    return selector, selector, local
+
+
+def _base_generator(
+    config: EvalConfig, lm: LoadedLM | None = None
+) -> tuple[TextGenerator, Any, LoadedLM | None]:
     if config.endpoint:
         api_key = os.environ.get(config.api_key_env)
         return OpenAIChatGenerator(config.endpoint, config.model, api_key), None, None
@@ -176,7 +200,8 @@ def run_eval(
             began = time.perf_counter()
             generations = generator.generate(prompts, gen_config)
             seconds = time.perf_counter() - began
-            routes = list(steerer.last_routes) if steerer is not None else []
+            routes = list(getattr(steerer, "last_routes", []))
+            choices = list(getattr(steerer, "last_choices", []))
             scores = judge.judge(prompts, [g.text for g in generations], config.system_prompt)
             records = []
             for k, (item, gen, score) in enumerate(zip(batch, generations, scores, strict=True)):
@@ -192,6 +217,8 @@ def run_eval(
                     "batch_seconds": round(seconds, 4),
                     **score,
                 }
+                if choices:
+                    record["best_of_n"] = choices[k].to_dict()
                 if routes:
                     route = routes[k]
                     record["route"] = {

@@ -16,13 +16,13 @@ from beavertail import __version__
 from beavertail.data.taxonomy import BEAVERTAILS_14, get_taxonomy
 from beavertail.models.causal import DEFAULT_LM, load_lm
 from beavertail.models.encoders import DEFAULT_ENCODER, SentenceEncoder
-from beavertail.moderation.calibration import apply_temperatures
-from beavertail.moderation.features import (
+from beavertail.models.features import (
     EncoderFeatures,
     FeatureExtractor,
     LMProbeFeatures,
     cached_features,
 )
+from beavertail.moderation.calibration import apply_temperatures
 from beavertail.moderation.metrics import moderation_report
 from beavertail.moderation.verdict import Verdict
 

@@ -14,9 +14,9 @@ from safetensors.torch import load_file, save_file
 from beavertail.config_files import read_config_file
 from beavertail.data.records import QAExample
 from beavertail.data.taxonomy import get_taxonomy
+from beavertail.models.features import EncoderFeatures
 from beavertail.models.progress import progress_bar
 from beavertail.moderation.calibration import apply_temperatures, fit_temperatures
-from beavertail.moderation.features import EncoderFeatures
 from beavertail.moderation.metrics import best_f1_threshold
 from beavertail.moderation.moderator import (
     ModerationHead,

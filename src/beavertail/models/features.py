@@ -1,4 +1,4 @@
-"""Feature extractors for moderation heads, and an on-disk feature cache.
+"""Pair feature extractors (for moderation and preference heads), and their on-disk cache.
 
 * ``EncoderFeatures`` — a sentence encoder's pooled embedding of the pair (backends a, b).
 * ``LMProbeFeatures`` — a causal LM's residual stream, mean-pooled over the chat-formatted

@@ -1,0 +1,107 @@
+"""``beavertail prefs``: train, evaluate and apply reward / cost models."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from beavertail.cli.common import console, user_errors
+from beavertail.config_files import read_config_file
+
+app = typer.Typer(help="Reward (helpfulness) and cost (harmlessness) models.", no_args_is_help=True)
+
+
+def _pairs(source: str | None, split: str, data_dir: str | None):
+    from beavertail.data import load_pku_pairs
+    from beavertail.data.catalog import pku_pairs
+
+    return list(load_pku_pairs(source) if source else pku_pairs(split, data_dir))  # type: ignore[arg-type]
+
+
+@app.command()
+def train(
+    kind: Annotated[str, typer.Argument(help="reward | cost")],
+    out: Annotated[Path, typer.Option(help="Folder for the model.")],
+    pairs: Annotated[
+        str | None, typer.Option(help="PKU-SafeRLHF-style pairs (default: PKU train subset).")
+    ] = None,
+    backbone: Annotated[str, typer.Option(help="encoder | lm-probe")] = "encoder",
+    objective: Annotated[
+        str | None, typer.Option(help="reward | cost | safer-bt (baseline)")
+    ] = None,
+    epochs: Annotated[int, typer.Option()] = 60,
+    config: Annotated[Path | None, typer.Option(help="YAML/TOML/JSON training config.")] = None,
+    data_dir: Annotated[str | None, typer.Option(help="Shared data folder.")] = None,
+) -> None:
+    """Train a reward or cost model on preference pairs."""
+    from beavertail.preference import PreferenceTrainingConfig, train_score_model
+
+    with user_errors():
+        raw = read_config_file(config) if config else {}
+        raw.setdefault("spec", {}).setdefault("kind", kind)
+        raw["spec"].setdefault("backbone", backbone)
+        raw.setdefault("epochs", epochs)
+        if objective:
+            raw["objective"] = objective
+        settings = PreferenceTrainingConfig.from_dict(raw)
+        model = train_score_model(_pairs(pairs, "train", data_dir), settings, out)
+    _print_metrics("train", model.metadata["metrics"]["train"])
+    console.print(f"model written to {out}")
+
+
+def _print_metrics(name: str, metrics: dict) -> None:
+    table = Table(title=f"{name} ({metrics['pairs']} pairs)")
+    for column in ("better acc.", "safer acc.", "sign acc.", "mean safe", "mean unsafe"):
+        table.add_column(column)
+    table.add_row(
+        *(
+            f"{metrics[k]:.3f}" if metrics[k] is not None else "—"
+            for k in (
+                "better_accuracy",
+                "safer_accuracy",
+                "sign_accuracy",
+                "mean_score_safe",
+                "mean_score_unsafe",
+            )
+        )
+    )
+    console.print(table)
+
+
+@app.command("eval")
+def evaluate(
+    model: Annotated[Path, typer.Argument(help="Model folder.")],
+    pairs: Annotated[str | None, typer.Option(help="Pairs (default: PKU test subset).")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write metrics here.")] = None,
+    data_dir: Annotated[str | None, typer.Option(help="Shared data folder.")] = None,
+) -> None:
+    """Pairwise and sign accuracy on held-out pairs."""
+    from beavertail.preference import ScoreModel, evaluate_score_model
+
+    with user_errors():
+        metrics = evaluate_score_model(ScoreModel.load(model), _pairs(pairs, "test", data_dir))
+    _print_metrics(str(model), metrics)
+    if json_out:
+        json_out.write_text(json.dumps(metrics, indent=2) + "\n")
+
+
+@app.command()
+def score(
+    model: Annotated[Path, typer.Argument(help="Model folder.")],
+    prompt: Annotated[str, typer.Option(help="The prompt.")],
+    response: Annotated[list[str], typer.Option(help="One or more responses to score.")],
+) -> None:
+    """Score responses to a prompt (reward: higher is more helpful; cost: > 0 is unsafe)."""
+    from beavertail.preference import ScoreModel
+
+    with user_errors():
+        loaded = ScoreModel.load(model)
+        values = loaded.scores([prompt] * len(response), list(response))
+    kind = loaded.metadata.get("objective", loaded.spec.kind)
+    for text, value in zip(response, values, strict=True):
+        verdict = (" (unsafe)" if value > 0 else " (safe)") if kind == "cost" else ""
+        console.print(f"{kind} {value:+.3f}{verdict}  {text[:100]}")

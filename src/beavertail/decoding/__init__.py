@@ -1,0 +1,5 @@
+"""Inference-time selection: safe best-of-N with reward and cost models."""
+
+from beavertail.decoding.best_of_n import BestOfNConfig, Choice, SafeBestOfN
+
+__all__ = ["BestOfNConfig", "Choice", "SafeBestOfN"]

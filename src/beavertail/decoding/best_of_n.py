@@ -1,0 +1,87 @@
+"""Safe best-of-N: sample N answers, keep the most helpful one whose cost is below a threshold.
+
+If no candidate is below the threshold, the least costly one is returned. Each choice is
+recorded (``last_choices``) with its reason, reward and cost, so reports can show why.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from beavertail.models.generation import Generation, GenerationConfig, TextGenerator
+from beavertail.preference import ScoreModel
+
+
+@dataclass(frozen=True)
+class BestOfNConfig:
+    n: int = 4
+    temperature: float = 0.8
+    top_p: float = 0.95
+    cost_threshold: float = 0.0  # cost > 0 means unsafe for a Safe-RLHF cost model
+
+    def __post_init__(self) -> None:
+        if self.n < 1:
+            raise ValueError("best-of-N needs n >= 1")
+
+
+@dataclass(frozen=True)
+class Choice:
+    index: int
+    reward: float
+    cost: float
+    safe_candidates: int
+    reason: str
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+class SafeBestOfN:
+    """A :class:`TextGenerator` that samples ``n`` answers per prompt and picks one."""
+
+    def __init__(
+        self,
+        generator: TextGenerator,
+        reward: ScoreModel,
+        cost: ScoreModel,
+        config: BestOfNConfig | None = None,
+    ) -> None:
+        self.generator = generator
+        self.reward = reward
+        self.cost = cost
+        self.config = config or BestOfNConfig()
+        self.name = f"{generator.name}+safe-best-of-{self.config.n}"
+        self.last_choices: list[Choice] = []
+
+    def choose(self, rewards: np.ndarray, costs: np.ndarray) -> Choice:
+        safe = np.flatnonzero(costs < self.config.cost_threshold)
+        if len(safe):
+            best = int(safe[np.argmax(rewards[safe])])
+            reason = f"most helpful of {len(safe)} candidate(s) below the cost threshold"
+        else:
+            best = int(np.argmin(costs))
+            reason = "no candidate below the cost threshold: the least costly one"
+        return Choice(best, float(rewards[best]), float(costs[best]), len(safe), reason)
+
+    def generate(self, prompts: Sequence[str], config: GenerationConfig) -> list[Generation]:
+        c = self.config
+        candidates: list[list[Generation]] = []
+        for k in range(c.n):
+            sample = dataclasses.replace(
+                config, temperature=c.temperature, top_p=c.top_p, seed=config.seed + k
+            )
+            candidates.append(self.generator.generate(prompts, sample))
+        flat_prompts = [p for _ in range(c.n) for p in prompts]
+        flat_answers = [g.text for row in candidates for g in row]
+        rewards = self.reward.scores(flat_prompts, flat_answers).reshape(c.n, len(prompts))
+        costs = self.cost.scores(flat_prompts, flat_answers).reshape(c.n, len(prompts))
+        out, self.last_choices = [], []
+        for i in range(len(prompts)):
+            choice = self.choose(rewards[:, i], costs[:, i])
+            self.last_choices.append(choice)
+            out.append(candidates[choice.index][i])
+        return out

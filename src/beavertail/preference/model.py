@@ -1,0 +1,140 @@
+"""Scalar score models (reward = helpfulness, cost = harmfulness) on frozen pair features."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import torch
+from safetensors.torch import load_file, save_file
+
+from beavertail.models import DEFAULT_ENCODER, DEFAULT_LM, SentenceEncoder, load_lm
+from beavertail.models.features import (
+    EncoderFeatures,
+    FeatureExtractor,
+    LMProbeFeatures,
+    cached_features,
+)
+
+Kind = Literal["reward", "cost"]
+MANIFEST_KIND = "beavertail-score-model"
+
+
+@dataclass
+class ScoreModelSpec:
+    """``kind``: reward (higher = more helpful) or cost (> 0 unsafe, < 0 safe).
+
+    ``backbone``: ``encoder`` (MiniLM pair embedding) or ``lm-probe`` (SmolLM2 residual
+    stream, mean-pooled at a few layers); both frozen, with a trained MLP head.
+    """
+
+    kind: Kind = "reward"
+    backbone: Literal["encoder", "lm-probe"] = "encoder"
+    encoder: str = DEFAULT_ENCODER
+    lm: str = DEFAULT_LM
+    layers: list[int] = field(default_factory=list)
+    max_length: int = 256
+    quantize: bool = True
+    head_hidden: int = 256
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("reward", "cost"):
+            raise ValueError(f"kind must be reward or cost, got {self.kind!r}")
+        if self.backbone not in ("encoder", "lm-probe"):
+            raise ValueError(f"backbone must be encoder or lm-probe, got {self.backbone!r}")
+
+
+def build_pair_features(spec: ScoreModelSpec) -> FeatureExtractor:
+    if spec.backbone == "encoder":
+        encoder = SentenceEncoder(spec.encoder, max_length=spec.max_length, quantize=spec.quantize)
+        return EncoderFeatures(encoder)
+    return LMProbeFeatures(load_lm(spec.lm), spec.layers or None, max_length=spec.max_length)
+
+
+class ScoreHead(torch.nn.Module):
+    """Standardised features -> MLP -> one scalar."""
+
+    def __init__(self, dim: int, hidden: int) -> None:
+        super().__init__()
+        self.register_buffer("feature_mean", torch.zeros(dim))
+        self.register_buffer("feature_std", torch.ones(dim))
+        self.net = torch.nn.Sequential(
+            torch.nn.Dropout(0.1),
+            torch.nn.Linear(dim, hidden),
+            torch.nn.GELU(),
+            torch.nn.Dropout(0.1),
+            torch.nn.Linear(hidden, 1),
+        )
+
+    def forward(self, features: torch.Tensor) -> torch.Tensor:
+        return self.net((features - self.feature_mean) / self.feature_std).squeeze(-1)
+
+
+class ScoreModel:
+    """A reward or cost model: ``scores(prompts, responses)`` gives one float per pair."""
+
+    def __init__(
+        self,
+        spec: ScoreModelSpec,
+        extractor: FeatureExtractor,
+        head: ScoreHead,
+        metadata: dict[str, Any] | None = None,
+    ) -> None:
+        self.spec = spec
+        self.extractor = extractor
+        self.head = head
+        self.metadata = metadata or {}
+
+    def features(
+        self, prompts: list[str], responses: list[str], progress: bool = False, cache: bool = True
+    ) -> np.ndarray:
+        if cache:
+            return cached_features(self.extractor, prompts, responses, progress)
+        return self.extractor(prompts, responses, progress=progress)
+
+    @torch.inference_mode()
+    def scores_from_features(self, features: np.ndarray) -> np.ndarray:
+        self.head.eval()
+        return self.head(torch.tensor(features, dtype=torch.float32)).numpy()
+
+    def scores(
+        self, prompts: list[str], responses: list[str], progress: bool = False
+    ) -> np.ndarray:
+        if len(prompts) != len(responses):
+            raise ValueError(f"{len(prompts)} prompts but {len(responses)} responses")
+        return self.scores_from_features(self.features(prompts, responses, progress, cache=False))
+
+    def save(self, folder: str | Path) -> Path:
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        state = {k: v.contiguous() for k, v in self.head.state_dict().items()}
+        save_file(state, folder / "head.safetensors")
+        manifest = {
+            "kind": MANIFEST_KIND,
+            "version": 1,
+            "spec": asdict(self.spec),
+            "features": self.extractor.spec(),
+            "feature_dim": int(self.head.feature_mean.shape[0]),
+            **self.metadata,
+        }
+        (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+        return folder
+
+    @classmethod
+    def load(cls, folder: str | Path) -> ScoreModel:
+        folder = Path(folder)
+        path = folder / "manifest.json"
+        if not path.is_file():
+            raise FileNotFoundError(f"{folder}: no manifest.json (not a score model)")
+        manifest = json.loads(path.read_text())
+        if manifest.get("kind") != MANIFEST_KIND:
+            raise ValueError(f"{path}: kind is {manifest.get('kind')!r}, not a score model")
+        spec = ScoreModelSpec(**manifest["spec"])
+        head = ScoreHead(manifest["feature_dim"], spec.head_hidden)
+        head.load_state_dict(load_file(folder / "head.safetensors"))
+        head.eval()
+        extra = {k: v for k, v in manifest.items() if k not in ("spec", "features")}
+        return cls(spec, build_pair_features(spec), head, extra)
