@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -13,6 +12,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from beavertail import __version__
+from beavertail.artifacts import read_manifest, write_manifest
 from beavertail.data.taxonomy import BEAVERTAILS_14, get_taxonomy
 from beavertail.models.causal import DEFAULT_LM, load_lm
 from beavertail.models.encoders import DEFAULT_ENCODER, SentenceEncoder
@@ -216,19 +216,14 @@ class Moderator:
             "category_thresholds": [float(t) for t in self.category_thresholds],
             **self.metadata,
         }
-        (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+        write_manifest(folder, manifest)
         return folder
 
     @classmethod
     def load(cls, folder: str | Path) -> Moderator:
         """Load a saved moderator (safetensors and JSON only; nothing is unpickled)."""
         folder = Path(folder)
-        manifest_path = folder / "manifest.json"
-        if not manifest_path.is_file():
-            raise FileNotFoundError(f"{folder}: no manifest.json; is this a saved moderator?")
-        manifest = json.loads(manifest_path.read_text())
-        if manifest.get("kind") != MANIFEST_KIND:
-            raise ValueError(f"{manifest_path}: kind {manifest.get('kind')!r}, not a QA moderator")
+        manifest = read_manifest(folder, MANIFEST_KIND, "QA moderator")
         spec = ModeratorSpec(**manifest["spec"])
         tensors = load_file(folder / "head.safetensors")
         temperatures = tensors.pop("temperatures").numpy()

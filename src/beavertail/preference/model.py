@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -11,6 +10,7 @@ import numpy as np
 import torch
 from safetensors.torch import load_file, save_file
 
+from beavertail.artifacts import read_manifest, write_manifest
 from beavertail.models import DEFAULT_ENCODER, DEFAULT_LM, SentenceEncoder, load_lm
 from beavertail.models.features import (
     EncoderFeatures,
@@ -120,18 +120,13 @@ class ScoreModel:
             "feature_dim": int(self.head.feature_mean.shape[0]),
             **self.metadata,
         }
-        (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+        write_manifest(folder, manifest)
         return folder
 
     @classmethod
     def load(cls, folder: str | Path) -> ScoreModel:
         folder = Path(folder)
-        path = folder / "manifest.json"
-        if not path.is_file():
-            raise FileNotFoundError(f"{folder}: no manifest.json (not a score model)")
-        manifest = json.loads(path.read_text())
-        if manifest.get("kind") != MANIFEST_KIND:
-            raise ValueError(f"{path}: kind is {manifest.get('kind')!r}, not a score model")
+        manifest = read_manifest(folder, MANIFEST_KIND, "score model")
         spec = ScoreModelSpec(**manifest["spec"])
         head = ScoreHead(manifest["feature_dim"], spec.head_hidden)
         head.load_state_dict(load_file(folder / "head.safetensors"))

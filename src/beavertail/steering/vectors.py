@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import torch
 from safetensors.torch import load_file, save_file
+
+from beavertail.artifacts import read_manifest, write_manifest
 
 ALL_HARM = "all"  # the single vector built from every unsafe example
 MANIFEST_VERSION = 1
@@ -73,7 +74,7 @@ class SteeringVectors:
         if self.router is not None:
             self.router.save(folder / "router.safetensors")
             manifest["router"] = self.router.describe()
-        (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+        write_manifest(folder, manifest)
         return folder
 
     @classmethod
@@ -81,12 +82,7 @@ class SteeringVectors:
         from beavertail.steering.router import CategoryRouter
 
         folder = Path(folder)
-        manifest_path = folder / "manifest.json"
-        if not manifest_path.is_file():
-            raise FileNotFoundError(f"{folder}: no manifest.json (not a steering-vector folder)")
-        manifest = json.loads(manifest_path.read_text())
-        if manifest.get("kind") != "beavertail-steering-vectors":
-            raise ValueError(f"{manifest_path}: kind is {manifest.get('kind')!r}, not vectors")
+        manifest = read_manifest(folder, "beavertail-steering-vectors", "steering-vector folder")
         vectors: dict[str, dict[int, torch.Tensor]] = {}
         for key, tensor in load_file(folder / "vectors.safetensors").items():
             category, layer = key.rsplit("/layer", 1)
