@@ -101,6 +101,19 @@ def _capture(
     return {int(k): v for k, v in arrays.items()}
 
 
+def _capture_answers(
+    lm: LoadedLM,
+    config: ExtractionConfig,
+    examples: Sequence[QAExample],
+    description: str,
+    progress: bool,
+) -> dict[int, np.ndarray]:
+    """Activations of QA examples (prompt + answer) at the configured position."""
+    prompts = [e.prompt for e in examples]
+    responses = [e.response for e in examples]
+    return _capture(lm, config, prompts, responses, config.position, description, progress)
+
+
 def _direction(unsafe: np.ndarray, safe: np.ndarray, method: Method) -> np.ndarray:
     if method == "contrastive":
         return (unsafe - safe).mean(0)
@@ -150,14 +163,8 @@ def extract_vectors(
         raise ValueError(f"no category has {config.min_examples} unsafe examples")
     used = sorted({i for idx in chosen.values() for i in idx})
     row = {i: k for k, i in enumerate(used)}
-    unsafe_acts = _capture(
-        lm,
-        config,
-        [unsafe[i].prompt for i in used],
-        [unsafe[i].response for i in used],
-        config.position,
-        "unsafe examples",
-        progress,
+    unsafe_acts = _capture_answers(
+        lm, config, [unsafe[i] for i in used], "unsafe examples", progress
     )
     vectors: dict[str, dict[int, torch.Tensor]] = {}
     counts = {c: len(idx) for c, idx in chosen.items()}
@@ -173,14 +180,8 @@ def extract_vectors(
         if not partner:
             raise ValueError("contrastive extraction needs safe answers to the unsafe prompts")
         keys = sorted(partner)
-        safe_acts = _capture(
-            lm,
-            config,
-            [partner[i].prompt for i in keys],
-            [partner[i].response for i in keys],
-            config.position,
-            "paired safe answers",
-            progress,
+        safe_acts = _capture_answers(
+            lm, config, [partner[i] for i in keys], "paired safe answers", progress
         )
         safe_row = {i: k for k, i in enumerate(keys)}
         for c, idx in [*chosen.items(), (ALL_HARM, used)]:
@@ -197,15 +198,7 @@ def extract_vectors(
         pool = _sample(safe_pool, config.safe_pool_size, rng)
         if not pool:
             raise ValueError("the safe pool is empty")
-        safe_acts = _capture(
-            lm,
-            config,
-            [e.prompt for e in pool],
-            [e.response for e in pool],
-            config.position,
-            "safe pool",
-            progress,
-        )
+        safe_acts = _capture_answers(lm, config, pool, "safe pool", progress)
         for c, idx in [*chosen.items(), (ALL_HARM, used)]:
             for layer in config.layers:
                 u = unsafe_acts[layer][[row[i] for i in idx]]
