@@ -67,6 +67,11 @@ def test_run_file_cuts_a_torn_tail_and_never_duplicates(tmp_path):
     assert [r["id"] for r in read_run(path)[1]] == ["a", "b", "c"]
     with pytest.raises(RunFileError, match="other settings"):
         RunWriter(path, {"name": "y"}, {"name": "y"})
+    # a setting added after the file was written resumes only while it keeps its default
+    defaults = {"best_of_n": None}
+    assert RunWriter(path, {}, {"name": "x", "best_of_n": None}, defaults).done == {"a", "b", "c"}
+    with pytest.raises(RunFileError, match="other settings"):
+        RunWriter(path, {}, {"name": "x", "best_of_n": 4}, defaults)
 
 
 def test_bootstrap_interval_contains_the_estimate_and_narrows_with_n():

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +86,17 @@ class EvalConfig:
         return GenerationConfig(
             self.max_new_tokens, self.temperature, self.top_p, self.seed, self.system_prompt
         )
+
+    @classmethod
+    def defaults(cls) -> dict[str, Any]:
+        """Every setting's default value (for resuming runs written by older versions)."""
+        values = {}
+        for f in fields(cls):
+            if f.default is not MISSING:
+                values[f.name] = f.default
+            elif f.default_factory is not MISSING:
+                values[f.name] = f.default_factory()
+        return values
 
     def identity(self) -> dict[str, Any]:
         """The settings that define the results (a resumed run must match them)."""
@@ -177,7 +188,7 @@ def run_eval(
     """Generate, judge and append records to ``output``; resumes a partial run there."""
     planned = plan_prompts(config)
     output = Path(output)
-    writer = RunWriter(output, asdict(config), config.identity())
+    writer = RunWriter(output, asdict(config), config.identity(), EvalConfig.defaults())
     todo = [p for p in planned if p.id not in writer.done]
     if not todo:
         return output

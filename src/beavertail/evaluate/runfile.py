@@ -53,15 +53,37 @@ def read_run(path: str | Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     return header, records
 
 
+def same_identity(
+    stored: dict[str, Any], current: dict[str, Any], defaults: dict[str, Any]
+) -> bool:
+    """Equal settings, a key missing on one side counting as its default."""
+    missing = object()
+    for key in stored.keys() | current.keys():
+        old = stored.get(key, defaults.get(key, missing))
+        new = current.get(key, defaults.get(key, missing))
+        if old != new:
+            return False
+    return True
+
+
 class RunWriter:
     """Opens (or resumes) a run file and appends records durably."""
 
-    def __init__(self, path: str | Path, config: dict[str, Any], identity: dict[str, Any]):
+    def __init__(
+        self,
+        path: str | Path,
+        config: dict[str, Any],
+        identity: dict[str, Any],
+        defaults: dict[str, Any] | None = None,
+    ):
+        """``defaults``: values assumed for identity keys a file (or this version) lacks, so
+        a run written before a setting existed still resumes when that setting is left at
+        its default."""
         self.path = Path(path)
         self.done: set[str] = set()
         if self.path.is_file() and self.path.stat().st_size > 0:
             header, records = read_run(self.path)
-            if header.get("identity") != identity:
+            if not same_identity(header.get("identity") or {}, identity, defaults or {}):
                 raise RunFileError(
                     f"{self.path} holds a run with other settings; pick another output path "
                     "or delete it to start over"
