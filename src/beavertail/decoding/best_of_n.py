@@ -58,7 +58,12 @@ class SafeBestOfN:
         self.last_choices: list[Choice] = []
 
     def choose(self, rewards: np.ndarray, costs: np.ndarray) -> Choice:
-        safe = np.flatnonzero(costs < self.config.cost_threshold)
+        return self.choose_from(rewards, costs, self.config.cost_threshold)
+
+    @staticmethod
+    def choose_from(rewards: np.ndarray, costs: np.ndarray, cost_threshold: float) -> Choice:
+        """The most helpful candidate below ``cost_threshold``, else the least costly one."""
+        safe = np.flatnonzero(costs < cost_threshold)
         if len(safe):
             best = int(safe[np.argmax(rewards[safe])])
             reason = f"most helpful of {len(safe)} candidate(s) below the cost threshold"

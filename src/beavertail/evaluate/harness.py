@@ -232,10 +232,7 @@ def run_eval(
                     record["best_of_n"] = choices[k].to_dict()
                 if routes:
                     route = routes[k]
-                    record["route"] = {
-                        "harmful": round(route.harmful, 4),
-                        "categories": {c: round(w, 4) for c, w in route.categories.items()},
-                    }
+                    record["route"] = route.to_dict()
                 records.append(record)
             writer.append(records)
             bar.advance(task, len(batch))

@@ -136,9 +136,20 @@ def chat_text(
     messages = [{"role": "user", "content": prompt}]
     if system_prompt:
         messages.insert(0, {"role": "system", "content": system_prompt})
+    return render_messages(tokenizer, messages) + (response or "")
+
+
+def render_messages(tokenizer: PreTrainedTokenizerBase, messages: list[dict[str, str]]) -> str:
+    """A conversation ready for the assistant's next turn (chat template, or a plain frame)."""
     if getattr(tokenizer, "chat_template", None):
-        text = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
-    else:
-        head = f"{system_prompt}\n\n" if system_prompt else ""
-        text = f"{head}Question: {prompt}\nAnswer:"
-    return text + (response or "")
+        return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    parts = []
+    for message in messages:
+        role, content = message["role"], message["content"]
+        if role == "system":
+            parts.append(f"{content}\n")
+        elif role == "user":
+            parts.append(f"Question: {content}")
+        else:
+            parts.append(f"Answer: {content}")
+    return "\n".join(parts) + "\nAnswer:"

@@ -26,6 +26,12 @@ class Route:
     def steered(self) -> bool:
         return bool(self.categories)
 
+    def to_dict(self) -> dict:
+        return {
+            "harmful": round(self.harmful, 4),
+            "categories": {c: round(w, 4) for c, w in self.categories.items()},
+        }
+
 
 class CategoryRouter:
     """Logistic probes ``sigmoid((x - mean) / std @ W + b)`` per layer, on last-prompt states."""

@@ -1,0 +1,36 @@
+"""Streaming moderation: prefix-trained moderators that stop harmful answers mid-generation."""
+
+from beavertail.monitor.evaluate import checkpoints, evaluate_streaming
+from beavertail.monitor.prefixes import (
+    DEFAULT_FRACTIONS,
+    cut_words,
+    default_prefix_moderator,
+    default_prefix_moderator_dir,
+    prefix_examples,
+    train_prefix_moderator,
+)
+from beavertail.monitor.stream import (
+    GuardedRows,
+    MonitorConfig,
+    MonitoredGeneration,
+    StopDecision,
+    StreamMonitor,
+    monitored_generate,
+)
+
+__all__ = [
+    "DEFAULT_FRACTIONS",
+    "GuardedRows",
+    "MonitorConfig",
+    "MonitoredGeneration",
+    "StopDecision",
+    "StreamMonitor",
+    "checkpoints",
+    "cut_words",
+    "default_prefix_moderator",
+    "default_prefix_moderator_dir",
+    "evaluate_streaming",
+    "monitored_generate",
+    "prefix_examples",
+    "train_prefix_moderator",
+]

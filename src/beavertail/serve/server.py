@@ -1,0 +1,152 @@
+"""Build the guarded server from a :class:`ServeConfig`, and run it with uvicorn."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+
+from beavertail.decoding.best_of_n import BestOfNConfig
+from beavertail.models.causal import LoadedLM, load_lm
+from beavertail.moderation.moderator import Moderator
+from beavertail.monitor.stream import MonitorConfig, StreamMonitor
+from beavertail.serve.app import create_app
+from beavertail.serve.config import ServeConfig
+from beavertail.serve.engine import Engine, Guards
+
+
+def load_moderator(reference: str, data_dir: str | None = None) -> Moderator:
+    """``default`` (full-text), ``default-prefix`` (streaming) or a moderator folder."""
+    if reference == "default":
+        from beavertail.moderation.defaults import default_moderator
+
+        return default_moderator(data_dir)
+    if reference == "default-prefix":
+        from beavertail.monitor.prefixes import default_prefix_moderator
+
+        return default_prefix_moderator(data_dir)
+    if not (Path(reference) / "manifest.json").is_file():
+        raise FileNotFoundError(
+            f"{reference}: not a moderator folder (use 'default', 'default-prefix' or a folder "
+            "written by `beavertail moderate train`)"
+        )
+    return Moderator.load(reference)
+
+
+def build_guards(config: ServeConfig, lm: LoadedLM) -> tuple[Guards, dict[str, Any]]:
+    """The guards a config asks for, and a description of them for /v1/models."""
+    guards = Guards()
+    described: dict[str, Any] = {"base_model": config.model}
+    loaded: dict[str, Moderator] = {}
+
+    def moderator(reference: str) -> Moderator:
+        if reference not in loaded:
+            loaded[reference] = load_moderator(reference, config.data_dir)
+        return loaded[reference]
+
+    if config.steering is not None:
+        from beavertail.steering import Steerer, SteeringConfig, SteeringVectors
+
+        s = config.steering
+        vectors = SteeringVectors.load(s.vectors)
+        recommended = vectors.metadata.get("recommended", {})
+        layer = s.layer if s.layer is not None else recommended.get("layer")
+        coefficient = s.coefficient if s.coefficient is not None else recommended.get("coefficient")
+        if layer is None or coefficient is None:
+            raise ValueError(
+                f"{s.vectors} has no recommended setting: set steering.layer and .coefficient"
+            )
+        steerer = Steerer(
+            lm,
+            vectors,
+            SteeringConfig(
+                layer=int(layer),
+                coefficient=float(coefficient),
+                selection=s.selection,  # type: ignore[arg-type]
+                categories=list(s.categories),
+                mode=s.mode,  # type: ignore[arg-type]
+            ),
+        )
+        guards.hooks, guards.steerer = steerer.hooks, steerer
+        described["steering"] = {"vectors": s.vectors, "layer": layer, "coefficient": coefficient}
+    if config.input_moderation is not None:
+        i = config.input_moderation
+        guards.input_moderator = moderator(i.moderator)
+        guards.input_threshold, guards.input_message = i.threshold, i.message
+        described["input_moderation"] = {"moderator": i.moderator}
+    if config.output_moderation is not None:
+        o = config.output_moderation
+        guards.monitor = StreamMonitor(
+            moderator(o.moderator),
+            MonitorConfig(o.check_every, o.threshold, o.min_tokens, o.holdback, o.replacement),
+        )
+        described["output_moderation"] = {
+            "moderator": o.moderator,
+            "check_every": o.check_every,
+            "threshold": guards.monitor.threshold,
+        }
+    if config.best_of_n is not None:
+        from beavertail.preference import ScoreModel
+
+        b = config.best_of_n
+        guards.reward, guards.cost = ScoreModel.load(b.reward_model), ScoreModel.load(b.cost_model)
+        guards.best_of_n = BestOfNConfig(b.n, b.temperature, b.top_p, b.cost_threshold)
+        described["best_of_n"] = {"n": b.n, "cost_threshold": b.cost_threshold}
+    return guards, described
+
+
+def build_app(config: ServeConfig, lm: LoadedLM | None = None) -> FastAPI:
+    """Load the model, guards and judge a config names; returns the app (engine inside)."""
+    lm = lm or load_lm(config.model)
+    guards, described = build_guards(config, lm)
+    engine = Engine(lm, guards, config.max_batch_size, config.max_queue)
+    judge = (
+        load_moderator(config.moderations_model, config.data_dir)
+        if config.moderations_model
+        else None
+    )
+    app = create_app(
+        engine,
+        config.model_name,
+        judge,
+        config.resolved_api_key(),
+        config.max_tokens_limit,
+        config.default_max_tokens,
+        described,
+    )
+    app.state.engine = engine
+    return app
+
+
+def serve(config: ServeConfig, log_level: str = "info") -> None:
+    """Run the server until interrupted."""
+    import uvicorn
+
+    app = build_app(config)
+    uvicorn.run(app, host=config.host, port=config.port, log_level=log_level)
+
+
+@contextmanager
+def serve_in_thread(app: FastAPI, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+    """Run ``app`` with uvicorn in a background thread; yields its base URL (port 0: any)."""
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, name="beavertail-uvicorn", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 120
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the server did not start")
+        time.sleep(0.05)
+    bound = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://{host}:{bound}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
