@@ -49,3 +49,23 @@ def smollm():
     from beavertail.models import load_lm
 
     return load_lm()
+
+
+@pytest.fixture(scope="session")
+def prefix_moderator_dir(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A quickly trained prefix (streaming) moderator on a slice of the real data."""
+    from beavertail.data import moderation_split
+    from beavertail.moderation import ModerationTrainingConfig, ModeratorSpec
+    from beavertail.monitor import train_prefix_moderator
+
+    folder = tmp_path_factory.mktemp("prefix-judge")
+    spec = ModeratorSpec(backend="encoder", max_length=96, quantize=True)
+    train_prefix_moderator(
+        moderation_split("train", data_dir)[1::8][:600],
+        moderation_split("validation", data_dir)[:200],
+        ModerationTrainingConfig(spec=spec),
+        fractions=(0.2, 0.5),
+        output_dir=folder,
+        progress=False,
+    )
+    return folder

@@ -7,7 +7,9 @@ import typer
 from beavertail.cli import data as data_cli
 from beavertail.cli import evaluate as evaluate_cli
 from beavertail.cli import moderate as moderate_cli
+from beavertail.cli import monitor as monitor_cli
 from beavertail.cli import prefs as prefs_cli
+from beavertail.cli import serve as serve_cli
 from beavertail.cli import steer as steer_cli
 
 app = typer.Typer(
@@ -20,6 +22,8 @@ app.add_typer(moderate_cli.app, name="moderate")
 app.add_typer(steer_cli.app, name="steer")
 app.add_typer(prefs_cli.app, name="prefs")
 app.add_typer(evaluate_cli.app, name="eval")
+app.add_typer(monitor_cli.app, name="monitor")
+app.command("serve")(serve_cli.serve)
 app.command("quickstart")(moderate_cli.quickstart)
 
 

@@ -1,0 +1,126 @@
+"""``beavertail monitor``: prefix-trained moderators that stop harmful answers mid-stream."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from beavertail.cli.common import console, user_errors
+
+app = typer.Typer(help="Streaming moderation with early stop.", no_args_is_help=True)
+
+
+def _moderator(reference: str, data_dir: str | None):
+    from beavertail.serve.server import load_moderator
+
+    return load_moderator(reference, data_dir)
+
+
+@app.command()
+def train(
+    out: Annotated[Path, typer.Option(help="Folder for the prefix moderator.")],
+    fractions: Annotated[
+        str, typer.Option(help="Comma-separated cut points, as shares of each answer's words.")
+    ] = "0.15,0.3,0.5,0.75",
+    limit: Annotated[int | None, typer.Option(help="Use only the first N training pairs.")] = None,
+    data_dir: Annotated[str | None, typer.Option(help="Shared data folder.")] = None,
+) -> None:
+    """Train a moderator on whole answers and their prefixes (BeaverTails train split)."""
+    from beavertail.data import moderation_split
+    from beavertail.monitor import train_prefix_moderator
+
+    with user_errors():
+        cuts = [float(x) for x in fractions.split(",") if x.strip()]
+        train_set = moderation_split("train", data_dir)[:limit]
+        moderator = train_prefix_moderator(
+            train_set, moderation_split("validation", data_dir), fractions=cuts, output_dir=out
+        )
+    report = moderator.metadata["metrics"]["validation"]
+    console.print(
+        f"saved {out}: validation (whole answers and prefixes) F1 {report['flagged']['f1']:.3f}, "
+        f"threshold {moderator.threshold:.3f}"
+    )
+
+
+@app.command("eval")
+def evaluate(
+    moderator: Annotated[
+        str, typer.Option(help="default-prefix | default | a moderator folder")
+    ] = "default-prefix",
+    judge: Annotated[str, typer.Option(help="The full-text judge to compare with.")] = "default",
+    check_every: Annotated[int, typer.Option(help="Check every k generated tokens.")] = 8,
+    threshold: Annotated[float | None, typer.Option(help="Stop threshold.")] = None,
+    limit: Annotated[int | None, typer.Option(help="First N held-out pairs.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Write the metrics as JSON here.")] = None,
+    data_dir: Annotated[str | None, typer.Option(help="Shared data folder.")] = None,
+) -> None:
+    """Replay held-out BeaverTails answers token by token: stream decisions vs full-text."""
+    from beavertail.data import moderation_split
+    from beavertail.models import load_lm
+    from beavertail.monitor import MonitorConfig, StreamMonitor, evaluate_streaming
+
+    with user_errors():
+        monitor = StreamMonitor(
+            _moderator(moderator, data_dir), MonitorConfig(check_every, threshold)
+        )
+        examples = moderation_split("test", data_dir)[:limit]
+        result = evaluate_streaming(
+            monitor, examples, load_lm().tokenizer, _moderator(judge, data_dir), progress=True
+        )
+    table = Table(title=f"streaming vs full text, {result['examples']} held-out pairs")
+    for column in ("judge", "F1", "macro-F1", "precision", "recall"):
+        table.add_column(column)
+    for name in ("streaming", "full_text"):
+        m = result[name]
+        table.add_row(name, *(f"{m[k]:.3f}" for k in ("f1", "macro_f1", "precision", "recall")))
+    console.print(table)
+    if "share_seen_at_stop" in result:
+        console.print(
+            f"unsafe answers stopped after {result['share_seen_at_stop']['mean']:.0%} of their "
+            f"tokens on average; {result['harmful_tokens_shown_before_stop']['mean']:.1f} tokens "
+            "shown before the stop"
+        )
+    if out:
+        out.write_text(json.dumps(result, indent=2) + "\n")
+
+
+@app.command()
+def generate(
+    prompts: Annotated[list[str], typer.Argument(help="Prompts to answer.")],
+    moderator: Annotated[str, typer.Option(help="default-prefix | default | folder")] = (
+        "default-prefix"
+    ),
+    check_every: Annotated[int, typer.Option()] = 8,
+    threshold: Annotated[float | None, typer.Option()] = None,
+    max_new_tokens: Annotated[int, typer.Option()] = 96,
+    model: Annotated[
+        str | None, typer.Option(help="Causal LM (default: embedded SmolLM2).")
+    ] = None,
+    data_dir: Annotated[str | None, typer.Option(help="Shared data folder.")] = None,
+) -> None:
+    """Answer prompts with the streaming monitor on; show where and why answers stopped."""
+    from beavertail.models import DEFAULT_LM, load_lm
+    from beavertail.models.generation import GenerationConfig
+    from beavertail.monitor import MonitorConfig, StreamMonitor, monitored_generate
+
+    with user_errors():
+        monitor = StreamMonitor(
+            _moderator(moderator, data_dir), MonitorConfig(check_every, threshold)
+        )
+        lm = load_lm(model or DEFAULT_LM)
+        results = monitored_generate(
+            lm, prompts, GenerationConfig(max_new_tokens=max_new_tokens), monitor
+        )
+    for result in results:
+        console.rule(result.prompt[:80])
+        if result.stop:
+            console.print(
+                f"[red]stopped at token {result.stop.token_index}[/] "
+                f"(harm {result.stop.score:.2f}, {result.stop.category}); "
+                f"the model had written: [dim]{result.generated}[/]"
+            )
+        console.print(result.text)
