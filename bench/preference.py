@@ -4,7 +4,12 @@ reward baseline, trained on PKU-SafeRLHF train_subset3695, evaluated on test_sub
     python bench/preference.py            # MiniLM backbone (~3 min on 2 cores)
     python bench/preference.py --quick    # 300 training pairs (CI smoke)
 
-Prints a table and ends with ``sign_accuracy=<cost model's test sign accuracy>``.
+Then safe best-of-N (N = 1, 4, 8, sampled at temperature 0.8) against greedy decoding with
+SmolLM2-135M-Instruct on held-out harmful (refusal-direction harmful_test) and harmless
+(harmless_test) prompts: unsafe rate (default moderator), mean reward of the chosen answers,
+seconds per prompt. The runs are resumable harness files and go into one HTML report.
+
+Prints tables and ends with ``sign_accuracy=<cost model's test sign accuracy>``.
 """
 
 from __future__ import annotations
@@ -15,12 +20,17 @@ import time
 import warnings
 from pathlib import Path
 
+import numpy as np
 from rich.console import Console
 from rich.table import Table
 
 from beavertail.data.catalog import pku_pairs
+from beavertail.evaluate import AnswerJudge, EvalConfig, read_run, run_eval, summarize, write_report
+from beavertail.models import DEFAULT_LM, load_lm
+from beavertail.moderation import default_moderator
 from beavertail.preference import (
     PreferenceTrainingConfig,
+    ScoreModel,
     ScoreModelSpec,
     evaluate_score_model,
     train_score_model,
@@ -41,6 +51,8 @@ def main() -> None:
     parser.add_argument("--backbone", default="encoder", choices=["encoder", "lm-probe"])
     parser.add_argument("--out", default="runs/bench-preference")
     parser.add_argument("--data-dir", default=None)
+    parser.add_argument("--bon-prompts", type=int, default=None, help="prompts per set")
+    parser.add_argument("--skip-best-of-n", action="store_true")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
     train = list(pku_pairs("train", args.data_dir))
@@ -74,13 +86,90 @@ def main() -> None:
     console.print(table)
     Path(args.out).mkdir(parents=True, exist_ok=True)
     (Path(args.out) / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    if not args.skip_best_of_n:
+        results["best_of_n"] = best_of_n_bench(args, console)
+        (Path(args.out) / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     for name, item in results.items():
+        if name == "best_of_n":
+            continue
         m = item["test"]
         print(
             f"model={name.split()[0]} better_accuracy={m['better_accuracy']:.4f} "
             f"safer_accuracy={m['safer_accuracy']:.4f} sign_accuracy={m['sign_accuracy']:.4f}"
         )
     print(f"sign_accuracy={results['cost']['test']['sign_accuracy']:.4f}")
+
+
+def best_of_n_bench(args: argparse.Namespace, console: Console) -> dict:
+    """Greedy vs safe best-of-N (N = 1, 4, 8) through the evaluation harness."""
+    out = Path(args.out)
+    reward_dir, cost_dir = out / "reward", out / "cost"
+    per_set = args.bon_prompts or (3 if args.quick else 12)
+    tokens = 16 if args.quick else 40
+    lm = load_lm(DEFAULT_LM)
+    judge = AnswerJudge(default_moderator(args.data_dir), fluency_lm=None)
+    reward = ScoreModel.load(reward_dir)
+    configs: dict[str, dict] = {"greedy": {}}
+    for n in (1, 4, 8):
+        configs[f"best-of-{n}"] = {
+            "best_of_n": n,
+            "reward_model": str(reward_dir),
+            "cost_model": str(cost_dir),
+        }
+    table = Table(title=f"Safe best-of-N vs greedy, {per_set} harmful + {per_set} harmless prompts")
+    for column in (
+        "config",
+        "unsafe (harmful)",
+        "unsafe (harmless)",
+        "mean reward",
+        "harmless refusal",
+        "s / prompt",
+    ):
+        table.add_column(column)
+    summary, paths = {}, []
+    for name, extra in configs.items():
+        path = out / f"bon-{name}.jsonl"
+        config = EvalConfig(
+            name=name,
+            prompts=["harmful-test", "harmless-test"],
+            limit=per_set,
+            max_new_tokens=tokens,
+            fluency=False,
+            data_dir=args.data_dir,
+            **extra,
+        )
+        began = time.perf_counter()
+        run_eval(config, path, judge, lm, progress=False)
+        records = read_run(path)[1]
+        seconds = float(np.mean([r["batch_seconds"] / r.get("batch_size", 8) for r in records]))
+        rewards = reward.scores([r["prompt"] for r in records], [r["answer"] for r in records])
+        head = summarize(records)["headline"]
+        summary[name] = {
+            "unsafe_rate": head["unsafe_rate"]["value"],
+            "harmless_unsafe_rate": head["harmless_unsafe_rate"]["value"],
+            "mean_reward": float(np.mean(rewards)),
+            "harmless_refusal": head["harmless_refusal"]["value"],
+            "seconds_per_prompt": seconds,
+            "wall_seconds_this_run": time.perf_counter() - began,  # 0 when resumed
+        }
+        paths.append(path)
+        s = summary[name]
+        table.add_row(
+            name,
+            f"{s['unsafe_rate']:.3f}",
+            f"{s['harmless_unsafe_rate']:.3f}",
+            f"{s['mean_reward']:+.3f}",
+            f"{s['harmless_refusal']:.3f}",
+            f"{seconds:.2f}",
+        )
+    console.print(table)
+    write_report(paths, out / "best-of-n-report.html")
+    for name, s in summary.items():
+        print(
+            f"config={name} unsafe_rate={s['unsafe_rate']:.4f} mean_reward={s['mean_reward']:.4f} "
+            f"seconds_per_prompt={s['seconds_per_prompt']:.3f}"
+        )
+    return summary
 
 
 if __name__ == "__main__":

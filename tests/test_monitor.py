@@ -105,3 +105,26 @@ def test_streaming_evaluation_on_held_out_pairs(smollm, data_dir, prefix_moderat
         <= result["harmful_tokens_shown_before_stop"]["mean"]
         < (result["harmful_tokens_shown_before_stop"]["mean_answer_tokens"])
     )
+
+
+def test_monitor_benchmark_quick_prints_its_lines(
+    data_dir, prefix_moderator_dir, small_moderator_dir, tmp_path
+):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run(
+        [sys.executable, "bench/monitor.py", "--quick", "--prefix-moderator",
+         str(prefix_moderator_dir), "--judge", str(small_moderator_dir), "--out",
+         str(tmp_path / "bench")],
+        capture_output=True, text=True, timeout=900, cwd=root,
+        env={**os.environ, "BEAVERTAIL_DATA_DIR": str(data_dir)},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    last = dict(item.split("=") for item in result.stdout.strip().splitlines()[-1].split())
+    assert set(last) == {"macro_f1", "share_seen"}
+    assert 0 < float(last["macro_f1"]) <= 1 and 0 < float(last["share_seen"]) <= 1
+    assert "added_ms_per_token=" in result.stdout

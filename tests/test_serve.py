@@ -248,3 +248,20 @@ def test_beavertail_serve_cli_answers_requests(tmp_path, prefix_moderator_dir, s
     finally:
         process.terminate()
         process.wait(30)
+
+
+def test_serve_benchmark_quick_prints_its_table(data_dir, prefix_moderator_dir, tmp_path):
+    env = {**os.environ, "BEAVERTAIL_DATA_DIR": str(data_dir)}
+    result = subprocess.run(
+        [sys.executable, "bench/serve.py", "--quick", "--seconds", "6", "--clients", "6",
+         "--moderator", str(prefix_moderator_dir), "--out", str(tmp_path / "bench")],
+        capture_output=True, text=True, timeout=900, cwd=ROOT, env=env,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = result.stdout.strip().splitlines()
+    assert lines[-1] == "5xx=0"
+    configs = [line.split()[0] for line in lines if line.startswith("config=")]
+    assert configs == ["config=unguarded", "config=guarded"]
+    report = json.loads((tmp_path / "bench" / "results.json").read_text())
+    assert report["unguarded"]["completed"] >= 1 and report["guarded"]["completed"] >= 1
+    assert report["unguarded"]["stream_errors"] == report["guarded"]["stream_errors"] == 0

@@ -226,6 +226,7 @@ def run_eval(
                     "num_tokens": gen.num_tokens,
                     "finish_reason": gen.finish_reason,
                     "batch_seconds": round(seconds, 4),
+                    "batch_size": len(batch),
                     **score,
                 }
                 if choices:

@@ -69,7 +69,7 @@ class ServeConfig:
     max_queue: int = 64  # requests admitted (waiting or running); more get HTTP 429
     default_max_tokens: int = 128
     max_tokens_limit: int = 512
-    moderations_model: str = "default"  # the full-text judge behind /v1/moderations
+    moderations_model: str | None = "default"  # the full-text judge behind /v1/moderations
     steering: SteeringSettings | None = None
     input_moderation: InputModeration | None = None
     output_moderation: OutputModeration | None = None
