@@ -129,3 +129,36 @@ def test_best_of_n_runs_in_the_harness(cost_model, small_moderator_dir, tmp_path
     assert len(records) == 2
     for r in records:
         assert r["best_of_n"]["index"] in (0, 1) and r["best_of_n"]["reason"]
+
+
+def test_interrupted_training_resumes_from_its_checkpoint(pairs, tmp_path, monkeypatch):
+    import beavertail.preference.train as training
+
+    config = PreferenceTrainingConfig(
+        spec=ScoreModelSpec(kind="cost"), epochs=8, checkpoint_every=2
+    )
+    whole = train_score_model(pairs[0], config, tmp_path / "whole", progress=False)
+    assert not (tmp_path / "whole" / training.CHECKPOINT).exists()  # removed once saved
+
+    real_track = training.track
+
+    def crash_after_five(items, total, description, show=True):
+        for count, item in enumerate(real_track(items, total, description, show)):
+            if count == 5:
+                raise KeyboardInterrupt  # killed during the sixth epoch
+            yield item
+
+    monkeypatch.setattr(training, "track", crash_after_five)
+    with pytest.raises(KeyboardInterrupt):
+        train_score_model(pairs[0], config, tmp_path / "resumed", progress=False)
+    monkeypatch.setattr(training, "track", real_track)
+    checkpoint = tmp_path / "resumed" / training.CHECKPOINT
+    assert checkpoint.is_file()
+    seen: list[int] = []
+    monkeypatch.setattr(
+        training, "track", lambda items, *a, **k: (seen.append(i) or i for i in items)
+    )
+    resumed = train_score_model(pairs[0], config, tmp_path / "resumed", progress=False)
+    assert seen == [4, 5, 6, 7]  # epochs 0-3 came from the checkpoint
+    for key, value in whole.head.state_dict().items():
+        assert torch.allclose(value, resumed.head.state_dict()[key], atol=1e-6), key

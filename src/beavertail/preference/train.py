@@ -12,6 +12,7 @@ The backbone is frozen and its features cached, so only the head trains: minutes
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -20,6 +21,8 @@ from typing import Any, Literal
 import numpy as np
 import torch
 import torch.nn.functional as F
+from safetensors import safe_open
+from safetensors.torch import save_file
 
 from beavertail.data import PreferencePair
 from beavertail.models.progress import track
@@ -38,6 +41,7 @@ class PreferenceTrainingConfig:
     batch_size: int = 256
     score_regularization: float = 0.01  # + λ·mean(score²): keeps scores near 0
     seed: int = 0
+    checkpoint_every: int = 10  # epochs; with an output folder, training resumes from there
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> PreferenceTrainingConfig:
@@ -121,8 +125,13 @@ def train_score_model(
     s1 = torch.tensor(arrays.sign_first, dtype=torch.float32)
     s2 = torch.tensor(arrays.sign_second, dtype=torch.float32)
     n = len(first)
+    checkpoint = Path(output_dir) / CHECKPOINT if output_dir is not None else None
+    done = _load_checkpoint(checkpoint, head, optimizer, config) if checkpoint else 0
     head.train()
-    for _epoch in track(range(config.epochs), config.epochs, f"training {objective}", progress):
+    epochs = range(done, config.epochs)
+    for epoch in track(epochs, len(epochs), f"training {objective}", progress):
+        if checkpoint is not None and epoch > done and epoch % config.checkpoint_every == 0:
+            _save_checkpoint(checkpoint, head, optimizer, epoch, config)
         order = torch.randperm(n)
         for start in range(0, n, config.batch_size):
             idx = order[start : start + config.batch_size]
@@ -141,7 +150,58 @@ def train_score_model(
     model.metadata["metrics"] = {"train": evaluate_score_model(model, pairs, progress=False)}
     if output_dir is not None:
         model.save(output_dir)
+        assert checkpoint is not None
+        checkpoint.unlink(missing_ok=True)
     return model
+
+
+CHECKPOINT = "training-checkpoint.safetensors"
+
+
+def _save_checkpoint(
+    path: Path,
+    head: ScoreHead,
+    optimizer: torch.optim.Optimizer,
+    epoch: int,
+    config: PreferenceTrainingConfig,
+) -> None:
+    """Head, AdamW moments and the RNG state after ``epoch`` epochs (atomic write)."""
+    tensors = {f"head.{k}": v.detach().clone() for k, v in head.state_dict().items()}
+    for index, state in optimizer.state_dict()["state"].items():
+        for key, value in state.items():
+            tensors[f"opt.{index}.{key}"] = torch.as_tensor(value).clone()
+    tensors["rng"] = torch.get_rng_state()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    save_file(
+        tensors, partial, metadata={"epoch": str(epoch), "config": json.dumps(asdict(config))}
+    )
+    partial.replace(path)
+
+
+def _load_checkpoint(
+    path: Path, head: ScoreHead, optimizer: torch.optim.Optimizer, config: PreferenceTrainingConfig
+) -> int:
+    """Restore a checkpoint written with the same settings; returns the epochs already done."""
+    if not path.is_file():
+        return 0
+    with safe_open(path, "pt") as handle:
+        metadata = handle.metadata() or {}
+        tensors = {key: handle.get_tensor(key) for key in handle.keys()}  # noqa: SIM118
+    if metadata.get("config") != json.dumps(asdict(config)):
+        path.unlink()  # other settings: start over rather than mix two runs
+        return 0
+    head.load_state_dict({k[5:]: v for k, v in tensors.items() if k.startswith("head.")})
+    state = optimizer.state_dict()
+    moments: dict[int, dict[str, torch.Tensor]] = {}
+    for key, value in tensors.items():
+        if key.startswith("opt."):
+            _, index, name = key.split(".", 2)
+            moments.setdefault(int(index), {})[name] = value
+    state["state"] = moments
+    optimizer.load_state_dict(state)
+    torch.set_rng_state(tensors["rng"])
+    return int(metadata["epoch"])
 
 
 def evaluate_score_model(
