@@ -151,29 +151,16 @@ def _base_generator(
     lm = lm or load_lm(config.model)
     if not config.steer:
         return LocalGenerator(lm), None, lm
-    from beavertail.steering import Steerer, SteeringConfig, SteeringVectors
+    from beavertail.steering.apply import load_steerer
 
-    vectors = SteeringVectors.load(config.steer)
-    recommended = vectors.metadata.get("recommended", {})
-    layer = config.steer_layer if config.steer_layer is not None else recommended.get("layer")
-    coefficient = (
-        config.coefficient if config.coefficient is not None else recommended.get("coefficient")
-    )
-    if layer is None or coefficient is None:
-        raise ValueError(
-            f"{config.steer} has no recommended setting (run `beavertail steer sweep`); "
-            "pass --layer and --coefficient"
-        )
-    steerer = Steerer(
+    steerer = load_steerer(
         lm,
-        vectors,
-        SteeringConfig(
-            layer=int(layer),
-            coefficient=float(coefficient),
-            selection=config.selection,  # type: ignore[arg-type]
-            categories=list(config.categories),
-            mode=config.mode,  # type: ignore[arg-type]
-        ),
+        config.steer,
+        config.steer_layer,
+        config.coefficient,
+        config.selection,
+        list(config.categories),
+        config.mode,
     )
     return LocalGenerator(lm, steerer.hooks), steerer, lm
 

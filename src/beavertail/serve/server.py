@@ -50,28 +50,13 @@ def build_guards(config: ServeConfig, lm: LoadedLM) -> tuple[Guards, dict[str, A
         return loaded[reference]
 
     if config.steering is not None:
-        from beavertail.steering import Steerer, SteeringConfig, SteeringVectors
+        from beavertail.steering.apply import load_steerer
 
         s = config.steering
-        vectors = SteeringVectors.load(s.vectors)
-        recommended = vectors.metadata.get("recommended", {})
-        layer = s.layer if s.layer is not None else recommended.get("layer")
-        coefficient = s.coefficient if s.coefficient is not None else recommended.get("coefficient")
-        if layer is None or coefficient is None:
-            raise ValueError(
-                f"{s.vectors} has no recommended setting: set steering.layer and .coefficient"
-            )
-        steerer = Steerer(
-            lm,
-            vectors,
-            SteeringConfig(
-                layer=int(layer),
-                coefficient=float(coefficient),
-                selection=s.selection,  # type: ignore[arg-type]
-                categories=list(s.categories),
-                mode=s.mode,  # type: ignore[arg-type]
-            ),
+        steerer = load_steerer(
+            lm, s.vectors, s.layer, s.coefficient, s.selection, s.categories, s.mode
         )
+        layer, coefficient = steerer.config.layer, steerer.config.coefficient
         guards.hooks, guards.steerer = steerer.hooks, steerer
         described["steering"] = {"vectors": s.vectors, "layer": layer, "coefficient": coefficient}
     if config.input_moderation is not None:

@@ -127,3 +127,32 @@ class Steerer:
             yield
         finally:
             handle.remove()
+
+
+def load_steerer(
+    lm: LoadedLM,
+    vectors_dir: str,
+    layer: int | None = None,
+    coefficient: float | None = None,
+    selection: str = "router",
+    categories: list[str] | None = None,
+    mode: str = "add",
+) -> Steerer:
+    """A steerer for a vector folder; layer and coefficient default to its recommended ones."""
+    vectors = SteeringVectors.load(vectors_dir)
+    recommended = vectors.metadata.get("recommended", {})
+    layer = layer if layer is not None else recommended.get("layer")
+    coefficient = coefficient if coefficient is not None else recommended.get("coefficient")
+    if layer is None or coefficient is None:
+        raise ValueError(
+            f"{vectors_dir} has no recommended setting (run `beavertail steer sweep`); "
+            "give a layer and a coefficient"
+        )
+    config = SteeringConfig(
+        layer=int(layer),
+        coefficient=float(coefficient),
+        selection=selection,  # type: ignore[arg-type]
+        categories=list(categories or []),
+        mode=mode,  # type: ignore[arg-type]
+    )
+    return Steerer(lm, vectors, config)
