@@ -265,3 +265,22 @@ def test_serve_benchmark_quick_prints_its_table(data_dir, prefix_moderator_dir, 
     report = json.loads((tmp_path / "bench" / "results.json").read_text())
     assert report["unguarded"]["completed"] >= 1 and report["guarded"]["completed"] >= 1
     assert report["unguarded"]["stream_errors"] == report["guarded"]["stream_errors"] == 0
+
+
+def test_input_moderation_refuses_before_generating(
+    smollm, prefix_moderator_dir, small_moderator_dir
+):
+    config = _config(
+        prefix_moderator_dir,
+        small_moderator_dir,
+        input_moderation={"moderator": str(small_moderator_dir), "threshold": 0.01},
+    )
+    with serve_in_thread(build_app(config, lm=smollm)) as url:
+        body = {"messages": [{"role": "user", "content": HARMFUL}], "max_tokens": 8}
+        answer = httpx.post(f"{url}/v1/chat/completions", json=body, headers=AUTH, timeout=120)
+    result = answer.json()
+    assert result["choices"][0]["finish_reason"] == "content_filter"
+    assert result["choices"][0]["message"]["content"] == "I can't help with that request."
+    guard = result["beavertail"]
+    assert guard["input_flagged"] and guard["score"] >= 0.01 and guard["category"]
+    assert result["usage"]["completion_tokens"] == 0 and result["usage"]["prompt_tokens"] > 0

@@ -9,7 +9,7 @@ from typing import Any
 
 from beavertail.config_files import read_config_file
 from beavertail.models.causal import DEFAULT_LM
-from beavertail.monitor.stream import DEFAULT_REPLACEMENT
+from beavertail.monitor.stream import MonitorConfig
 
 
 @dataclass
@@ -34,15 +34,13 @@ class InputModeration:
 
 
 @dataclass
-class OutputModeration:
-    """Judge the answer every ``check_every`` tokens while it streams; stop it when flagged."""
+class OutputModeration(MonitorConfig):
+    """Judge the answer every ``check_every`` tokens while it streams; stop it when flagged.
+
+    The monitor's settings (``check_every``, ``threshold``, ``min_tokens``, ``holdback``,
+    ``replacement``) plus the moderator to run."""
 
     moderator: str = "default-prefix"
-    check_every: int = 8
-    threshold: float | None = None
-    min_tokens: int = 4
-    holdback: bool = True
-    replacement: str = DEFAULT_REPLACEMENT
 
 
 @dataclass

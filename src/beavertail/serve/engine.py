@@ -17,13 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
 from beavertail.decoding.best_of_n import BestOfNConfig, SafeBestOfN
 from beavertail.models.causal import LoadedLM, render_messages
 from beavertail.models.generation import HookFactory
 from beavertail.models.streaming import DecodeRequest, decode_batch
-from beavertail.moderation.moderator import Moderator
 from beavertail.monitor.stream import GuardedRows, StreamMonitor
 from beavertail.preference.model import ScoreModel
 
@@ -61,8 +58,7 @@ class Guards:
 
     hooks: HookFactory | None = None
     steerer: Any = None
-    input_moderator: Moderator | None = None
-    input_threshold: float | None = None
+    input_monitor: StreamMonitor | None = None  # judges (last user message, "") before decoding
     input_message: str = "I can't help with that request."
     monitor: StreamMonitor | None = None
     reward: ScoreModel | None = None
@@ -160,35 +156,35 @@ class Engine:
 
     def _screen_inputs(self, jobs: list[ChatJob]) -> list[ChatJob]:
         g = self.guards
-        if g.input_moderator is None or not jobs:
+        if g.input_monitor is None or not jobs:
             return jobs
-        moderator = g.input_moderator
-        probs = moderator.probabilities([j.prompt for j in jobs], [""] * len(jobs))
-        threshold = g.input_threshold if g.input_threshold is not None else moderator.threshold
+        decisions = g.input_monitor.check(
+            [j.prompt for j in jobs], [""] * len(jobs), [0] * len(jobs)
+        )
         passed = []
-        for job, row in zip(jobs, probs, strict=True):
-            if row[0] < threshold:
+        for job, decision in zip(jobs, decisions, strict=True):
+            if decision is None:
                 passed.append(job)
                 continue
-            category = moderator.categories[int(np.argmax(row[1:]))]
             job.emit("delta", g.input_message)
             job.emit(
                 "done",
                 {
                     "finish_reason": "content_filter",
                     "completion_tokens": 0,
-                    "prompt_tokens": self._prompt_tokens(job),
+                    "prompt_tokens": self._count_tokens(
+                        render_messages(self.lm.tokenizer, job.messages)
+                    ),
                     "guard": {
                         "input_flagged": True,
-                        "score": round(float(row[0]), 6),
-                        "category": category,
+                        "score": decision.score,
+                        "category": decision.category,
                     },
                 },
             )
         return passed
 
-    def _prompt_tokens(self, job: ChatJob) -> int:
-        text = render_messages(self.lm.tokenizer, job.messages)
+    def _count_tokens(self, text: str) -> int:
         return len(self.lm.tokenizer(text, add_special_tokens=False)["input_ids"])
 
     def _decode(self, jobs: list[ChatJob]) -> None:
@@ -224,9 +220,7 @@ class Engine:
                 {
                     "finish_reason": result.finish_reason,
                     "completion_tokens": result.num_tokens,
-                    "prompt_tokens": len(
-                        self.lm.tokenizer(texts[index], add_special_tokens=False)["input_ids"]
-                    ),
+                    "prompt_tokens": self._count_tokens(texts[index]),
                     "guard": info,
                 },
             )
@@ -261,9 +255,7 @@ class Engine:
             {
                 "finish_reason": reason,
                 "completion_tokens": chosen.num_tokens,
-                "prompt_tokens": len(
-                    self.lm.tokenizer(text, add_special_tokens=False)["input_ids"]
-                ),
+                "prompt_tokens": self._count_tokens(text),
                 "guard": info,
             },
         )

@@ -61,15 +61,14 @@ def build_guards(config: ServeConfig, lm: LoadedLM) -> tuple[Guards, dict[str, A
         described["steering"] = {"vectors": s.vectors, "layer": layer, "coefficient": coefficient}
     if config.input_moderation is not None:
         i = config.input_moderation
-        guards.input_moderator = moderator(i.moderator)
-        guards.input_threshold, guards.input_message = i.threshold, i.message
+        guards.input_monitor = StreamMonitor(
+            moderator(i.moderator), MonitorConfig(threshold=i.threshold)
+        )
+        guards.input_message = i.message
         described["input_moderation"] = {"moderator": i.moderator}
     if config.output_moderation is not None:
         o = config.output_moderation
-        guards.monitor = StreamMonitor(
-            moderator(o.moderator),
-            MonitorConfig(o.check_every, o.threshold, o.min_tokens, o.holdback, o.replacement),
-        )
+        guards.monitor = StreamMonitor(moderator(o.moderator), o)
         described["output_moderation"] = {
             "moderator": o.moderator,
             "check_every": o.check_every,
