@@ -3,6 +3,11 @@ reward baseline, trained on PKU-SafeRLHF train_subset3695, evaluated on test_sub
 
     python bench/preference.py            # MiniLM backbone (~3 min on 2 cores)
     python bench/preference.py --quick    # 300 training pairs (CI smoke)
+    python bench/preference.py --tuning lora --tune-pairs 3695   # LoRA on every pair (~40 min)
+
+Backbone tuning (``--tuning lora,full``, the default): MiniLM tuned end to end as a sequence
+classifier by TRL's RewardTrainer (one epoch), next to a frozen head trained on the same
+``--tune-pairs`` pairs.
 
 Then safe best-of-N (N = 1, 4, 8, sampled at temperature 0.8) against greedy decoding with
 SmolLM2-135M-Instruct on held-out harmful (refusal-direction harmful_test) and harmless
@@ -30,10 +35,11 @@ from beavertail.models import DEFAULT_LM, load_lm
 from beavertail.moderation import default_moderator
 from beavertail.preference import (
     PreferenceTrainingConfig,
-    ScoreModel,
     ScoreModelSpec,
     evaluate_score_model,
+    load_score_model,
     train_score_model,
+    write_score_report,
 )
 
 MODELS = {
@@ -53,6 +59,17 @@ def main() -> None:
     parser.add_argument("--data-dir", default=None)
     parser.add_argument("--bon-prompts", type=int, default=None, help="prompts per set")
     parser.add_argument("--skip-best-of-n", action="store_true")
+    parser.add_argument(
+        "--tuning",
+        default="lora,full",
+        help="backbone tuning to compare with frozen heads: lora, full, both, or none",
+    )
+    parser.add_argument(
+        "--tune-pairs",
+        type=int,
+        default=1000,
+        help="training pairs for the tuned comparison (about 0.3 s per pair per epoch on 2 cores)",
+    )
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
     train = list(pku_pairs("train", args.data_dir))
@@ -85,12 +102,18 @@ def main() -> None:
         )
     console.print(table)
     Path(args.out).mkdir(parents=True, exist_ok=True)
+    report = {name: item["test"] for name, item in results.items()}
+    write_score_report(report, Path(args.out) / "preference-report.html", "Preference models")
     (Path(args.out) / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    tunings = [t for t in args.tuning.split(",") if t and t != "none"]
+    if tunings:
+        results["tuned"] = tuned_bench(args, tunings, train, test, console)
+        (Path(args.out) / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     if not args.skip_best_of_n:
         results["best_of_n"] = best_of_n_bench(args, console)
         (Path(args.out) / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     for name, item in results.items():
-        if name == "best_of_n":
+        if name in ("best_of_n", "tuned"):
             continue
         m = item["test"]
         print(
@@ -98,6 +121,69 @@ def main() -> None:
             f"safer_accuracy={m['safer_accuracy']:.4f} sign_accuracy={m['sign_accuracy']:.4f}"
         )
     print(f"sign_accuracy={results['cost']['test']['sign_accuracy']:.4f}")
+
+
+def tuned_bench(
+    args: argparse.Namespace,
+    tunings: list[str],
+    train: list,
+    test: list,
+    console: Console,
+) -> dict:
+    """Frozen MiniLM + head vs the backbone tuned (LoRA / full) by TRL's RewardTrainer, all
+    on the same first ``--tune-pairs`` training pairs; one epoch of tuning."""
+    subset = train[: 120 if args.quick else args.tune_pairs]
+    table = Table(
+        title=f"Backbone tuning ({args.backbone}), {len(subset)} training pairs, "
+        f"PKU-SafeRLHF test {len(test)} pairs"
+    )
+    for column in ("tuning", "model", "train s", "better acc.", "safer acc.", "sign acc."):
+        table.add_column(column)
+    backbone = "lm" if args.backbone == "lm-probe" else args.backbone
+    out: dict = {"pairs": len(subset)}
+    for tuning in ["head", *tunings]:
+        for name in ("reward", "cost"):
+            kind, objective = MODELS[name]
+            spec = ScoreModelSpec(
+                kind=kind,  # type: ignore[arg-type]
+                backbone=args.backbone if tuning == "head" else backbone,  # type: ignore[arg-type]
+                tuning=tuning,  # type: ignore[arg-type]
+            )
+            config = PreferenceTrainingConfig(
+                spec=spec,
+                objective=objective,  # type: ignore[arg-type]
+                epochs=5 if args.quick else 60,
+                tune_epochs=1,
+            )
+            folder = Path(args.out) / f"tuned-{tuning}-{name}"
+            began = time.perf_counter()
+            model = train_score_model(subset, config, folder, False)
+            seconds = time.perf_counter() - began
+            metrics = evaluate_score_model(model, test, progress=False)
+            out[f"{tuning}/{name}"] = {"test": metrics, "train_seconds": seconds}
+            table.add_row(
+                tuning,
+                name,
+                f"{seconds:.0f}",
+                f"{metrics['better_accuracy']:.3f}",
+                f"{metrics['safer_accuracy']:.3f}",
+                f"{metrics['sign_accuracy']:.3f}",
+            )
+    console.print(table)
+    report = {key: item["test"] for key, item in out.items() if key != "pairs"}
+    title = f"Frozen head vs tuned backbone ({len(subset)} training pairs)"
+    write_score_report(report, Path(args.out) / "tuning-report.html", title)
+    for key, item in out.items():
+        if key == "pairs":
+            continue
+        m = item["test"]
+        tuning, name = key.split("/")
+        print(
+            f"tuning={tuning} model={name} train_seconds={item['train_seconds']:.0f} "
+            f"better_accuracy={m['better_accuracy']:.4f} safer_accuracy={m['safer_accuracy']:.4f} "
+            f"sign_accuracy={m['sign_accuracy']:.4f}"
+        )
+    return out
 
 
 def best_of_n_bench(args: argparse.Namespace, console: Console) -> dict:
@@ -108,7 +194,7 @@ def best_of_n_bench(args: argparse.Namespace, console: Console) -> dict:
     tokens = 16 if args.quick else 40
     lm = load_lm(DEFAULT_LM)
     judge = AnswerJudge(default_moderator(args.data_dir), fluency_lm=None)
-    reward = ScoreModel.load(reward_dir)
+    reward = load_score_model(reward_dir)
     configs: dict[str, dict] = {"greedy": {}}
     for n in (1, 4, 8):
         configs[f"best-of-{n}"] = {

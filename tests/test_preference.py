@@ -162,3 +162,17 @@ def test_interrupted_training_resumes_from_its_checkpoint(pairs, tmp_path, monke
     assert seen == [4, 5, 6, 7]  # epochs 0-3 came from the checkpoint
     for key, value in whole.head.state_dict().items():
         assert torch.allclose(value, resumed.head.state_dict()[key], atol=1e-6), key
+
+
+def test_score_report_draws_safe_and_unsafe_histograms(cost_model, pairs, tmp_path):
+    from beavertail.preference import write_score_report
+
+    metrics = evaluate_score_model(cost_model[0], pairs[1], progress=False)
+    page = write_score_report({"cost": metrics}, tmp_path / "r.html", "t").read_text()
+    bins = len(metrics["histogram"]["safe"])
+    assert page.count('class="bar"') == 2 * bins
+    assert 'stroke-dasharray="3,3"' in page  # the cost = 0 line: scores fall on both sides
+    unsafe_titles = [t for t in page.split("<title>") if t.startswith("unsafe:")]
+    assert sum(int(t.split(":")[1].split()[0]) for t in unsafe_titles) == sum(
+        metrics["histogram"]["unsafe"]
+    )

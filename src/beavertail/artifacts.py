@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import torch
+
 MANIFEST = "manifest.json"
 
 
@@ -22,3 +24,44 @@ def read_manifest(folder: str | Path, kind: str, what: str) -> dict[str, Any]:
     if manifest.get("kind") != kind:
         raise ValueError(f"{path}: kind {manifest.get('kind')!r}, not a {what}")
     return manifest
+
+
+def optimizer_tensors(state: dict[str, Any], prefix: str = "opt.") -> dict[str, torch.Tensor]:
+    """An optimizer's per-parameter state (AdamW moments, step) as named tensors."""
+    tensors = {}
+    for index, per_param in state["state"].items():
+        for key, value in per_param.items():
+            tensors[f"{prefix}{index}.{key}"] = torch.as_tensor(value).detach().clone()
+    return tensors
+
+
+def optimizer_groups_json(state: dict[str, Any]) -> str:
+    """The param groups' settings (learning rate as a scheduler left it, betas, …) as JSON."""
+    groups = [{k: v for k, v in g.items() if k != "params"} for g in state["param_groups"]]
+    return json.dumps(groups)
+
+
+def optimizer_state_from_tensors(
+    current: dict[str, Any],
+    tensors: dict[str, torch.Tensor],
+    groups_json: str | None = None,
+    prefix: str = "opt.",
+) -> dict[str, Any]:
+    """``current`` (a live optimizer's state dict) with the saved per-parameter state and, when
+    given, the saved group settings (the parameter lists stay the live optimizer's)."""
+    moments: dict[int, dict[str, torch.Tensor]] = {}
+    for key, value in tensors.items():
+        if key.startswith(prefix):
+            index, name = key[len(prefix) :].split(".", 1)
+            moments.setdefault(int(index), {})[name] = value
+    groups = current["param_groups"]
+    if groups_json is not None:
+        saved = json.loads(groups_json)
+        if len(saved) != len(groups):
+            raise ValueError(f"checkpoint has {len(saved)} param groups, optimizer {len(groups)}")
+        groups = [{**g, **s, "params": g["params"]} for g, s in zip(groups, saved, strict=True)]
+        for group in groups:  # JSON turned tuples (betas) into lists
+            for key, value in group.items():
+                if isinstance(value, list) and key != "params":
+                    group[key] = tuple(value)
+    return {**current, "state": moments, "param_groups": groups}

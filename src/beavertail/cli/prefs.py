@@ -29,11 +29,17 @@ def train(
     pairs: Annotated[
         str | None, typer.Option(help="PKU-SafeRLHF-style pairs (default: PKU train subset).")
     ] = None,
-    backbone: Annotated[str, typer.Option(help="encoder | lm-probe")] = "encoder",
+    backbone: Annotated[
+        str, typer.Option(help="encoder | lm-probe (frozen head) | lm (tuned SmolLM2)")
+    ] = "encoder",
+    tuning: Annotated[
+        str, typer.Option(help="head (frozen backbone) | lora | full (TRL RewardTrainer)")
+    ] = "head",
     objective: Annotated[
         str | None, typer.Option(help="reward | cost | safer-bt (baseline)")
     ] = None,
-    epochs: Annotated[int, typer.Option()] = 60,
+    epochs: Annotated[int, typer.Option(help="Epochs of head training.")] = 60,
+    tune_epochs: Annotated[int, typer.Option(help="Epochs when tuning the backbone.")] = 1,
     config: Annotated[Path | None, typer.Option(help="YAML/TOML/JSON training config.")] = None,
     data_dir: Annotated[str | None, typer.Option(help="Shared data folder.")] = None,
 ) -> None:
@@ -44,7 +50,9 @@ def train(
         raw = read_config_file(config) if config else {}
         raw.setdefault("spec", {}).setdefault("kind", kind)
         raw["spec"].setdefault("backbone", backbone)
+        raw["spec"].setdefault("tuning", tuning)
         raw.setdefault("epochs", epochs)
+        raw.setdefault("tune_epochs", tune_epochs)
         if objective:
             raw["objective"] = objective
         settings = PreferenceTrainingConfig.from_dict(raw)
@@ -77,16 +85,22 @@ def evaluate(
     model: Annotated[Path, typer.Argument(help="Model folder.")],
     pairs: Annotated[str | None, typer.Option(help="Pairs (default: PKU test subset).")] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write metrics here.")] = None,
+    report: Annotated[
+        Path | None, typer.Option(help="HTML page with score histograms, safe vs unsafe.")
+    ] = None,
     data_dir: Annotated[str | None, typer.Option(help="Shared data folder.")] = None,
 ) -> None:
     """Pairwise and sign accuracy on held-out pairs."""
-    from beavertail.preference import ScoreModel, evaluate_score_model
+    from beavertail.preference import evaluate_score_model, load_score_model, write_score_report
 
     with user_errors():
-        metrics = evaluate_score_model(ScoreModel.load(model), _pairs(pairs, "test", data_dir))
+        metrics = evaluate_score_model(load_score_model(model), _pairs(pairs, "test", data_dir))
     _print_metrics(str(model), metrics)
     if json_out:
         json_out.write_text(json.dumps(metrics, indent=2) + "\n")
+    if report:
+        write_score_report({model.name: metrics}, report, f"Score model {model.name}")
+        console.print(f"report written to {report}")
 
 
 @app.command()
@@ -96,10 +110,10 @@ def score(
     response: Annotated[list[str], typer.Option(help="One or more responses to score.")],
 ) -> None:
     """Score responses to a prompt (reward: higher is more helpful; cost: > 0 is unsafe)."""
-    from beavertail.preference import ScoreModel
+    from beavertail.preference import load_score_model
 
     with user_errors():
-        loaded = ScoreModel.load(model)
+        loaded = load_score_model(model)
         values = loaded.scores([prompt] * len(response), list(response))
     kind = loaded.metadata.get("objective", loaded.spec.kind)
     for text, value in zip(response, values, strict=True):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from beavertail.models.generation import Generation, GenerationConfig, TextGenerator
-from beavertail.preference import ScoreModel
+from beavertail.preference import Scorer
 
 
 @dataclass(frozen=True)
@@ -46,8 +46,8 @@ class SafeBestOfN:
     def __init__(
         self,
         generator: TextGenerator,
-        reward: ScoreModel,
-        cost: ScoreModel,
+        reward: Scorer,
+        cost: Scorer,
         config: BestOfNConfig | None = None,
     ) -> None:
         self.generator = generator

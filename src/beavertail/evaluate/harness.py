@@ -131,12 +131,12 @@ def build_generator(
     if not config.best_of_n:
         return generator, steerer, local
     from beavertail.decoding import BestOfNConfig, SafeBestOfN
-    from beavertail.preference import ScoreModel
+    from beavertail.preference import load_score_model
 
     selector = SafeBestOfN(
         generator,
-        ScoreModel.load(config.reward_model),  # type: ignore[arg-type]
-        ScoreModel.load(config.cost_model),  # type: ignore[arg-type]
+        load_score_model(config.reward_model),  # type: ignore[arg-type]
+        load_score_model(config.cost_model),  # type: ignore[arg-type]
         BestOfNConfig(n=config.best_of_n, cost_threshold=config.cost_threshold),
     )
     return selector, selector, local

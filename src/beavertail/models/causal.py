@@ -122,6 +122,21 @@ def load_lm(name_or_path: str = DEFAULT_LM, dtype: torch.dtype = torch.float32) 
     return LoadedLM(model, tokenizer, name_or_path)
 
 
+def lm_weights_folder(name_or_path: str = DEFAULT_LM) -> str:
+    """A folder or hub id that ``from_pretrained`` can read without a GGUF file.
+
+    GGUF models are dequantised into the cache on first use (as :func:`load_lm` does), so
+    other model classes (sequence classification, PEFT) can load the same weights.
+    """
+    folder, gguf = resolve_lm(name_or_path)
+    if gguf is None:
+        return folder
+    cached = _gguf_cache(folder, gguf)
+    if not (cached / "config.json").is_file():
+        load_lm(name_or_path)
+    return str(cached)
+
+
 def chat_text(
     tokenizer: PreTrainedTokenizerBase,
     prompt: str,

@@ -1,10 +1,11 @@
-"""Scalar score models (reward = helpfulness, cost = harmfulness) on frozen pair features."""
+"""Scalar score models (reward = helpfulness, cost = harmfulness): the spec, the frozen-feature
+model (a trained head), and one loader for every kind of saved model."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import numpy as np
 import torch
@@ -23,28 +24,60 @@ Kind = Literal["reward", "cost"]
 MANIFEST_KIND = "beavertail-score-model"
 
 
+Tuning = Literal["head", "lora", "full"]
+
+
 @dataclass
 class ScoreModelSpec:
     """``kind``: reward (higher = more helpful) or cost (> 0 unsafe, < 0 safe).
 
-    ``backbone``: ``encoder`` (MiniLM pair embedding) or ``lm-probe`` (SmolLM2 residual
-    stream, mean-pooled at a few layers); both frozen, with a trained MLP head.
+    ``tuning``: ``head`` trains an MLP on frozen features of the ``backbone``: ``encoder``
+    (MiniLM pair embedding) or ``lm-probe`` (SmolLM2 residual stream, mean-pooled at a few
+    layers). ``lora`` and ``full`` tune the backbone itself as a sequence classifier with one
+    output, through TRL's ``RewardTrainer``: ``encoder`` (MiniLM, BERT-style) or ``lm``
+    (SmolLM2, scored at the last token).
     """
 
     kind: Kind = "reward"
-    backbone: Literal["encoder", "lm-probe"] = "encoder"
+    backbone: Literal["encoder", "lm-probe", "lm"] = "encoder"
     encoder: str = DEFAULT_ENCODER
     lm: str = DEFAULT_LM
     layers: list[int] = field(default_factory=list)
     max_length: int = 256
     quantize: bool = True
     head_hidden: int = 256
+    tuning: Tuning = "head"
+    lora_rank: int = 16
+    lora_alpha: int = 32
 
     def __post_init__(self) -> None:
         if self.kind not in ("reward", "cost"):
             raise ValueError(f"kind must be reward or cost, got {self.kind!r}")
-        if self.backbone not in ("encoder", "lm-probe"):
-            raise ValueError(f"backbone must be encoder or lm-probe, got {self.backbone!r}")
+        if self.tuning not in ("head", "lora", "full"):
+            raise ValueError(f"tuning must be head, lora or full, got {self.tuning!r}")
+        allowed = ("encoder", "lm-probe") if self.tuning == "head" else ("encoder", "lm")
+        if self.backbone not in allowed:
+            raise ValueError(
+                f"backbone {self.backbone!r} does not go with tuning {self.tuning!r}: "
+                f"use one of {allowed}"
+            )
+
+    @property
+    def base_model(self) -> str:
+        return self.encoder if self.backbone == "encoder" else self.lm
+
+
+class Scorer(Protocol):
+    """What best-of-N, the harness and the server need from a reward or cost model."""
+
+    spec: ScoreModelSpec
+    metadata: dict[str, Any]
+
+    def scores(
+        self, prompts: list[str], responses: list[str], progress: bool = False, cache: bool = False
+    ) -> np.ndarray: ...
+
+    def save(self, folder: str | Path) -> Path: ...
 
 
 def build_pair_features(spec: ScoreModelSpec) -> FeatureExtractor:
@@ -101,11 +134,12 @@ class ScoreModel:
         return self.head(torch.tensor(features, dtype=torch.float32)).numpy()
 
     def scores(
-        self, prompts: list[str], responses: list[str], progress: bool = False
+        self, prompts: list[str], responses: list[str], progress: bool = False, cache: bool = False
     ) -> np.ndarray:
+        """One score per (prompt, response); ``cache`` keeps the features on disk."""
         if len(prompts) != len(responses):
             raise ValueError(f"{len(prompts)} prompts but {len(responses)} responses")
-        return self.scores_from_features(self.features(prompts, responses, progress, cache=False))
+        return self.scores_from_features(self.features(prompts, responses, progress, cache=cache))
 
     def save(self, folder: str | Path) -> Path:
         folder = Path(folder)
@@ -128,8 +162,20 @@ class ScoreModel:
         folder = Path(folder)
         manifest = read_manifest(folder, MANIFEST_KIND, "score model")
         spec = ScoreModelSpec(**manifest["spec"])
+        if spec.tuning != "head":
+            raise ValueError(f"{folder} holds a tuned backbone: load it with load_score_model")
         head = ScoreHead(manifest["feature_dim"], spec.head_hidden)
         head.load_state_dict(load_file(folder / "head.safetensors"))
         head.eval()
         extra = {k: v for k, v in manifest.items() if k not in ("spec", "features")}
         return cls(spec, build_pair_features(spec), head, extra)
+
+
+def load_score_model(folder: str | Path) -> Scorer:
+    """A saved reward or cost model, whichever way it was trained."""
+    manifest = read_manifest(folder, MANIFEST_KIND, "score model")
+    if manifest["spec"].get("tuning", "head") == "head":
+        return ScoreModel.load(folder)
+    from beavertail.preference.tuning import TunedScoreModel
+
+    return TunedScoreModel.load(folder)

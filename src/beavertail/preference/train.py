@@ -6,7 +6,8 @@
 * ``baseline``: a plain reward model trained by Bradley–Terry on "safer" alone (TRL's
   RewardTrainer objective), scored as a cost with its sign flipped, for comparison.
 
-The backbone is frozen and its features cached, so only the head trains: minutes on a CPU.
+By default the backbone is frozen and its features cached, so only the head trains: minutes
+on a CPU. LoRA or full tuning of the backbone lives in ``tuning.py``.
 """
 
 from __future__ import annotations
@@ -24,9 +25,20 @@ import torch.nn.functional as F
 from safetensors import safe_open
 from safetensors.torch import save_file
 
+from beavertail.artifacts import (
+    optimizer_groups_json,
+    optimizer_state_from_tensors,
+    optimizer_tensors,
+)
 from beavertail.data import PreferencePair
 from beavertail.models.progress import track
-from beavertail.preference.model import ScoreHead, ScoreModel, ScoreModelSpec, build_pair_features
+from beavertail.preference.model import (
+    ScoreHead,
+    ScoreModel,
+    ScoreModelSpec,
+    Scorer,
+    build_pair_features,
+)
 
 Objective = Literal["reward", "cost", "safer-bt"]
 
@@ -42,6 +54,11 @@ class PreferenceTrainingConfig:
     score_regularization: float = 0.01  # + λ·mean(score²): keeps scores near 0
     seed: int = 0
     checkpoint_every: int = 10  # epochs; with an output folder, training resumes from there
+    # spec.tuning = lora | full: the backbone is tuned by TRL's RewardTrainer (see tuning.py)
+    tune_epochs: int = 1
+    tune_learning_rate: float | None = None  # default: 2e-4 with LoRA, 3e-5 for full tuning
+    tune_batch_size: int = 16  # pairs per step (two sequences each)
+    tune_checkpoint_steps: int = 50
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> PreferenceTrainingConfig:
@@ -102,9 +119,17 @@ def train_score_model(
     config: PreferenceTrainingConfig | None = None,
     output_dir: str | Path | None = None,
     progress: bool = True,
-) -> ScoreModel:
-    """Train a reward or cost head on frozen pair features; save it when ``output_dir``."""
+) -> Scorer:
+    """Train a reward or cost model; save it when ``output_dir``.
+
+    ``spec.tuning == "head"``: an MLP head on frozen, cached pair features (this function);
+    ``lora`` / ``full``: the backbone is tuned too (:func:`train_tuned_score_model`).
+    """
     config = config or PreferenceTrainingConfig()
+    if config.spec.tuning != "head":
+        from beavertail.preference.tuning import train_tuned_score_model
+
+        return train_tuned_score_model(pairs, config, output_dir, progress)
     objective: Objective = config.objective or config.spec.kind
     if not pairs:
         raise ValueError("no preference pairs to train on")
@@ -167,15 +192,16 @@ def _save_checkpoint(
 ) -> None:
     """Head, AdamW moments and the RNG state after ``epoch`` epochs (atomic write)."""
     tensors = {f"head.{k}": v.detach().clone() for k, v in head.state_dict().items()}
-    for index, state in optimizer.state_dict()["state"].items():
-        for key, value in state.items():
-            tensors[f"opt.{index}.{key}"] = torch.as_tensor(value).clone()
+    tensors |= optimizer_tensors(optimizer.state_dict())
     tensors["rng"] = torch.get_rng_state()
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
-    save_file(
-        tensors, partial, metadata={"epoch": str(epoch), "config": json.dumps(asdict(config))}
-    )
+    metadata = {
+        "epoch": str(epoch),
+        "config": json.dumps(asdict(config)),
+        "groups": optimizer_groups_json(optimizer.state_dict()),
+    }
+    save_file(tensors, partial, metadata=metadata)
     partial.replace(path)
 
 
@@ -192,20 +218,14 @@ def _load_checkpoint(
         path.unlink()  # other settings: start over rather than mix two runs
         return 0
     head.load_state_dict({k[5:]: v for k, v in tensors.items() if k.startswith("head.")})
-    state = optimizer.state_dict()
-    moments: dict[int, dict[str, torch.Tensor]] = {}
-    for key, value in tensors.items():
-        if key.startswith("opt."):
-            _, index, name = key.split(".", 2)
-            moments.setdefault(int(index), {})[name] = value
-    state["state"] = moments
+    state = optimizer_state_from_tensors(optimizer.state_dict(), tensors, metadata.get("groups"))
     optimizer.load_state_dict(state)
     torch.set_rng_state(tensors["rng"])
     return int(metadata["epoch"])
 
 
 def evaluate_score_model(
-    model: ScoreModel, pairs: Sequence[PreferencePair], progress: bool = True
+    model: Scorer, pairs: Sequence[PreferencePair], progress: bool = True
 ) -> dict[str, Any]:
     """Pairwise accuracy on "better" and on "safer", and cost-sign accuracy (cost > 0 ⇔
     unsafe; for a reward-style model the score is negated first)."""
@@ -213,7 +233,7 @@ def evaluate_score_model(
     for p in pairs:
         prompts += [p.prompt, p.prompt]
         responses += [p.response_0, p.response_1]
-    scores = model.scores_from_features(model.features(prompts, responses, progress)).reshape(-1, 2)
+    scores = model.scores(prompts, responses, progress, cache=True).reshape(-1, 2)
     objective = model.metadata.get("objective", model.spec.kind)
     as_cost = scores if objective == "cost" else -scores  # higher = more harmful
     better = np.array([p.better_id for p in pairs])

@@ -22,7 +22,7 @@ from beavertail.models.causal import LoadedLM, render_messages
 from beavertail.models.generation import HookFactory
 from beavertail.models.streaming import DecodeRequest, decode_batch
 from beavertail.monitor.stream import GuardedRows, StreamMonitor
-from beavertail.preference.model import ScoreModel
+from beavertail.preference.model import Scorer
 
 log = logging.getLogger("beavertail.serve")
 
@@ -61,8 +61,8 @@ class Guards:
     input_monitor: StreamMonitor | None = None  # judges (last user message, "") before decoding
     input_message: str = "I can't help with that request."
     monitor: StreamMonitor | None = None
-    reward: ScoreModel | None = None
-    cost: ScoreModel | None = None
+    reward: Scorer | None = None
+    cost: Scorer | None = None
     best_of_n: BestOfNConfig | None = None
 
 

@@ -75,10 +75,11 @@ def build_guards(config: ServeConfig, lm: LoadedLM) -> tuple[Guards, dict[str, A
             "threshold": guards.monitor.threshold,
         }
     if config.best_of_n is not None:
-        from beavertail.preference import ScoreModel
+        from beavertail.preference import load_score_model
 
         b = config.best_of_n
-        guards.reward, guards.cost = ScoreModel.load(b.reward_model), ScoreModel.load(b.cost_model)
+        guards.reward = load_score_model(b.reward_model)
+        guards.cost = load_score_model(b.cost_model)
         guards.best_of_n = BestOfNConfig(b.n, b.temperature, b.top_p, b.cost_threshold)
         described["best_of_n"] = {"n": b.n, "cost_threshold": b.cost_threshold}
     return guards, described
