@@ -62,10 +62,6 @@ class ScoreModelSpec:
                 f"use one of {allowed}"
             )
 
-    @property
-    def base_model(self) -> str:
-        return self.encoder if self.backbone == "encoder" else self.lm
-
 
 class Scorer(Protocol):
     """What best-of-N, the harness and the server need from a reward or cost model."""
