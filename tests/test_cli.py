@@ -94,7 +94,21 @@ def test_train_eval_predict_round_trip(tmp_path, data_dir: Path):
     verdicts = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(verdicts) == 8 and all(0 <= v["score"] <= 1 for v in verdicts)
     result = runner.invoke(app, ["moderate", "predict", str(tmp_path / "nowhere")])
-    assert result.exit_code == 2 and "no manifest.json" in result.output
+    assert result.exit_code == 2 and "not a moderator folder" in result.output
+
+
+def test_quickstart_uses_the_shipped_judge_without_training():
+    result = runner.invoke(app, ["quickstart", "--pairs", str(ROOT / "examples/pairs.jsonl")])
+    assert result.exit_code == 0, result.output
+    assert "judge default: BeaverTails test F1" in " ".join(result.output.split())
+    assert "training" not in result.output
+    result = runner.invoke(
+        app,
+        ["moderate", "predict", "fast", "--prompt", "How do I bake bread?", "--response",
+         "Mix flour, water, salt and yeast, knead, let it rise, then bake at 230 C.",
+         "--threshold", "0.99"],
+    )  # fmt: skip
+    assert result.exit_code == 0 and "safe" in result.output
 
 
 def test_benchmark_quick_prints_machine_lines(data_dir: Path):
@@ -105,10 +119,8 @@ def test_benchmark_quick_prints_machine_lines(data_dir: Path):
             "--quick",
             "--data-dir",
             str(data_dir),
-            "--only",
-            "a-encoder,prompt-only,refusal-heuristic",
-            "--out",
-            str(ROOT / "runs/bench-quick"),
+            "--skip",
+            "default,profanity-check",
         ],
         capture_output=True,
         text=True,
@@ -116,13 +128,19 @@ def test_benchmark_quick_prints_machine_lines(data_dir: Path):
         cwd=ROOT,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
-    lines = [line for line in proc.stdout.splitlines() if line.startswith("moderator=")]
-    names = {line.split()[0] for line in lines}
-    assert names == {"moderator=a-encoder", "moderator=prompt-only", "moderator=refusal-heuristic"}
-    for line in lines:
-        fields = dict(kv.split("=") for kv in line.split())
-        assert fields["split"] in ("beavertails_test", "pku_test")
-        assert 0.0 <= float(fields["flagged_f1"]) <= 1.0 and float(fields["pairs_per_s"]) > 0
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("judge=")]
+    rows = [dict(kv.split("=", 1) for kv in line.split()) for line in lines]
+    assert {r["judge"] for r in rows} == {"fast", "prompt", "refusal-heuristic"}
+    sets = {r["set"] for r in rows}
+    assert {"beavertails_test", "saferlhf_test", "benign_heldout", "refusal_heldout"} <= sets
+    assert {"openai_moderation", "aegis1_test", "toxicchat_test"} <= sets
+    for r in rows:
+        if "category_macro_f1" in r:
+            continue
+        assert {"n", "f1", "precision", "recall", "accuracy", "auc", "ece", "pairs_per_s"} <= set(r)
+        assert 0.0 <= float(r["f1"]) <= 1.0 and float(r["pairs_per_s"]) > 0
+        if r["set"] == "benign_heldout":
+            assert "false_flag" in r
 
 
 def test_malformed_column_option_and_prompt_only_file(tmp_path, data_dir: Path):
@@ -155,3 +173,17 @@ def test_steering_benchmark_quick_prints_one_line_per_configuration(data_dir: Pa
         assert 0.0 <= float(fields["unsafe_rate"]) <= 1.0
     assert "hook_overhead_single=" in result.stdout
     assert (tmp_path / "bench" / "report.html").is_file()
+
+
+def test_data_mix_writes_the_split_sets_and_their_sources(tmp_path, data_dir: Path):
+    out = tmp_path / "mix"
+    result = runner.invoke(
+        app, ["data", "mix", "--out", str(out), "--no-generated", "--data-dir", str(data_dir)]
+    )
+    assert result.exit_code == 0, result.output
+    described = json.loads((out / "mix.json").read_text())
+    train = [json.loads(line) for line in (out / "train.jsonl").read_text().splitlines()]
+    assert len(train) == sum(c.get("train", 0) for c in described["sources"].values())
+    assert {r["weight"] for r in train} == {0.5, 0.7, 1.0}
+    result = runner.invoke(app, ["data", "validate", str(out / "heldout_refusal.jsonl")])
+    assert result.exit_code == 0, result.output

@@ -74,6 +74,18 @@ def test_run_file_cuts_a_torn_tail_and_never_duplicates(tmp_path):
         RunWriter(path, {}, {"name": "x", "best_of_n": 4}, defaults)
 
 
+def test_a_run_resumes_only_with_the_same_resolved_judge_and_steering(tmp_path):
+    path = tmp_path / "run.jsonl"
+    first = {"judge_digest": "aaaa", "steer_layer": 9, "steer_coefficient": 2.0}
+    RunWriter(path, {}, {"name": "x"}, resolved=first).append([{"id": "a"}])
+    assert RunWriter(path, {}, {"name": "x"}, resolved=dict(first)).done == {"a"}
+    with pytest.raises(RunFileError, match="judge_digest"):
+        RunWriter(path, {}, {"name": "x"}, resolved={**first, "judge_digest": "bbbb"})
+    with pytest.raises(RunFileError, match="steer_coefficient"):
+        RunWriter(path, {}, {"name": "x"}, resolved={**first, "steer_coefficient": 4.0})
+    assert read_run(path)[0]["resolved"] == first
+
+
 def test_bootstrap_interval_contains_the_estimate_and_narrows_with_n():
     rng = np.random.default_rng(0)
     small = bootstrap(list(rng.random(20) < 0.3))
@@ -220,3 +232,48 @@ def test_report_rejects_a_file_that_is_not_a_run(tmp_path):
     assert result.exit_code == 2 and "not a beavertail run file" in result.output
     with pytest.raises(RunFileError):
         write_report([bad], tmp_path / "r.html")
+
+
+def test_rate_intervals_are_wilson_and_never_collapse_at_small_n():
+    from beavertail.evaluate.metrics import proportion
+
+    two = proportion([1.0, 1.0])  # n = 2, both unsafe: a bootstrap would say [1, 1]
+    assert two["value"] == 1.0 and two["n"] == 2 and two["low"] < 0.5 and two["high"] == 1.0
+    big = proportion([1.0] * 30 + [0.0] * 70)
+    assert big["low"] == pytest.approx(0.2189, abs=1e-3)  # Wilson 95 % for 30 / 100
+    assert big["high"] == pytest.approx(0.3958, abs=1e-3)
+    assert proportion([])["value"] is None
+
+
+def test_report_merges_by_identity_and_reads_well(tmp_path):
+    from beavertail.evaluate.report import load_runs, write_report
+
+    long_category = "financial_crime,property_crime,theft"
+
+    def records(unsafe: bool, offset: int) -> list[dict]:
+        return [
+            {"id": f"p{offset + i}", "harmful": True, "category": long_category,
+             "unsafe": unsafe, "refusal": False, "relevance": 0.5, "perplexity": 2.0,
+             "prompt": "q", "answer": "a"}
+            for i in range(2)
+        ]  # fmt: skip
+
+    base = {"name": "unsteered", "model": "m", "selection": "router", "steer": None}
+    steered = {**base, "name": "steered", "steer": "runs/v", "coefficient": 4.0}
+    files = []
+    for k, (config, shard) in enumerate([(base, "0/2"), (base, "1/2"), (steered, None)]):
+        path = tmp_path / f"run{k}.jsonl"
+        identity = {key: v for key, v in config.items() if key != "name"} | {"shard": shard}
+        writer = RunWriter(path, {**config, "shard": shard}, identity)
+        writer.append(records(config is base, 2 * k))
+        files.append(path)
+    # shards of one configuration merge (whatever their --name), others stay apart
+    runs = load_runs(files)
+    assert [r.name for r in runs] == ["unsteered", "steered"]
+    assert len(runs[0].records) == 4 and len(runs[1].records) == 2
+    page = write_report(files, tmp_path / "report.html").read_text()
+    assert ">financial crime</tspan>" in page and "property crime, theft</tspan>" in page
+    assert "-0.00" not in page and "n=4" in page
+    unsteered_settings = page.split("<li><b>unsteered</b>")[1].split("</li>")[0]
+    assert "selection" not in unsteered_settings and "coefficient" not in unsteered_settings
+    assert "selection" in page.split("<li><b>steered</b>")[1].split("</li>")[0]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
+import numpy as np
 import pytest
 import torch
 
@@ -153,3 +155,69 @@ def test_remote_openai_compatible_generator():
             OpenAIChatGenerator(url, "m", api_key="wrong").generate(["a"], GenerationConfig())
     finally:
         server.shutdown()
+
+
+class _Flaky(_FakeOpenAI):
+    """Answers 429 (with Retry-After), then 503, then succeeds; counts the attempts."""
+
+    attempts: list[float] = []  # noqa: RUF012
+
+    def do_POST(self):
+        _Flaky.attempts.append(time.monotonic())
+        if len(_Flaky.attempts) in (1, 2):
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(429 if len(_Flaky.attempts) == 1 else 503)
+            if len(_Flaky.attempts) == 1:
+                self.send_header("Retry-After", "0.3")
+            self.end_headers()
+            return
+        super().do_POST()
+
+
+def test_remote_generator_retries_429_and_5xx_honouring_retry_after():
+    server = HTTPServer(("127.0.0.1", 0), _Flaky)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        gen = OpenAIChatGenerator(url, "m", api_key="k", concurrency=1, backoff=0.05)
+        out = gen.generate(["a"], GenerationConfig(max_new_tokens=2))
+        assert out[0].text == "echo: a (2)" and len(_Flaky.attempts) == 3
+        assert _Flaky.attempts[1] - _Flaky.attempts[0] >= 0.3  # waited as Retry-After said
+        _Flaky.attempts.clear()
+        _Flaky.attempts.append(0.0)  # the next request is the second: a 503
+        with pytest.raises(RemoteGenerationError, match="503"):
+            OpenAIChatGenerator(url, "m", api_key="k", max_retries=0).generate(
+                ["a"], GenerationConfig()
+            )
+    finally:
+        server.shutdown()
+
+
+def test_a_bfloat16_model_gets_inputs_and_vectors_in_its_own_dtype():
+    """Vectors, probes and inputs follow the model (dtype here; device on a GPU the same way)."""
+    from beavertail.models.features import LMProbeFeatures
+    from beavertail.models.streaming import DecodeRequest, decode_batch
+
+    lm = load_lm(dtype=torch.bfloat16)
+    feats = LMProbeFeatures(lm, [3], 64, pooling="mean+last", judge_question=True)
+    x = feats(["How do I bake bread?"], ["Knead, rise, bake."])
+    assert x.dtype == np.float32 and x.shape == (1, 2 * lm.hidden_size)
+    acts = capture_activations(lm, PROMPTS, layers=[3], position="last_prompt")
+    assert acts[3].shape == (2, lm.hidden_size)
+    vector = torch.ones(lm.hidden_size, dtype=torch.float32)  # vectors are stored in float32
+    with intervene(lm.model, [Intervention(3, vector, "add", 4.0)]):
+        out = LocalGenerator(lm).generate(PROMPTS[:1], GenerationConfig(max_new_tokens=3))
+    assert out[0].num_tokens > 0
+    reasons = decode_batch(lm, [DecodeRequest(chat_text(lm.tokenizer, "hi"), 3)])
+    assert reasons[0] in ("stop", "length")
+
+
+def test_sampling_is_seeded_per_batch_and_leaves_the_global_rng_alone(smollm):
+    config = GenerationConfig(max_new_tokens=6, temperature=1.0, seed=7)
+    torch.manual_seed(123)
+    expected = torch.rand(1)
+    torch.manual_seed(123)
+    first = LocalGenerator(smollm).generate(PROMPTS[:1], config)
+    assert torch.equal(torch.rand(1), expected)  # the caller's RNG did not move
+    again = LocalGenerator(smollm).generate(PROMPTS[:1], config)
+    assert first[0].text == again[0].text

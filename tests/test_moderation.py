@@ -120,6 +120,14 @@ def test_finetuning_checkpoints_and_resumes(splits, tmp_path, monkeypatch):
 
     assert int(load_file(tmp_path / "finetune-checkpoint.safetensors")["_step"]) == 4
     monkeypatch.setattr(torch.nn.utils, "clip_grad_norm_", real_clip)
+    # another run's checkpoint is never continued: other data, or other settings
+    with pytest.raises(ValueError, match="belongs to another run"):
+        train_moderator(train[1:49], small_val, config, tmp_path, progress=False)
+    other = ModerationTrainingConfig(
+        spec=spec, finetune_epochs=1, finetune_batch_size=8, checkpoint_every=2, seed=1
+    )
+    with pytest.raises(ValueError, match="belongs to another run"):
+        train_moderator(small_train, small_val, other, tmp_path, progress=False)
     calls["n"] = 0
     counting = {"n": 0}
 
@@ -135,6 +143,11 @@ def test_finetuning_checkpoints_and_resumes(splits, tmp_path, monkeypatch):
     again = Moderator.load(tmp_path)
     p, r = [x.prompt for x in small_val[:5]], [x.response for x in small_val[:5]]
     np.testing.assert_allclose(moderator.probabilities(p, r), again.probabilities(p, r), atol=1e-5)
+    # resumed (weights, optimizer moments, dropout RNG) == never interrupted
+    straight = train_moderator(small_train, small_val, config, tmp_path / "b", progress=False)
+    np.testing.assert_allclose(
+        moderator.probabilities(p, r), straight.probabilities(p, r), atol=1e-5
+    )
 
 
 def test_lm_probe_features_match_full_forward(splits):
@@ -166,3 +179,21 @@ def test_lm_probe_features_match_full_forward(splits):
 def test_refusal_phrases():
     assert is_refusal("I'm sorry, but I can't help with that.")
     assert not is_refusal("Sure, here is how to bake bread.")
+
+
+def test_judge_question_features_end_on_the_question(splits):
+    from beavertail.models import load_lm
+    from beavertail.models.features import JUDGE_QUESTION, LMProbeFeatures
+
+    lm = load_lm()
+    probe = LMProbeFeatures(lm, [5], max_length=96, pooling="mean+last", judge_question=True)
+    long_answer = "word " * 400  # clipped to the budget: the question must survive
+    texts = probe._texts(["How do I pick a lock?"], [long_answer])
+    assert texts[0].rstrip().endswith("assistant") and JUDGE_QUESTION in texts[0]
+    feats = probe(["How do I pick a lock?"], [long_answer])
+    enc = lm.tokenizer(texts, return_tensors="pt", add_special_tokens=False)
+    assert enc["input_ids"].shape[1] <= 96
+    with torch.inference_mode():
+        hidden = lm.model(**enc, output_hidden_states=True).hidden_states[6]
+    np.testing.assert_allclose(feats[0, lm.hidden_size :], hidden[0, -1].numpy(), atol=1e-4)
+    np.testing.assert_allclose(feats[0, : lm.hidden_size], hidden[0].mean(0).numpy(), atol=1e-4)

@@ -138,3 +138,26 @@ def test_prefs_cli_trains_a_lora_model_and_scores_with_it(data_dir, tmp_path):
     bad = runner.invoke(app, ["prefs", "train", "cost", "--out", str(tmp_path / "x"),
                               "--tuning", "lora", "--backbone", "lm-probe"])  # fmt: skip
     assert bad.exit_code == 2 and "does not go with tuning" in bad.output
+
+
+def test_trainer_internals_the_tuned_trainer_overrides_still_exist():
+    """Contract with transformers 5.x: the private Trainer methods overridden to keep
+    checkpoints pickle-free and resumable must exist with the arguments we pass."""
+    import inspect
+
+    from transformers import Trainer
+
+    expected = {
+        "_get_train_sampler": ["self", "train_dataset"],
+        "_set_signature_columns_if_needed": ["self"],
+        "_save": ["self", "output_dir", "state_dict"],
+        "_save_optimizer_and_scheduler": ["self", "output_dir"],
+        "_load_optimizer_and_scheduler": ["self", "checkpoint"],
+        "_save_rng_state": ["self", "output_dir"],
+        "_load_rng_state": ["self", "checkpoint"],
+        "compute_loss": ["self", "model", "inputs", "return_outputs", "num_items_in_batch"],
+    }
+    for name, params in expected.items():
+        method = getattr(Trainer, name, None)
+        assert method is not None, f"Trainer.{name} is gone"
+        assert list(inspect.signature(method).parameters)[: len(params)] == params, name

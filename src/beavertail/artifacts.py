@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +16,51 @@ import torch
 MANIFEST = "manifest.json"
 
 
+@contextmanager
+def atomic_target(path: str | Path) -> Iterator[Path]:
+    """A temporary sibling of ``path`` to write (a file or a folder); renamed onto ``path``
+    when the block ends without an error, removed when it fails. Readers never see a
+    half-written ``path``."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".partial")
+    try:
+        yield tmp
+        tmp.replace(path)
+    finally:
+        if tmp.is_dir():
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            tmp.unlink(missing_ok=True)
+
+
+def atomic_write_text(path: str | Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically (fsynced temporary file, then a rename)."""
+    with atomic_target(path) as tmp, tmp.open("w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+
+
 def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
-    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+    atomic_write_text(folder / MANIFEST, json.dumps(manifest, indent=2) + "\n")
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def verify_files(folder: str | Path, manifest: dict[str, Any]) -> None:
+    """Check every file the manifest lists under ``files`` against its sha256."""
+    for name, expected in manifest.get("files", {}).items():
+        path = Path(folder) / name
+        if not path.is_file():
+            raise FileNotFoundError(f"{path}: listed in the manifest but missing")
+        if file_sha256(path) != expected:
+            raise ValueError(f"{path}: sha256 differs from the manifest (corrupt or altered)")
 
 
 def read_manifest(folder: str | Path, kind: str, what: str) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from beavertail.cli import monitor as monitor_cli
 from beavertail.cli import prefs as prefs_cli
 from beavertail.cli import serve as serve_cli
 from beavertail.cli import steer as steer_cli
+from beavertail.models.encoders import set_threads
 
 app = typer.Typer(
     help="beavertail: measure and reduce LLM harmfulness (BeaverTails / PKU-SafeRLHF family).",
@@ -28,4 +29,5 @@ app.command("quickstart")(moderate_cli.quickstart)
 
 
 def main() -> None:
+    set_threads()  # the command line uses every core (BEAVERTAIL_THREADS overrides)
     app()

@@ -109,6 +109,56 @@ def convert(
 
 
 @app.command()
+def mix(
+    out: Annotated[Path, typer.Option(help="Folder for train/validation/held-out JSONL.")] = Path(
+        "runs/moderation-mix"
+    ),
+    generated: Annotated[
+        bool,
+        typer.Option(help="Include the embedded model's answers to harmless instructions."),
+    ] = True,
+    data_dir: Annotated[str | None, typer.Option(help="Shared data folder.")] = None,
+) -> None:
+    """Build the QA-moderation training mix (every source split by prompt, test prompts
+    removed) and write it with a manifest of sources and counts."""
+    from beavertail.artifacts import atomic_write_text
+    from beavertail.moderation.mixdata import moderation_mix
+
+    categories = get_taxonomy(BEAVERTAILS_14).categories
+    with user_errors():
+        built = moderation_mix(data_dir, with_generated=generated)
+    out.mkdir(parents=True, exist_ok=True)
+    parts = {"train": built.train, "validation": built.validation}
+    parts |= {f"heldout_{k}": v for k, v in built.heldout.items()}
+    for name, items in parts.items():
+        weights = built.weights(items)
+        lines = [
+            json.dumps(
+                {
+                    "prompt": x.prompt,
+                    "response": x.response,
+                    "category": {c: c in x.categories for c in categories},
+                    "is_safe": x.is_safe,
+                    "source": x.source,
+                    "weight": w,
+                },
+                ensure_ascii=False,
+            )
+            for x, w in zip(items, weights, strict=True)
+        ]
+        atomic_write_text(out / f"{name}.jsonl", "".join(line + "\n" for line in lines))
+    atomic_write_text(out / "mix.json", json.dumps(built.describe(), indent=2) + "\n")
+    table = Table("source", "train", "validation", title=f"moderation mix -> {out}")
+    for source, counts in built.counts.items():
+        table.add_row(source, str(counts.get("train", 0)), str(counts.get("validation", 0)))
+    console.print(table)
+    console.print(
+        f"held out: {', '.join(f'{k} {len(v)}' for k, v in built.heldout.items())}; "
+        f"removed for test overlap: {built.removed}"
+    )
+
+
+@app.command()
 def taxonomies() -> None:
     """List the harm taxonomies and the mapping of PKU-SafeRLHF-19 onto BeaverTails-14."""
     for name in list_taxonomies():

@@ -2,29 +2,27 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import typer
 from rich.table import Table
 
+from beavertail.artifacts import atomic_write_text
 from beavertail.cli.common import console, parse_columns, user_errors
-from beavertail.data import (
-    beavertails_qa,
-    load_qa,
-    load_qa_examples,
-    moderation_split,
-    pku_qa,
-)
+from beavertail.data import beavertails_qa, load_qa, load_qa_examples
+from beavertail.data.mix import saferlhf_test
 from beavertail.moderation import (
     ModerationTrainingConfig,
-    Moderator,
     ModeratorSpec,
     evaluate_moderator,
     load_training_config,
     train_moderator,
 )
+from beavertail.moderation.recipes import prompt_test_sets, resolve_moderator
 
 app = typer.Typer(help="Train, evaluate and apply QA moderators.", no_args_is_help=True)
 
@@ -34,23 +32,45 @@ DataDir = Annotated[
 ]
 
 
+Reference = Annotated[
+    str,
+    typer.Argument(help="default | fast | prompt (shipped judges) or a saved moderator folder."),
+]
+
+
 @app.command()
 def train(
     out: Annotated[Path, typer.Option(help="Folder for the trained moderator.")] = Path(
         "runs/moderator"
     ),
-    backend: Annotated[str, typer.Option(help="encoder | finetuned | lm-probe")] = "encoder",
+    recipe: Annotated[
+        str | None,
+        typer.Option(help="Rebuild a shipped judge: default | fast | prompt (other flags unused)."),
+    ] = None,
+    ship: Annotated[
+        bool, typer.Option(help="With --recipe: write into the package's judges folder.")
+    ] = False,
+    backend: Annotated[
+        str | None, typer.Option(help="encoder | finetuned | lm-probe [default: encoder]")
+    ] = None,
     input_mode: Annotated[
-        str, typer.Option("--input", help="pair | prompt (prompt-only baseline)")
-    ] = "pair",
-    max_length: Annotated[int, typer.Option(help="Token limit per pair.")] = 128,
+        str | None, typer.Option("--input", help="pair | prompt [default: pair]")
+    ] = None,
+    max_length: Annotated[
+        int | None, typer.Option(help="Token limit per pair [default: 128].")
+    ] = None,
     quantize: Annotated[
-        bool, typer.Option(help="int8 dynamic quantization of the encoder.")
-    ] = True,
+        bool | None, typer.Option(help="int8 dynamic quantization of the encoder [default: on].")
+    ] = None,
     num_layers: Annotated[
-        int | None, typer.Option(help="Encoder layers kept (MiniLM has 6; default 3).")
-    ] = 3,
-    config: Annotated[Path | None, typer.Option(help="YAML/TOML/JSON training config.")] = None,
+        int | None, typer.Option(help="Encoder layers kept (MiniLM has 6) [default: 3].")
+    ] = None,
+    threshold_rule: Annotated[
+        str | None, typer.Option(help="best-f1 | precision:P (e.g. precision:0.9).")
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option(help="YAML/TOML/JSON training config; flags override it.")
+    ] = None,
     train_file: Annotated[
         list[str] | None, typer.Option("--train", help="Own QA files to train on.")
     ] = None,
@@ -62,36 +82,66 @@ def train(
     ] = None,
     data_dir: DataDir = None,
 ) -> None:
-    """Train on the canonical BeaverTails train split + PKU-SafeRLHF train (or your files)."""
+    """Train on the moderation mix (BeaverTails + PKU-SafeRLHF + refusals + benign answers,
+    split by prompt), on your files, or rebuild a shipped judge with --recipe."""
     with user_errors():
-        settings = load_training_config(config) if config else ModerationTrainingConfig()
-        if config is None:
-            settings.spec = ModeratorSpec(
-                backend=backend,  # type: ignore[arg-type]
-                input=input_mode,  # type: ignore[arg-type]
-                max_length=max_length,
-                quantize=quantize and backend == "encoder",
-                num_layers=num_layers,
+        if recipe is not None:
+            from beavertail.moderation.recipes import train_recipe
+
+            console.print(
+                f"rebuilding the {recipe!r} judge" + (" into the package" if ship else "")
             )
+            moderator = train_recipe(recipe, out, data_dir, ship=ship)
+            figures = moderator.metadata["metrics"]["card"]["sets"]
+            for name, f in figures.items():
+                if f["auc"] == f["auc"]:  # both classes present
+                    console.print(f"{name}: F1 {f['f1']:.3f}, ROC-AUC {f['auc']:.3f}")
+                else:  # an all-safe set: what matters is how often it is flagged
+                    console.print(f"{name}: false flags {f['false_flag']:.3f}")
+            return
+        settings = load_training_config(config) if config else ModerationTrainingConfig()
+        flags = {
+            "backend": backend,
+            "input": input_mode,
+            "max_length": max_length,
+            "quantize": quantize,
+            "num_layers": num_layers,
+        }
+        spec = {
+            **dataclasses.asdict(settings.spec),
+            **{k: v for k, v in flags.items() if v is not None},
+        }
+        if spec["backend"] != "encoder":
+            spec["quantize"] = False
+        settings.spec = ModeratorSpec(**spec)
+        if threshold_rule is not None:
+            settings.threshold_rule = threshold_rule
+        weights = None
         if train_file:
             train_set = [ex for f in train_file for ex in load_qa_examples(f)]
             if not validation_file:
                 raise ValueError("--train needs --validation too (calibration uses it)")
             validation = list(load_qa_examples(validation_file))
-            described = {"train": train_file, "validation": validation_file}
+            described: dict = {"train": train_file, "validation": validation_file}
         else:
-            train_set = moderation_split("train", data_dir)
-            validation = moderation_split("validation", data_dir)
-            described = {
-                "train": "beavertails 30k_test canonical train split"
-                " + pku-saferlhf train_subset3695",
-                "validation": "beavertails 30k_test canonical validation split",
-            }
+            from beavertail.data.mix import build_moderation_mix
+
+            mix = build_moderation_mix(data_dir)
+            train_set, validation = mix.train, mix.validation
+            described = mix.describe()
         if max_train:
             train_set = train_set[:max_train]
+        if not train_file:
+            weights = (np.array(mix.weights(train_set)), np.array(mix.weights(validation)))
         console.print(f"training {settings.spec.backend} moderator on {len(train_set)} pairs")
         moderator = train_moderator(
-            train_set, validation, settings, out, data_description=described
+            train_set,
+            validation,
+            settings,
+            out,
+            data_description=described,
+            train_weights=weights[0] if weights else None,
+            validation_weights=weights[1] if weights else None,
         )
     val = moderator.metadata["metrics"]["validation"]
     console.print(
@@ -124,7 +174,7 @@ def _print_report(name: str, report: dict) -> None:
 
 @app.command("eval")
 def evaluate(
-    model: Annotated[Path, typer.Argument(help="A saved moderator folder.")],
+    model: Reference = "default",
     data: Annotated[
         list[str] | None, typer.Option(help="Labelled QA files (default: the test splits).")
     ] = None,
@@ -135,13 +185,15 @@ def evaluate(
 ) -> None:
     """Flagged accuracy/precision/recall/F1, ROC-AUC, per-category F1, ECE and confusion."""
     with user_errors():
-        moderator = Moderator.load(model)
+        moderator = resolve_moderator(model)
         if data:
             sets = {Path(f).name: list(load_qa_examples(f)) for f in data}
+        elif moderator.spec.input == "prompt":
+            sets = prompt_test_sets(data_dir)
         else:
             sets = {
                 "beavertails_test": list(beavertails_qa("test", data_dir)),
-                "pku_test": list(pku_qa("test", data_dir)),
+                "saferlhf_test": saferlhf_test(data_dir),
             }
         reports = {}
         for name, examples in sets.items():
@@ -149,13 +201,13 @@ def evaluate(
             _print_report(name, reports[name])
     if output:
         output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(json.dumps(reports, indent=2) + "\n")
+        atomic_write_text(output, json.dumps(reports, indent=2) + "\n")
         console.print(f"metrics written to {output}")
 
 
 @app.command()
 def predict(
-    model: Annotated[Path, typer.Argument(help="A saved moderator folder.")],
+    model: Reference = "default",
     path: Annotated[
         str | None, typer.Argument(help="File of pairs (prompt/response columns).")
     ] = None,
@@ -163,10 +215,18 @@ def predict(
     response: Annotated[str | None, typer.Option(help="Judge one pair: the response.")] = None,
     output: Annotated[Path | None, typer.Option(help="Write verdicts as JSONL here.")] = None,
     column: Annotated[list[str] | None, typer.Option(help="field=column mapping.")] = None,
+    threshold: Annotated[
+        float | None,
+        typer.Option(help="Flag at this calibrated score instead of the judge's own threshold."),
+    ] = None,
 ) -> None:
     """Judge pairs from a file (or one pair from --prompt/--response)."""
     with user_errors():
-        moderator = Moderator.load(model)
+        moderator = resolve_moderator(model)
+        if threshold is not None:
+            if not 0 < threshold < 1:
+                raise ValueError(f"--threshold must lie in (0, 1), got {threshold}")
+            moderator.threshold = threshold
         if path:
             pairs = [(x.prompt, x.response) for x in load_qa(path, parse_columns(column))]
         elif prompt is not None:
@@ -189,15 +249,17 @@ def predict(
 
 
 def quickstart(
-    out: Annotated[Path, typer.Option(help="Where the default moderator lives.")] = Path(
-        "runs/moderator"
-    ),
     pairs: Annotated[str, typer.Option(help="Pairs to moderate.")] = "examples/pairs.jsonl",
-    data_dir: DataDir = None,
+    judge: Annotated[str, typer.Option(help="The judge: default, fast or a folder.")] = "default",
 ) -> None:
-    """Train the default moderator (or load it if present) and moderate the example pairs."""
-    if not (out / "manifest.json").is_file():
-        train(out=out, data_dir=data_dir, train_file=None, validation_file=None, config=None)
-    else:
-        console.print(f"using the moderator in {out}")
-    predict(model=out, path=pairs, prompt=None, response=None, output=None, column=None)
+    """Moderate the example pairs with the shipped default judge (no training needed)."""
+    with user_errors():
+        moderator = resolve_moderator(judge)
+    card = moderator.metadata.get("metrics", {}).get("card", {}).get("sets", {})
+    if "beavertails_test" in card:
+        f = card["beavertails_test"]
+        console.print(
+            f"judge [bold]{judge}[/]: BeaverTails test F1 {f['f1']:.3f}, ROC-AUC {f['auc']:.3f} "
+            "(see its MODEL_CARD.md)"
+        )
+    predict(model=judge, path=pairs, prompt=None, response=None, output=None, column=None)

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from beavertail.artifacts import atomic_write_text
 from beavertail.cli.common import console, user_errors
 
 app = typer.Typer(help="Streaming moderation with early stop.", no_args_is_help=True)
@@ -85,7 +86,7 @@ def evaluate(
             "shown before the stop"
         )
     if out:
-        out.write_text(json.dumps(result, indent=2) + "\n")
+        atomic_write_text(out, json.dumps(result, indent=2) + "\n")
 
 
 @app.command()

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from beavertail.artifacts import atomic_write_text
 from beavertail.cli.common import console, user_errors
 from beavertail.config_files import read_config_file
 
@@ -97,7 +98,7 @@ def evaluate(
         metrics = evaluate_score_model(load_score_model(model), _pairs(pairs, "test", data_dir))
     _print_metrics(str(model), metrics)
     if json_out:
-        json_out.write_text(json.dumps(metrics, indent=2) + "\n")
+        atomic_write_text(json_out, json.dumps(metrics, indent=2) + "\n")
     if report:
         write_score_report({model.name: metrics}, report, f"Score model {model.name}")
         console.print(f"report written to {report}")

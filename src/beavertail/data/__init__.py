@@ -6,7 +6,6 @@ from beavertail.data.catalog import (
     canonical_split,
     data_dir,
     dataset_path,
-    moderation_split,
     pku_pairs,
     pku_qa,
     prompts,
@@ -22,6 +21,7 @@ from beavertail.data.loaders import (
     load_records,
     qa_from_pairs,
 )
+from beavertail.data.mix import moderation_split
 from beavertail.data.readers import iter_rows
 from beavertail.data.records import EvalPrompt, PreferencePair, QAExample
 from beavertail.data.stats import DataStats, compute_stats

@@ -82,13 +82,5 @@ def pku_qa(split: Literal["train", "test"], root: str | Path | None = None) -> I
     return qa_from_pairs(pku_pairs(split, root))
 
 
-def moderation_split(split: Split, root: str | Path | None = None) -> list[QAExample]:
-    """QA-moderation data: BeaverTails canonical split, plus PKU train pairs for training."""
-    examples = list(beavertails_qa(split, root))
-    if split == "train":
-        examples += list(pku_qa("train", root))
-    return examples
-
-
 def prompts(name: str, harmful: bool, root: str | Path | None = None) -> Iterator[EvalPrompt]:
     return load_prompts(dataset_path(name, root), harmful=harmful)

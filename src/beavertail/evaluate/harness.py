@@ -26,7 +26,7 @@ from beavertail.models.generation import (
     TextGenerator,
 )
 from beavertail.models.progress import progress_bar
-from beavertail.moderation import Moderator, default_moderator
+from beavertail.moderation import default_moderator, resolve_moderator
 
 DEFAULT_PROMPT_SETS = ["bt-eval-test", "harmless-test"]
 
@@ -165,6 +165,18 @@ def _base_generator(
     return LocalGenerator(lm, steerer.hooks), steerer, lm
 
 
+def resolved_identity(steerer: Any, judge: AnswerJudge) -> dict[str, Any]:
+    """Values a run resolved at start (the steering actually applied, the judge's content
+    digest): a resumed run must resolve the same, so a re-sweep or a retrained judge is
+    never mixed into an earlier run."""
+    resolved: dict[str, Any] = {"judge_digest": judge.moderator.digest()}
+    steering = getattr(steerer, "config", None)
+    if steering is not None and hasattr(steering, "layer"):
+        resolved["steer_layer"] = steering.layer
+        resolved["steer_coefficient"] = steering.coefficient
+    return resolved
+
+
 def run_eval(
     config: EvalConfig,
     output: str | Path,
@@ -175,18 +187,26 @@ def run_eval(
     """Generate, judge and append records to ``output``; resumes a partial run there."""
     planned = plan_prompts(config)
     output = Path(output)
-    writer = RunWriter(output, asdict(config), config.identity(), EvalConfig.defaults())
-    todo = [p for p in planned if p.id not in writer.done]
-    if not todo:
-        return output
+    if output.is_file() and output.stat().st_size > 0:  # nothing left: no models to load
+        RunWriter(output, asdict(config), config.identity(), EvalConfig.defaults())
+        if {p.id for p in planned} <= RunWriter.done_ids(output):
+            return output
     generator, steerer, local_lm = build_generator(config, lm)
     if judge is None:
         moderator = (
-            Moderator.load(config.judge)
+            resolve_moderator(config.judge)
             if config.judge
             else default_moderator(config.data_dir, progress)
         )
         judge = AnswerJudge(moderator, fluency_lm=local_lm if config.fluency else None)
+    writer = RunWriter(
+        output,
+        asdict(config),
+        config.identity(),
+        EvalConfig.defaults(),
+        resolved=resolved_identity(steerer, judge),
+    )
+    todo = [p for p in planned if p.id not in writer.done]
     gen_config = config.generation()
     with progress_bar() as bar:
         task = bar.add_task(f"eval {config.name}", total=len(planned), completed=len(writer.done))

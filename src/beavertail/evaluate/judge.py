@@ -27,7 +27,8 @@ class AnswerJudge:
 
     def describe(self) -> dict:
         return {
-            "moderator": self.moderator.metadata.get("name", "default"),
+            "moderator": self.moderator.metadata.get("name", "custom"),
+            "moderator_digest": self.moderator.digest(),
             "moderator_spec": self.moderator.spec.__dict__,
             "relevance_encoder": self.encoder.name,
             "fluency_model": self.fluency_lm.name if self.fluency_lm else None,

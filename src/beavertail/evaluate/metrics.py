@@ -1,4 +1,5 @@
-"""Run metrics per category and overall, with bootstrap confidence intervals."""
+"""Run metrics per category and overall: Wilson intervals for rates, BCa bootstrap intervals
+for means (scipy)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,13 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
+import scipy.stats
 
 Stat = dict[str, float | int | None]
+
+
+def _clean(values: Sequence[float | None]) -> np.ndarray:
+    return np.asarray([v for v in values if v is not None and not math.isnan(v)], dtype=float)
 
 
 def bootstrap(
@@ -19,20 +25,39 @@ def bootstrap(
     level: float = 0.95,
     seed: int = 0,
 ) -> Stat:
-    """``{value, low, high, n}``: the statistic and its percentile bootstrap interval."""
-    x = np.asarray([v for v in values if v is not None and not math.isnan(v)], dtype=float)
+    """``{value, low, high, n}``: the statistic and its BCa bootstrap interval (scipy); the
+    percentile interval where BCa is undefined (e.g. all values equal)."""
+    x = _clean(values)
     if len(x) == 0:
         return {"value": None, "low": None, "high": None, "n": 0}
-    rng = np.random.default_rng(seed)
-    draws = rng.integers(0, len(x), size=(resamples, len(x)))
-    stats = np.array([statistic(x[row]) for row in draws])
-    tail = (1 - level) / 2 * 100
-    return {
-        "value": round(float(statistic(x)), 5),
-        "low": round(float(np.percentile(stats, tail)), 5),
-        "high": round(float(np.percentile(stats, 100 - tail)), 5),
-        "n": len(x),
-    }
+    value = float(statistic(x))
+    low = high = value
+    if len(x) >= 2 and not np.all(x == x[0]):
+        for method in ("BCa", "percentile"):  # BCa is undefined on some samples
+            low, high = scipy.stats.bootstrap(
+                (x,),
+                lambda sample, axis=-1: np.apply_along_axis(statistic, axis, sample),
+                n_resamples=resamples,
+                confidence_level=level,
+                method=method,
+                random_state=np.random.default_rng(seed),
+            ).confidence_interval
+            if np.isfinite(low) and np.isfinite(high):
+                break
+    return {"value": round(value, 5), "low": round(float(low), 5), "high": round(float(high), 5),
+            "n": len(x)}  # fmt: skip
+
+
+def proportion(values: Sequence[float | None], level: float = 0.95) -> Stat:
+    """A rate of 0/1 values with its Wilson score interval (sound at small n, unlike a
+    bootstrap, which collapses to a point when every value is equal)."""
+    x = _clean(values)
+    if len(x) == 0:
+        return {"value": None, "low": None, "high": None, "n": 0}
+    k = round(float(x.sum()))
+    ci = scipy.stats.binomtest(k, len(x)).proportion_ci(confidence_level=level, method="wilson")
+    return {"value": round(k / len(x), 5), "low": round(float(ci.low), 5),
+            "high": round(float(ci.high), 5), "n": len(x)}  # fmt: skip
 
 
 def _geometric_mean(x: np.ndarray) -> float:
@@ -41,14 +66,14 @@ def _geometric_mean(x: np.ndarray) -> float:
 
 def _block(records: list[dict[str, Any]]) -> dict[str, Stat]:
     return {
-        "unsafe_rate": bootstrap([float(r["unsafe"]) for r in records]),
+        "unsafe_rate": proportion([float(r["unsafe"]) for r in records]),
         "harm_score": bootstrap([r["unsafe_score"] for r in records if "unsafe_score" in r]),
-        "refusal_rate": bootstrap([float(r["refusal"]) for r in records]),
+        "refusal_rate": proportion([float(r["refusal"]) for r in records]),
         "relevance": bootstrap([r["relevance"] for r in records]),
         "perplexity": bootstrap(
             [r["perplexity"] for r in records if r.get("perplexity")], _geometric_mean
         ),
-        "steered_rate": bootstrap(
+        "steered_rate": proportion(
             [float(bool(r.get("route", {}).get("categories"))) for r in records if "route" in r]
         ),
     }

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from beavertail.artifacts import atomic_write_text
 from beavertail.evaluate.metrics import summarize
 from beavertail.evaluate.runfile import read_run
 
@@ -37,14 +39,36 @@ class Run:
         return summarize(list(self.records.values()))
 
 
+MERGE_IGNORES = ("name", "shard", "prompts", "limit")
+
+
+def _merge_key(header: dict[str, Any], path: str | Path) -> str:
+    """What makes two run files one configuration: the same identity (settings and resolved
+    values), whatever their names, shards or prompt sets."""
+    identity = header.get("identity")
+    if identity is None:  # a file without identity merges by name only
+        return json.dumps({"name": header.get("config", {}).get("name") or Path(path).stem})
+    kept = {k: v for k, v in identity.items() if k not in MERGE_IGNORES}
+    return json.dumps({"identity": kept, "resolved": header.get("resolved")}, sort_keys=True)
+
+
 def load_runs(paths: Sequence[str | Path]) -> list[Run]:
-    """Runs by configuration name, in the order first seen; shards of one config merge."""
+    """Runs by configuration identity, in the order first seen; shards and per-set files of
+    one configuration merge, and two configurations that share a name stay apart."""
     runs: OrderedDict[str, Run] = OrderedDict()
+    names: set[str] = set()
     for path in paths:
         header, records = read_run(path)
         config = header.get("config", {})
-        name = config.get("name") or Path(path).stem
-        run = runs.setdefault(name, Run(name, dict(config)))
+        key = _merge_key(header, path)
+        if key not in runs:
+            name = config.get("name") or Path(path).stem
+            unique, k = name, 2
+            while unique in names:
+                unique, k = f"{name} #{k}", k + 1
+            names.add(unique)
+            runs[key] = Run(unique, dict(config))
+        run = runs[key]
         for spec in config.get("prompts", []):  # shards / per-set files of one configuration
             if spec not in run.config.setdefault("prompts", []):
                 run.config["prompts"].append(spec)
@@ -61,17 +85,29 @@ def _fmt(stat: dict | None, percent: bool = True) -> str:
     fmt = "{:.1f}" if percent else "{:.3f}"
     value, low, high = (fmt.format(stat[k] * scale) for k in ("value", "low", "high"))
     unit = "%" if percent else ""
-    return f"{value}{unit} <span class=ci>[{low}, {high}]</span>"
+    return f"{value}{unit} <span class=ci>[{low}, {high}] n={stat['n']}</span>"
+
+
+def _label_lines(category: str) -> list[str]:
+    """A BeaverTails category name ('a,b,c') as lines short enough for the chart's margin."""
+    lines: list[str] = []
+    for part in category.replace("_", " ").split(","):
+        if lines and len(lines[-1]) + len(part) < 26:
+            lines[-1] += ", " + part
+        else:
+            lines.append(part)
+    return lines
 
 
 def _bar_chart(runs: list[Run]) -> str:
     categories = sorted({c for run in runs for c in run.summary["per_category"]})
     if not categories:
         return "<p>No harmful prompts with categories in these runs.</p>"
-    width, row_h, left = 760, 14 * len(runs) + 10, 200
+    width, left = 860, 230
+    row_h = max(14 * len(runs) + 10, 13 * max(len(_label_lines(c)) for c in categories) + 6)
     height = row_h * len(categories) + 40
     parts = [f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img">']
-    plot_w = width - left - 60
+    plot_w = width - left - 90
     for tick in range(0, 101, 25):
         x = left + plot_w * tick / 100
         parts.append(
@@ -80,9 +116,15 @@ def _bar_chart(runs: list[Run]) -> str:
         )
     for ci, category in enumerate(categories):
         y0 = 22 + ci * row_h
+        lines = _label_lines(category)
+        spans = "".join(
+            f'<tspan x="{left - 6}" dy="{0 if k == 0 else 13}">{html.escape(line)}</tspan>'
+            for k, line in enumerate(lines)
+        )
+        top = y0 + row_h / 2 - 13 * (len(lines) - 1) / 2
         parts.append(
-            f'<text x="{left - 6}" y="{y0 + row_h / 2}" font-size="11" text-anchor="end">'
-            f"{html.escape(category)}</text>"
+            f'<text y="{top:.1f}" font-size="11" text-anchor="end"><title>'
+            f"{html.escape(category)}</title>{spans}</text>"
         )
         for ri, run in enumerate(runs):
             stat = run.summary["per_category"].get(category, {}).get("unsafe_rate", {})
@@ -94,6 +136,8 @@ def _bar_chart(runs: list[Run]) -> str:
                 f'<rect class="bar" x="{left}" y="{y}" width="{plot_w * value:.1f}" height="12" '
                 f'fill="{PALETTE[ri % len(PALETTE)]}"><title>{html.escape(run.name)} · '
                 f"{html.escape(category)}: {value:.0%} (n={stat['n']})</title></rect>"
+                f'<text x="{left + plot_w * value + 4:.1f}" y="{y + 10}" font-size="9" '
+                f'fill="#555">{value:.0%} n={stat["n"]}</text>'
             )
     parts.append("</svg>")
     return "".join(parts)
@@ -112,8 +156,12 @@ def _scatter(runs: list[Run], y_key: str, y_label: str) -> str:
     width, height, pad = 420, 300, 45
     ys = [p[3] for p in points]
     y_low, y_high = min(ys), max(ys)
-    span = (y_high - y_low) or max(abs(y_high), 1e-3)
-    y_low, y_high = y_low - 0.15 * span, y_high + 0.15 * span
+    span = y_high - y_low
+    if span < 1e-9:  # one distinct value: a readable range around it, not a degenerate axis
+        half = max(0.05, abs(y_high) * 0.1)
+        y_low, y_high = y_high - half, y_high + half
+    else:
+        y_low, y_high = y_low - 0.15 * span, y_high + 0.15 * span
 
     def sx(v: float) -> float:
         return pad + (width - 2 * pad) * v
@@ -138,7 +186,7 @@ def _scatter(runs: list[Run], y_key: str, y_label: str) -> str:
     for tick in (y_low, (y_low + y_high) / 2, y_high):
         parts.append(
             f'<text x="{pad - 4}" y="{sy(tick) + 3}" font-size="10" text-anchor="end">'
-            f"{tick:.2f}</text>"
+            f"{tick + 0.0:.2f}</text>"
         )
     series: dict[Any, list[tuple[float, float, float]]] = {}
     for run, _i, x, y in points:
@@ -162,9 +210,14 @@ def _scatter(runs: list[Run], y_key: str, y_label: str) -> str:
 
 
 def _settings(run: Run) -> str:
+    """The settings this configuration uses (steering or best-of-N settings only when on)."""
     c = run.config
-    keys = ["model", "endpoint", "system_prompt", "steer", "steer_layer", "coefficient"]
-    keys += ["selection", "max_new_tokens", "temperature", "prompts", "limit"]
+    keys = ["model", "endpoint", "system_prompt"]
+    if c.get("steer"):
+        keys += ["steer", "steer_layer", "coefficient", "selection", "mode"]
+    if c.get("best_of_n"):
+        keys += ["best_of_n", "reward_model", "cost_model", "cost_threshold"]
+    keys += ["max_new_tokens", "temperature", "prompts", "limit", "judge"]
     items = [
         f"<b>{k}</b>: {html.escape(str(c.get(k)))}" for k in keys if c.get(k) not in (None, [], "")
     ]
@@ -242,7 +295,8 @@ def write_report(paths: Sequence[str | Path], output: str | Path, examples: int 
 <title>beavertail evaluation report</title><style>{CSS}</style></head><body>
 <h1>beavertail evaluation report</h1>
 <p>Generated {dt.datetime.now().isoformat(timespec="seconds")} from {len(paths)} run file(s).
-Intervals are 95% bootstrap intervals. Unsafe = flagged by the QA moderator; refusal = refusal
+Intervals are 95%: Wilson for rates, BCa bootstrap for means.
+Unsafe = flagged by the QA moderator; refusal = refusal
 phrase match; relevance = embedding similarity of prompt and answer; perplexity under the
 unsteered model.</p>
 <h2>Configurations</h2><ul>{settings}</ul>
@@ -256,5 +310,5 @@ unsteered model.</p>
 """
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(page, encoding="utf-8")
+    atomic_write_text(output, page)
     return output

@@ -75,6 +75,7 @@ class RunWriter:
         config: dict[str, Any],
         identity: dict[str, Any],
         defaults: dict[str, Any] | None = None,
+        resolved: dict[str, Any] | None = None,
     ):
         """``defaults``: values assumed for identity keys a file (or this version) lacks, so
         a run written before a setting existed still resumes when that setting is left at
@@ -88,13 +89,29 @@ class RunWriter:
                     f"{self.path} holds a run with other settings; pick another output path "
                     "or delete it to start over"
                 )
+            stored = header.get("resolved")
+            if resolved is not None and stored is not None and stored != resolved:
+                changed = sorted(k for k in stored.keys() | resolved.keys()
+                                 if stored.get(k) != resolved.get(k))  # fmt: skip
+                raise RunFileError(
+                    f"{self.path} was run with other resolved values ({', '.join(changed)}: "
+                    "a retrained judge or a re-swept steering setting); pick another output "
+                    "path or delete it to start over"
+                )
             self._truncate_torn_tail()
             self.done = {r["id"] for r in records}
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             header = {"kind": RUN_KIND, "version": RUN_VERSION, "config": config}
             header["identity"] = identity
+            if resolved is not None:
+                header["resolved"] = resolved
             self._append([header])
+
+    @staticmethod
+    def done_ids(path: str | Path) -> set[str]:
+        """Ids of the records already in a run file."""
+        return {r["id"] for r in read_run(path)[1]}
 
     def _truncate_torn_tail(self) -> None:
         data = self.path.read_bytes()

@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from beavertail.artifacts import MANIFEST, atomic_write_text, write_manifest
 from beavertail.evaluate.harness import EvalConfig, run_eval
 from beavertail.evaluate.judge import AnswerJudge
 from beavertail.evaluate.metrics import summarize
 from beavertail.evaluate.runfile import read_run
 from beavertail.models import load_lm
-from beavertail.moderation import Moderator, default_moderator
+from beavertail.moderation import default_moderator, resolve_moderator
 
 
 @dataclass
@@ -73,7 +74,7 @@ def run_sweep(config: SweepConfig, output_dir: str | Path, progress: bool = True
     layers = config.layers or vectors.layers
     lm = load_lm(vectors.model)
     moderator = (
-        Moderator.load(config.judge)
+        resolve_moderator(config.judge)
         if config.judge
         else default_moderator(config.data_dir, progress)
     )
@@ -118,9 +119,9 @@ def run_sweep(config: SweepConfig, output_dir: str | Path, progress: bool = True
         "points": points,
         "best": best,
     }
-    (out / "sweep.json").write_text(json.dumps(result, indent=2) + "\n")
+    atomic_write_text(out / "sweep.json", json.dumps(result, indent=2) + "\n")
     if best:
-        manifest_path = Path(config.vectors) / "manifest.json"
+        manifest_path = Path(config.vectors) / MANIFEST
         manifest = json.loads(manifest_path.read_text())
         manifest["recommended"] = {
             "layer": best["layer"],
@@ -128,5 +129,5 @@ def run_sweep(config: SweepConfig, output_dir: str | Path, progress: bool = True
             "selection": config.selection,
             "sweep": str(out / "sweep.json"),
         }
-        manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
+        write_manifest(Path(config.vectors), manifest)
     return result

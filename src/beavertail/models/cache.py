@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 from safetensors.numpy import load_file, save_file
 
+from beavertail.artifacts import atomic_target
 from beavertail.models.causal import cache_dir
 
 
@@ -39,7 +40,6 @@ def cached_arrays(
         return load_file(path)
     arrays = compute()
     folder.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".partial")
-    save_file({k: np.ascontiguousarray(v) for k, v in arrays.items()}, tmp)
-    tmp.rename(path)
+    with atomic_target(path) as tmp:
+        save_file({k: np.ascontiguousarray(v) for k, v in arrays.items()}, tmp)
     return arrays

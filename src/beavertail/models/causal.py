@@ -17,7 +17,7 @@ from transformers import (
     PreTrainedTokenizerBase,
 )
 
-from beavertail.models.encoders import set_threads
+from beavertail.artifacts import atomic_target
 
 DEFAULT_LM = "embedded:SmolLM2-135M-Instruct"
 _EMBEDDED = {
@@ -95,26 +95,25 @@ def load_lm(name_or_path: str = DEFAULT_LM, dtype: torch.dtype = torch.float32) 
     GGUF files are dequantised to float on first use and saved as safetensors under the cache
     folder (``BEAVERTAIL_CACHE``), so later loads take well under a second.
     """
-    set_threads()
     folder, gguf = resolve_lm(name_or_path)
     if gguf is not None:
         cached = _gguf_cache(folder, gguf)
         if (cached / "config.json").is_file():
             tokenizer = AutoTokenizer.from_pretrained(cached)
-            model = AutoModelForCausalLM.from_pretrained(cached, dtype=dtype)
+            model = AutoModelForCausalLM.from_pretrained(cached, dtype=dtype, use_safetensors=True)
         else:
             tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=gguf)
             model = AutoModelForCausalLM.from_pretrained(folder, gguf_file=gguf, dtype=dtype)
             model.hf_quantizer = None
             if hasattr(model.config, "quantization_config"):
                 del model.config.quantization_config
-            tmp = cached.with_name(cached.name + ".partial")
-            model.save_pretrained(tmp, safe_serialization=True)
-            tokenizer.save_pretrained(tmp)
-            tmp.rename(cached)  # atomic: a crash never leaves a half-written cache behind
+            with atomic_target(cached) as tmp:  # a crash never leaves a half-written cache
+                model.save_pretrained(tmp, safe_serialization=True)
+                tokenizer.save_pretrained(tmp)
     else:
         tokenizer = AutoTokenizer.from_pretrained(folder)
-        model = AutoModelForCausalLM.from_pretrained(folder, dtype=dtype)
+        # never a pickle: hub models and folders must carry safetensors weights
+        model = AutoModelForCausalLM.from_pretrained(folder, dtype=dtype, use_safetensors=True)
     tokenizer.padding_side = "left"
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token

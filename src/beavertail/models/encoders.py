@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,7 +25,10 @@ def resolve_encoder(name_or_path: str = DEFAULT_ENCODER) -> str:
 
 
 def set_threads(threads: int | None = None) -> None:
-    """Use every core for intra-op work unless ``BEAVERTAIL_THREADS`` says otherwise."""
+    """Use every core for intra-op work unless ``BEAVERTAIL_THREADS`` says otherwise.
+
+    Called by the command line and the benchmarks, never by library constructors: a program
+    that imports beavertail keeps its own thread settings."""
     wanted = threads or int(os.environ.get("BEAVERTAIL_THREADS", "0")) or os.cpu_count() or 1
     if torch.get_num_threads() != wanted:
         torch.set_num_threads(wanted)
@@ -50,20 +54,24 @@ class SentenceEncoder:
         num_layers: int | None = None,
         model: torch.nn.Module | None = None,
     ) -> None:
-        set_threads()
         self.name = name_or_path
         path = resolve_encoder(name_or_path)
         self.tokenizer = AutoTokenizer.from_pretrained(path)
-        self.model = model if model is not None else AutoModel.from_pretrained(path)
+        self.model = (  # never a pickle: safetensors weights only
+            model if model is not None else AutoModel.from_pretrained(path, use_safetensors=True)
+        )
         self.model.eval()
         if num_layers is not None:
             truncate_layers(self.model, num_layers)
         self.max_length = max_length
         self.quantized = quantize
-        if quantize:
-            self.model = torch.ao.quantization.quantize_dynamic(
-                self.model, {torch.nn.Linear}, dtype=torch.qint8
-            )
+        if quantize:  # torch.ao is deprecated but works on the pinned torch 2.13 (README)
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", "torch.ao.quantization is deprecated")
+                warnings.filterwarnings("ignore", ".*quantize_per_tensor", UserWarning)
+                self.model = torch.ao.quantization.quantize_dynamic(
+                    self.model, {torch.nn.Linear}, dtype=torch.qint8
+                )
 
     @property
     def dim(self) -> int:
@@ -83,17 +91,19 @@ class SentenceEncoder:
 
     def forward(self, batch: PairBatch) -> torch.Tensor:
         """Mean-pooled, normalised embeddings (differentiable; used when fine-tuning)."""
+        device = next(self.model.parameters()).device
         kwargs = {"input_ids": batch.input_ids, "attention_mask": batch.attention_mask}
         if batch.token_type_ids is not None:
             kwargs["token_type_ids"] = batch.token_type_ids
+        kwargs = {k: v.to(device) for k, v in kwargs.items()}
         hidden = self.model(**kwargs).last_hidden_state
-        mask = batch.attention_mask.unsqueeze(-1).to(hidden.dtype)
+        mask = kwargs["attention_mask"].unsqueeze(-1).to(hidden.dtype)
         pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
         return torch.nn.functional.normalize(pooled, dim=-1)
 
     @torch.inference_mode()
     def embed_batch(self, prompts: list[str], responses: list[str] | None = None) -> np.ndarray:
-        return self.forward(self.tokenize_pairs(prompts, responses)).float().numpy()
+        return self.forward(self.tokenize_pairs(prompts, responses)).float().cpu().numpy()
 
     def encode(
         self,

@@ -8,15 +8,14 @@ runs a loaded LM in-process (batched, left-padded, optionally with hooks such as
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass
 from typing import Protocol
 
+import httpx
 import torch
 
 from beavertail.models.causal import LoadedLM, chat_text
@@ -76,9 +75,9 @@ class LocalGenerator:
         tok = self.lm.tokenizer
         texts = [chat_text(tok, p, None, config.system_prompt) for p in prompts]
         enc = tok(texts, return_tensors="pt", padding=True, add_special_tokens=False)
+        device = next(self.lm.model.parameters()).device
+        enc = enc.to(device)
         sampling = config.temperature > 0
-        if sampling:
-            torch.manual_seed(config.seed)
         kwargs = dict(
             max_new_tokens=config.max_new_tokens,
             do_sample=sampling,
@@ -89,7 +88,11 @@ class LocalGenerator:
             kwargs.update(temperature=config.temperature, top_p=config.top_p, top_k=0)
         else:
             kwargs.update(temperature=None, top_p=None, top_k=None)
-        with self.hooks() if self.hooks else nullcontext():
+        # A sampled batch draws from its own seed, the same after a resume, and leaves the
+        # caller's global RNG as it found it.
+        forked = [device] if device.type == "cuda" else []
+        with torch.random.fork_rng(devices=forked), self.hooks() if self.hooks else nullcontext():
+            torch.manual_seed(config.seed)
             out = self.lm.model.generate(**enc, **kwargs)
         new_tokens = out[:, enc["input_ids"].shape[1] :]
         results = []
@@ -116,6 +119,8 @@ class OpenAIChatGenerator:
     applied remotely; serve a steered model with ``beavertail serve`` instead.
     """
 
+    RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
+
     def __init__(
         self,
         base_url: str,
@@ -123,6 +128,8 @@ class OpenAIChatGenerator:
         api_key: str | None = None,
         concurrency: int = 8,
         timeout: float = 120.0,
+        max_retries: int = 4,
+        backoff: float = 1.0,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         if not self.base_url.endswith("/v1"):
@@ -131,34 +138,57 @@ class OpenAIChatGenerator:
         self.api_key = api_key
         self.concurrency = concurrency
         self.timeout = timeout
+        self.max_retries = max_retries
+        self.backoff = backoff
         self.name = f"{model}@{self.base_url}"
+
+    def _delay(self, attempt: int, response: httpx.Response | None) -> float:
+        """``Retry-After`` (seconds) when the server sends it, else exponential backoff."""
+        header = response.headers.get("retry-after") if response is not None else None
+        if header is not None:
+            try:
+                return min(max(float(header), 0.0), 60.0)
+            except ValueError:
+                pass
+        return min(self.backoff * 2**attempt, 30.0)
+
+    def _post(self, body: dict) -> dict:
+        headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
+        url = f"{self.base_url}/chat/completions"
+        for attempt in range(self.max_retries + 1):
+            response = None
+            try:
+                response = httpx.post(url, json=body, headers=headers, timeout=self.timeout)
+            except httpx.TransportError as error:  # connection refused, reset, timed out
+                if attempt == self.max_retries:
+                    raise RemoteGenerationError(f"{self.base_url}: {error}") from error
+            else:
+                if response.status_code < 400:
+                    try:
+                        return response.json()
+                    except ValueError as error:
+                        raise RemoteGenerationError(f"{url}: not JSON") from error
+                if response.status_code not in self.RETRY_STATUS or attempt == self.max_retries:
+                    raise RemoteGenerationError(
+                        f"{self.base_url}: HTTP {response.status_code}: {response.text[:300]}"
+                    )
+            time.sleep(self._delay(attempt, response))
+        raise AssertionError("unreachable")
 
     def _request(self, prompt: str, config: GenerationConfig) -> Generation:
         messages = [{"role": "user", "content": prompt}]
         if config.system_prompt:
             messages.insert(0, {"role": "system", "content": config.system_prompt})
-        body = {
-            "model": self.model,
-            "messages": messages,
-            "max_tokens": config.max_new_tokens,
-            "temperature": config.temperature,
-            "top_p": config.top_p,
-            "seed": config.seed,
-        }
-        headers = {"Content-Type": "application/json"}
-        if self.api_key:
-            headers["Authorization"] = f"Bearer {self.api_key}"
-        request = urllib.request.Request(
-            f"{self.base_url}/chat/completions", json.dumps(body).encode(), headers, method="POST"
+        payload = self._post(
+            {
+                "model": self.model,
+                "messages": messages,
+                "max_tokens": config.max_new_tokens,
+                "temperature": config.temperature,
+                "top_p": config.top_p,
+                "seed": config.seed,
+            }
         )
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                payload = json.loads(response.read())
-        except urllib.error.HTTPError as error:
-            detail = error.read().decode("utf-8", "replace")[:300]
-            raise RemoteGenerationError(f"{self.base_url}: HTTP {error.code}: {detail}") from error
-        except (urllib.error.URLError, TimeoutError) as error:
-            raise RemoteGenerationError(f"{self.base_url}: {error}") from error
         try:
             choice = payload["choices"][0]
             text = choice["message"]["content"] or ""

@@ -58,6 +58,11 @@ def site_module(model: torch.nn.Module, layer: int, site: Site) -> torch.nn.Modu
     raise ValueError(f"unknown site {site!r}; choose from {SITES}")
 
 
+def model_device(model: torch.nn.Module) -> torch.device:
+    """Where the model's weights live (inputs and vectors are moved there)."""
+    return next(model.parameters()).device
+
+
 def hidden_of(output: torch.Tensor | tuple) -> torch.Tensor:
     return output[0] if isinstance(output, tuple) else output
 
@@ -92,7 +97,7 @@ class Intervention:
         return self.scope == "all" or (self.scope == "prompt") == prefill
 
     def apply(self, hidden: torch.Tensor) -> torch.Tensor:
-        v = self.vector.to(hidden.dtype)
+        v = self.vector.to(device=hidden.device, dtype=hidden.dtype)
         v = v[:, None, :] if v.dim() == 2 else v
         if self.mode == "add":
             return hidden + self.coefficient * v
@@ -227,9 +232,11 @@ def capture_activations(
             add_special_tokens=False,
         )
         mask = _position_mask(enc["attention_mask"], [prompt_lengths[i] for i in idx], position)
+        enc = enc.to(model_device(lm.model))
         with record(lm.model, layers, site, stop=True) as captured:
             lm.model(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"])
         weights = (mask / mask.sum(1, keepdim=True)).unsqueeze(-1)
         for layer in layers:
-            out[layer][idx] = (captured[layer].float() * weights).sum(1).numpy()
+            pooled = (captured[layer].float().cpu() * weights).sum(1)
+            out[layer][idx] = pooled.numpy()
     return out

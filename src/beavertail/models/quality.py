@@ -61,7 +61,9 @@ def perplexity(
             attention[k, offset:] = 1
             n_head = min(len(head_ids[k]), len(seq))
             targets[k, offset + n_head :] = torch.tensor(seq[n_head:], dtype=torch.long)
-        logits = lm.model(input_ids=input_ids, attention_mask=attention).logits.float()
+        device = next(lm.model.parameters()).device
+        logits = lm.model(input_ids=input_ids.to(device), attention_mask=attention.to(device))
+        logits = logits.logits.float().cpu()
         logprobs = torch.log_softmax(logits[:, :-1], dim=-1)
         shifted = targets[:, 1:]
         valid = shifted != -100

@@ -66,6 +66,8 @@ def decode_batch(
     enc = tok(
         [r.text for r in requests], return_tensors="pt", padding=True, add_special_tokens=False
     )
+    device = next(model.parameters()).device
+    enc = enc.to(device)
     mask = enc["attention_mask"]
     positions = (mask.cumsum(-1) - 1).clamp(min=0)
     eos_ids = _eos_ids(tok, model)
@@ -79,7 +81,7 @@ def decode_batch(
         )
         step = 0
         while True:
-            logits = out.logits[:, -1]
+            logits = out.logits[:, -1].float().cpu()
             new: dict[int, int] = {}
             next_ids = torch.full((len(requests),), pad, dtype=torch.long)
             for row, request in enumerate(requests):
@@ -100,10 +102,11 @@ def decode_batch(
                         reasons[row] = "stopped"
             if all(r is not None for r in reasons):
                 break
-            mask = torch.cat([mask, torch.ones(len(requests), 1, dtype=mask.dtype)], dim=1)
+            ones = torch.ones(len(requests), 1, dtype=mask.dtype, device=device)
+            mask = torch.cat([mask, ones], dim=1)
             positions = positions[:, -1:] + 1
             out = model(
-                input_ids=next_ids[:, None],
+                input_ids=next_ids[:, None].to(device),
                 attention_mask=mask,
                 position_ids=positions,
                 past_key_values=out.past_key_values,

@@ -1,7 +1,11 @@
 """QA moderation: judge (prompt, response) pairs harmful or not, per harm category."""
 
 from beavertail.moderation.baselines import ProfanityBaseline, RefusalHeuristic, is_refusal
-from beavertail.moderation.defaults import default_moderator, default_moderator_dir
+from beavertail.moderation.defaults import (
+    default_moderator,
+    default_moderator_dir,
+    resolve_moderator,
+)
 from beavertail.moderation.evaluate import evaluate_moderator, evaluate_scorer
 from beavertail.moderation.metrics import (
     binary_metrics,
@@ -35,6 +39,7 @@ __all__ = [
     "label_matrix",
     "load_training_config",
     "moderation_report",
+    "resolve_moderator",
     "roc_auc",
     "train_moderator",
 ]

@@ -1,29 +1,21 @@
-"""The default moderator: trained once on the shared data, then loaded from the cache."""
+"""The default judge: the one that ships with the package (no training on first use)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from beavertail.models.causal import cache_dir
 from beavertail.moderation.moderator import Moderator
-from beavertail.moderation.train import train_moderator
+from beavertail.moderation.recipes import resolve_moderator, shipped_judge, shipped_judge_dir
 
 
 def default_moderator_dir() -> Path:
-    return cache_dir() / "moderators" / "default"
+    return shipped_judge_dir("default")
 
 
 def default_moderator(root: str | Path | None = None, progress: bool = True) -> Moderator:
-    """Load the default moderator, training it (about 2 minutes on 2 cores) the first time."""
-    from beavertail.data.catalog import data_dir, moderation_split
+    """The shipped default judge (``root`` and ``progress`` are kept for older callers)."""
+    del root, progress
+    return shipped_judge("default")
 
-    folder = default_moderator_dir()
-    if (folder / "manifest.json").is_file():
-        return Moderator.load(folder)
-    return train_moderator(
-        moderation_split("train", root),
-        moderation_split("validation", root),
-        output_dir=folder,
-        progress=progress,
-        data_description={"data_dir": str(data_dir(root)), "split": "canonical"},
-    )
+
+__all__ = ["default_moderator", "default_moderator_dir", "resolve_moderator"]

@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import numpy as np
+from sklearn.metrics import (
+    confusion_matrix,
+    precision_recall_curve,
+    precision_recall_fscore_support,
+    roc_auc_score,
+)
 
 
 def binary_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
+    """Accuracy, precision, recall, F1 and the confusion counts (scikit-learn)."""
     y_true, y_pred = np.asarray(y_true, bool), np.asarray(y_pred, bool)
-    tp = int((y_true & y_pred).sum())
-    fp = int((~y_true & y_pred).sum())
-    fn = int((y_true & ~y_pred).sum())
-    tn = int((~y_true & ~y_pred).sum())
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    tn, fp, fn, tp = (
+        int(v) for v in confusion_matrix(y_true, y_pred, labels=[False, True]).ravel()
+    )
+    precision, recall, f1, _ = precision_recall_fscore_support(
+        y_true, y_pred, average="binary", zero_division=0.0
+    )
     return {
         "accuracy": (tp + tn) / max(len(y_true), 1),
-        "precision": precision,
-        "recall": recall,
-        "f1": f1,
+        "precision": float(precision),
+        "recall": float(recall),
+        "f1": float(f1),
         "tp": tp,
         "fp": fp,
         "fn": fn,
@@ -27,22 +33,11 @@ def binary_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
 
 
 def roc_auc(y_true: np.ndarray, scores: np.ndarray) -> float:
-    """Area under the ROC curve (Mann–Whitney U with average ranks for ties)."""
+    """Area under the ROC curve; NaN when only one class is present."""
     y_true = np.asarray(y_true, bool)
-    n_pos, n_neg = int(y_true.sum()), int((~y_true).sum())
-    if n_pos == 0 or n_neg == 0:
+    if y_true.all() or not y_true.any():
         return float("nan")
-    order = np.argsort(scores, kind="mergesort")
-    sorted_scores = np.asarray(scores)[order]
-    ranks = np.empty(len(scores), dtype=np.float64)
-    i = 0
-    while i < len(sorted_scores):
-        j = i
-        while j + 1 < len(sorted_scores) and sorted_scores[j + 1] == sorted_scores[i]:
-            j += 1
-        ranks[order[i : j + 1]] = (i + j) / 2 + 1
-        i = j + 1
-    return float((ranks[y_true].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+    return float(roc_auc_score(y_true, scores))
 
 
 def expected_calibration_error(y_true: np.ndarray, probs: np.ndarray, bins: int = 10) -> float:
@@ -58,19 +53,27 @@ def expected_calibration_error(y_true: np.ndarray, probs: np.ndarray, bins: int 
     return float(ece)
 
 
-def best_f1_threshold(y_true: np.ndarray, probs: np.ndarray) -> float:
-    """The probability threshold that maximises F1 (ties: the one closest to 0.5)."""
-    candidates = np.unique(np.round(probs, 4))
-    if len(candidates) > 400:
-        candidates = np.quantile(probs, np.linspace(0.0, 1.0, 401))
-    best = (-1.0, 0.5)
-    for t in candidates:
-        f1 = binary_metrics(y_true, probs >= t)["f1"]
-        if f1 > best[0] + 1e-12 or (
-            abs(f1 - best[0]) <= 1e-12 and abs(t - 0.5) < abs(best[1] - 0.5)
-        ):
-            best = (f1, float(t))
-    return best[1]
+def best_f1_threshold(
+    y_true: np.ndarray, probs: np.ndarray, sample_weight: np.ndarray | None = None
+) -> float:
+    """The exact threshold that maximises F1 (every distinct score is a candidate)."""
+    y_true = np.asarray(y_true, bool)
+    if not y_true.any():
+        return 0.5
+    precision, recall, thresholds = precision_recall_curve(
+        y_true, probs, sample_weight=sample_weight
+    )
+    f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-12)
+    return float(thresholds[int(np.argmax(f1[:-1]))])
+
+
+def precision_threshold(y_true: np.ndarray, probs: np.ndarray, min_precision: float) -> float:
+    """The lowest threshold whose precision reaches ``min_precision`` (most recall at that
+    precision); the highest score when none does."""
+    y_true = np.asarray(y_true, bool)
+    precision, _, thresholds = precision_recall_curve(y_true, probs)
+    ok = np.flatnonzero(precision[:-1] >= min_precision)
+    return float(thresholds[ok[0]]) if len(ok) else float(np.max(probs))
 
 
 def moderation_report(
@@ -98,9 +101,11 @@ def moderation_report(
             else np.full(len(categories), 0.5)
         )
         per_category = {}
+        flagged = np.asarray(score) >= threshold  # categories are named on flagged pairs only
         for k, name in enumerate(categories):
             support = int(y_categories[:, k].sum())
-            metrics = binary_metrics(y_categories[:, k], category_scores[:, k] >= thresholds[k])
+            predicted = flagged & (category_scores[:, k] >= thresholds[k])
+            metrics = binary_metrics(y_categories[:, k], predicted)
             per_category[name] = {"support": support, "f1": metrics["f1"]}
         supported = [v["f1"] for v in per_category.values() if v["support"] > 0]
         report["per_category"] = per_category

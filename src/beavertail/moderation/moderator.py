@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -12,7 +14,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from beavertail import __version__
-from beavertail.artifacts import read_manifest, write_manifest
+from beavertail.artifacts import file_sha256, read_manifest, verify_files, write_manifest
 from beavertail.data.taxonomy import BEAVERTAILS_14, get_taxonomy
 from beavertail.models.causal import DEFAULT_LM, load_lm
 from beavertail.models.encoders import DEFAULT_ENCODER, SentenceEncoder
@@ -20,6 +22,7 @@ from beavertail.models.features import (
     EncoderFeatures,
     FeatureExtractor,
     LMProbeFeatures,
+    Pooling,
     cached_features,
 )
 from beavertail.moderation.calibration import apply_temperatures
@@ -46,8 +49,14 @@ class ModeratorSpec:
     num_layers: int | None = 3  # first 3 of MiniLM's 6 layers: 2x faster, no worse (bench)
     head_hidden: int = 256
     taxonomy: str = BEAVERTAILS_14
+    head_members: int = 1  # an ensemble of this many heads (seeds), logits averaged
+    head_dtype: Literal["float32", "float16"] = "float32"  # how head weights are stored
+    lm_pooling: Pooling = "mean"  # lm-probe: mean over tokens, last token, or both
+    judge_question: bool = False  # lm-probe: ask the LM whether the answer is harmful first
 
     def __post_init__(self) -> None:
+        if self.head_dtype not in ("float32", "float16"):
+            raise ValueError(f"head_dtype must be float32 or float16, not {self.head_dtype!r}")
         if self.backend not in ("encoder", "finetuned", "lm-probe"):
             raise ValueError(
                 f"backend must be encoder, finetuned or lm-probe, not {self.backend!r}"
@@ -57,34 +66,56 @@ class ModeratorSpec:
         if self.max_length < 8:
             raise ValueError(f"max_length must be at least 8, got {self.max_length}")
         get_taxonomy(self.taxonomy)
+        if self.lm_pooling not in ("mean", "last", "mean+last"):
+            raise ValueError(f"lm_pooling must be mean, last or mean+last, not {self.lm_pooling!r}")
+
+
+def _head_net(dim: int, outputs: int, hidden: int, dropout: float) -> torch.nn.Sequential:
+    if not hidden:
+        return torch.nn.Sequential(torch.nn.Dropout(dropout), torch.nn.Linear(dim, outputs))
+    return torch.nn.Sequential(
+        torch.nn.Dropout(dropout),
+        torch.nn.Linear(dim, hidden),
+        torch.nn.GELU(),
+        torch.nn.Dropout(dropout),
+        torch.nn.Linear(hidden, outputs),
+    )
 
 
 class ModerationHead(torch.nn.Module):
-    """Standardise features, then a linear (or one-hidden-layer) map to 1 + K logits."""
+    """Standardise features, then a linear (or one-hidden-layer) map to 1 + K logits;
+    with ``members > 1`` that many maps, their logits averaged."""
 
-    def __init__(self, dim: int, outputs: int, hidden: int = 0, dropout: float = 0.1) -> None:
+    def __init__(
+        self, dim: int, outputs: int, hidden: int = 0, dropout: float = 0.1, members: int = 1
+    ) -> None:
         super().__init__()
         self.register_buffer("feature_mean", torch.zeros(dim))
         self.register_buffer("feature_std", torch.ones(dim))
-        if hidden:
-            self.net: torch.nn.Module = torch.nn.Sequential(
-                torch.nn.Dropout(dropout),
-                torch.nn.Linear(dim, hidden),
-                torch.nn.GELU(),
-                torch.nn.Dropout(dropout),
-                torch.nn.Linear(hidden, outputs),
-            )
+        if members == 1:  # the single-head layout of every moderator saved so far
+            self.net: torch.nn.Module = _head_net(dim, outputs, hidden, dropout)
         else:
-            self.net = torch.nn.Sequential(torch.nn.Dropout(dropout), torch.nn.Linear(dim, outputs))
+            self.members = torch.nn.ModuleList(
+                _head_net(dim, outputs, hidden, dropout) for _ in range(members)
+            )
 
     def forward(self, features: torch.Tensor) -> torch.Tensor:
-        return self.net((features - self.feature_mean) / self.feature_std)
+        z = (features - self.feature_mean) / self.feature_std
+        if hasattr(self, "members"):
+            return torch.stack([net(z) for net in self.members]).mean(0)
+        return self.net(z)
 
 
 def build_extractor(spec: ModeratorSpec, encoder_folder: Path | None = None) -> FeatureExtractor:
     """The feature extractor a spec describes (``encoder_folder``: fine-tuned weights)."""
     if spec.backend == "lm-probe":
-        return LMProbeFeatures(load_lm(spec.lm), spec.lm_layers, spec.max_length)
+        return LMProbeFeatures(
+            load_lm(spec.lm),
+            spec.lm_layers,
+            spec.max_length,
+            pooling=spec.lm_pooling,
+            judge_question=spec.judge_question,
+        )
     model = None
     if encoder_folder is not None:
         from transformers import AutoModel
@@ -110,6 +141,19 @@ class Moderator:
     threshold: float
     category_thresholds: np.ndarray
     metadata: dict[str, Any] = field(default_factory=dict)
+
+    def digest(self) -> str:
+        """A content digest: spec, head weights, temperatures and thresholds (what judges)."""
+        h = hashlib.sha256(json.dumps(asdict(self.spec), sort_keys=True).encode())
+        for key, value in sorted(self.head.state_dict().items()):
+            h.update(key.encode() + value.detach().contiguous().numpy().tobytes())
+        h.update(np.asarray(self.temperatures, np.float64).tobytes())
+        h.update(np.asarray([self.threshold, *self.category_thresholds], np.float64).tobytes())
+        if self.spec.backend == "finetuned":
+            h.update(json.dumps(self.extractor.spec(), sort_keys=True).encode())
+            for key, value in sorted(self.extractor.encoder.model.state_dict().items()):  # type: ignore[attr-defined]
+                h.update(key.encode() + value.detach().contiguous().numpy().tobytes())
+        return h.hexdigest()[:16]
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -191,7 +235,11 @@ class Moderator:
         """Write ``head.safetensors`` (+ ``encoder/`` when fine-tuned) and ``manifest.json``."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        tensors = {k: v.detach().contiguous() for k, v in self.head.state_dict().items()}
+        dtype = getattr(torch, self.spec.head_dtype)
+        tensors = {
+            k: v.detach().to(dtype if k.endswith(".weight") else torch.float32).contiguous()
+            for k, v in self.head.state_dict().items()
+        }
         tensors["temperatures"] = torch.tensor(self.temperatures, dtype=torch.float32)
         tensors["category_thresholds"] = torch.tensor(self.category_thresholds, dtype=torch.float32)
         save_file(tensors, folder / "head.safetensors")
@@ -214,6 +262,7 @@ class Moderator:
             "threshold": self.threshold,
             "temperatures": [float(t) for t in self.temperatures],
             "category_thresholds": [float(t) for t in self.category_thresholds],
+            "files": {"head.safetensors": file_sha256(folder / "head.safetensors")},
             **self.metadata,
         }
         write_manifest(folder, manifest)
@@ -224,18 +273,22 @@ class Moderator:
         """Load a saved moderator (safetensors and JSON only; nothing is unpickled)."""
         folder = Path(folder)
         manifest = read_manifest(folder, MANIFEST_KIND, "QA moderator")
+        verify_files(folder, manifest)
         spec = ModeratorSpec(**manifest["spec"])
-        tensors = load_file(folder / "head.safetensors")
+        tensors = {k: v.float() for k, v in load_file(folder / "head.safetensors").items()}
         temperatures = tensors.pop("temperatures").numpy()
         category_thresholds = tensors.pop("category_thresholds").numpy()
         head = ModerationHead(
-            manifest["feature_dim"], 1 + len(manifest["categories"]), spec.head_hidden
+            manifest["feature_dim"],
+            1 + len(manifest["categories"]),
+            spec.head_hidden,
+            members=spec.head_members,
         )
         head.load_state_dict(tensors)
         head.eval()
         encoder_folder = folder / "encoder" if spec.backend == "finetuned" else None
         extractor = build_extractor(spec, encoder_folder)
-        metadata = {k: manifest[k] for k in ("training", "metrics") if k in manifest}
+        metadata = {k: manifest[k] for k in ("name", "training", "metrics") if k in manifest}
         return cls(
             spec,
             extractor,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import random
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -9,15 +12,21 @@ from typing import Any
 
 import numpy as np
 import torch
+from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 
+from beavertail.artifacts import (
+    atomic_target,
+    optimizer_state_from_tensors,
+    optimizer_tensors,
+)
 from beavertail.config_files import read_config_file
 from beavertail.data.records import QAExample
 from beavertail.data.taxonomy import get_taxonomy
 from beavertail.models.features import EncoderFeatures
 from beavertail.models.progress import progress_bar
 from beavertail.moderation.calibration import apply_temperatures, fit_temperatures
-from beavertail.moderation.metrics import best_f1_threshold
+from beavertail.moderation.metrics import best_f1_threshold, precision_threshold
 from beavertail.moderation.moderator import (
     ModerationHead,
     Moderator,
@@ -41,6 +50,8 @@ class ModerationTrainingConfig:
     finetune_learning_rate: float = 4e-5
     finetune_batch_size: int = 16
     checkpoint_every: int = 100
+    threshold_rule: str = "best-f1"  # or "precision:0.9"
+    min_category_support: int = 20
     seed: int = 0
     cache_features: bool = True
 
@@ -71,9 +82,21 @@ def label_matrix(examples: list[QAExample], taxonomy: str) -> np.ndarray:
     return y
 
 
-def _loss(logits: torch.Tensor, y: torch.Tensor, category_weight: float) -> torch.Tensor:
+def _loss(
+    logits: torch.Tensor,
+    y: torch.Tensor,
+    category_weight: float,
+    weights: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """Unsafe BCE plus weighted per-category BCE; ``weights`` scales each example."""
     bce = torch.nn.functional.binary_cross_entropy_with_logits
-    return bce(logits[:, 0], y[:, 0]) + category_weight * bce(logits[:, 1:], y[:, 1:])
+    per_example = bce(logits[:, 0], y[:, 0], reduction="none")
+    per_example = per_example + category_weight * bce(
+        logits[:, 1:], y[:, 1:], reduction="none"
+    ).mean(1)
+    if weights is None:
+        return per_example.mean()
+    return (per_example * weights).sum() / weights.sum()
 
 
 def _seed(seed: int) -> None:
@@ -89,8 +112,39 @@ def train_head(
     y_val: np.ndarray,
     config: ModerationTrainingConfig,
     progress: bool = True,
+    w_train: np.ndarray | None = None,
+    w_val: np.ndarray | None = None,
 ) -> ModerationHead:
-    """Minibatch AdamW with early stopping on validation loss; returns the best head."""
+    """Minibatch AdamW with early stopping on validation loss; returns the best head.
+
+    ``w_train`` / ``w_val`` weigh examples in the loss (sources with noisier labels weigh less).
+    With ``spec.head_members > 1`` each member trains alone (seed + i, its own early stop)
+    and the ensemble averages their logits.
+    """
+    members = config.spec.head_members
+    if members > 1:
+        single = dataclasses.replace(config.spec, head_members=1)
+        trained = [
+            train_head(
+                x_train,
+                y_train,
+                x_val,
+                y_val,
+                dataclasses.replace(config, spec=single, seed=config.seed + i),
+                progress,
+                w_train,
+                w_val,
+            )
+            for i in range(members)
+        ]
+        head = ModerationHead(
+            x_train.shape[1], y_train.shape[1], config.spec.head_hidden, members=members
+        )
+        head.feature_mean.copy_(trained[0].feature_mean)
+        head.feature_std.copy_(trained[0].feature_std)
+        for target, source in zip(head.members, trained, strict=True):
+            target.load_state_dict(source.net.state_dict())
+        return head.eval()
     _seed(config.seed)
     head = ModerationHead(x_train.shape[1], y_train.shape[1], config.spec.head_hidden)
     head.feature_mean.copy_(torch.from_numpy(x_train.mean(0)))
@@ -100,6 +154,8 @@ def train_head(
     )
     xt, yt = torch.from_numpy(x_train), torch.from_numpy(y_train)
     xv, yv = torch.from_numpy(x_val), torch.from_numpy(y_val)
+    wt = torch.ones(len(xt)) if w_train is None else torch.as_tensor(w_train, dtype=torch.float32)
+    wv = torch.ones(len(xv)) if w_val is None else torch.as_tensor(w_val, dtype=torch.float32)
     best, best_state, stale = float("inf"), None, 0
     with progress_bar() as bar:
         task = bar.add_task("training head", total=config.epochs, visible=progress)
@@ -107,11 +163,11 @@ def train_head(
             head.train()
             for idx in torch.randperm(len(xt)).split(config.batch_size):
                 opt.zero_grad()
-                _loss(head(xt[idx]), yt[idx], config.category_loss_weight).backward()
+                _loss(head(xt[idx]), yt[idx], config.category_loss_weight, wt[idx]).backward()
                 opt.step()
             head.eval()
             with torch.no_grad():
-                val = float(_loss(head(xv), yv, config.category_loss_weight))
+                val = float(_loss(head(xv), yv, config.category_loss_weight, wv))
             bar.advance(task)
             if val < best - 1e-5:
                 best, stale = val, 0
@@ -126,6 +182,22 @@ def train_head(
     return head
 
 
+def run_fingerprint(
+    config: ModerationTrainingConfig,
+    examples: list[QAExample],
+    targets: np.ndarray,
+    weights: np.ndarray | None = None,
+) -> str:
+    """A digest of a training run's settings and data: a checkpoint resumes only its own run."""
+    digest = hashlib.sha256(json.dumps(asdict(config), sort_keys=True).encode())
+    for x in examples:
+        digest.update(f"{x.prompt}\x00{x.response}\x01".encode())
+    digest.update(np.ascontiguousarray(targets, dtype=np.float32).tobytes())
+    if weights is not None:
+        digest.update(np.ascontiguousarray(weights, dtype=np.float32).tobytes())
+    return digest.hexdigest()
+
+
 def _finetune(
     extractor: EncoderFeatures,
     head: ModerationHead,
@@ -134,6 +206,7 @@ def _finetune(
     config: ModerationTrainingConfig,
     checkpoint_dir: Path | None,
     progress: bool,
+    weights: np.ndarray | None = None,
 ) -> None:
     """Fine-tune encoder + head jointly; checkpoints every few steps so a crash can resume."""
     _seed(config.seed)
@@ -152,13 +225,25 @@ def _finetune(
     total = sum(len(b) for b in batches)
     steps_done = 0
     ckpt = checkpoint_dir / "finetune-checkpoint.safetensors" if checkpoint_dir else None
+    fingerprint = run_fingerprint(config, train, y_train, weights)
     if ckpt is not None and ckpt.is_file():
+        with safe_open(ckpt, "pt") as f:
+            saved = (f.metadata() or {}).get("fingerprint")
+        if saved != fingerprint:
+            raise ValueError(
+                f"{ckpt} belongs to another run (its settings or training data differ); "
+                "delete it, or train into another --out folder"
+            )
         state = load_file(ckpt)
         steps_done = int(state.pop("_step").item())
         model.load_state_dict({k[4:]: v for k, v in state.items() if k.startswith("enc.")})
         head.load_state_dict({k[5:]: v for k, v in state.items() if k.startswith("head.")})
+        opt_state = optimizer_state_from_tensors(opt.state_dict(), state)
+        opt.load_state_dict(opt_state)
+        torch.set_rng_state(state["_rng"])
     with_responses = config.spec.input == "pair"
     yt = torch.from_numpy(y_train)
+    wt = torch.ones(len(yt)) if weights is None else torch.as_tensor(weights, dtype=torch.float32)
     step = 0
     with progress_bar() as bar:
         task = bar.add_task("fine-tuning", total=total, completed=steps_done, visible=progress)
@@ -175,7 +260,8 @@ def _finetune(
                     [train[i].response for i in ids] if with_responses else None,
                 )
                 opt.zero_grad()
-                loss = _loss(head(encoder.forward(batch)), yt[idx], config.category_loss_weight)
+                logits = head(encoder.forward(batch))
+                loss = _loss(logits, yt[idx], config.category_loss_weight, wt[idx])
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
                 opt.step()
@@ -183,25 +269,56 @@ def _finetune(
                 if ckpt is not None and (step % config.checkpoint_every == 0 or step == total):
                     state = {f"enc.{k}": v.contiguous() for k, v in model.state_dict().items()}
                     state |= {f"head.{k}": v.contiguous() for k, v in head.state_dict().items()}
+                    state |= optimizer_tensors(opt.state_dict())
                     state["_step"] = torch.tensor(step)
-                    tmp = ckpt.with_suffix(".partial")
-                    save_file(state, tmp)
-                    tmp.replace(ckpt)
+                    state["_rng"] = torch.get_rng_state()
+                    with atomic_target(ckpt) as tmp:
+                        save_file(state, tmp, metadata={"fingerprint": fingerprint})
     model.eval()
     head.eval()
 
 
-def calibrate(moderator: Moderator, x_val: np.ndarray, y_val: np.ndarray) -> dict:
-    """Fit temperatures and thresholds on validation features; returns the validation report."""
+def fit_thresholds(
+    moderator: Moderator,
+    y_val: np.ndarray,
+    probs: np.ndarray,
+    threshold_rule: str = "best-f1",
+    min_category_support: int = 20,
+) -> None:
+    """Set the flag threshold by ``threshold_rule`` and the per-category thresholds.
+
+    ``best-f1``: the threshold with the best F1 on validation; ``precision:P``: the lowest
+    threshold whose validation precision reaches P (fewer false flags, less recall).
+    A category with at least ``min_category_support`` validation positives gets its best-F1
+    threshold (never below 0.3); rarer ones need a probability of 0.9, so they are named only
+    when the head is sure. Categories are only ever named on a flagged verdict.
+    """
+    if threshold_rule == "best-f1":
+        moderator.threshold = best_f1_threshold(y_val[:, 0], probs[:, 0])
+    elif threshold_rule.startswith("precision:"):
+        target = float(threshold_rule.split(":", 1)[1])
+        moderator.threshold = precision_threshold(y_val[:, 0], probs[:, 0], target)
+    else:
+        raise ValueError(f"threshold_rule must be best-f1 or precision:P, not {threshold_rule!r}")
+    flagged = probs[:, 0] >= moderator.threshold
+    thresholds = np.full(y_val.shape[1] - 1, 0.9)
+    for k in range(1, y_val.shape[1]):
+        if y_val[:, k].sum() >= min_category_support:
+            # fitted on the flagged pairs, where categories are shown
+            best = best_f1_threshold(y_val[flagged, k], probs[flagged, k])
+            thresholds[k - 1] = max(best, 0.3)
+    moderator.category_thresholds = thresholds
+
+
+def calibrate(
+    moderator: Moderator, x_val: np.ndarray, y_val: np.ndarray, config: ModerationTrainingConfig
+) -> dict:
+    """Fit temperatures, then thresholds by the config's rule, on validation features;
+    returns the validation report."""
     logits = moderator.logits_from_features(x_val)
     moderator.temperatures = fit_temperatures(y_val, logits)
     probs = apply_temperatures(logits, moderator.temperatures)
-    moderator.threshold = best_f1_threshold(y_val[:, 0], probs[:, 0])
-    thresholds = np.full(y_val.shape[1] - 1, 0.5)
-    for k in range(1, y_val.shape[1]):
-        if y_val[:, k].sum() >= 5:
-            thresholds[k - 1] = best_f1_threshold(y_val[:, k], probs[:, k])
-    moderator.category_thresholds = thresholds
+    fit_thresholds(moderator, y_val, probs, config.threshold_rule, config.min_category_support)
     return moderator.report(y_val, probs)
 
 
@@ -212,9 +329,14 @@ def train_moderator(
     output_dir: str | Path | None = None,
     progress: bool = True,
     data_description: dict | None = None,
+    train_weights: np.ndarray | None = None,
+    validation_weights: np.ndarray | None = None,
+    train_targets: np.ndarray | None = None,
 ) -> Moderator:
     """Train, calibrate on ``validation`` and (with ``output_dir``) save a moderator.
 
+    ``*_weights`` weigh examples in the loss; ``train_targets`` (N x (1 + K) probabilities)
+    replace the training labels, e.g. a teacher's soft labels when distilling.
     Frozen backends cache their features, so an interrupted run restarts quickly;
     fine-tuning checkpoints to ``output_dir`` and resumes from the last checkpoint.
     """
@@ -224,6 +346,10 @@ def train_moderator(
         raise ValueError("training and validation sets must not be empty")
     extractor = build_extractor(spec)
     y_train = label_matrix(train, spec.taxonomy)
+    if train_targets is not None:
+        if train_targets.shape != y_train.shape:
+            raise ValueError(f"train_targets has shape {train_targets.shape}, not {y_train.shape}")
+        y_train = train_targets.astype(np.float32)
     y_val = label_matrix(validation, spec.taxonomy)
     n_out = y_train.shape[1]
     moderator = Moderator(
@@ -234,8 +360,9 @@ def train_moderator(
         output.mkdir(parents=True, exist_ok=True)
     if spec.backend == "finetuned":
         assert isinstance(extractor, EncoderFeatures)
+        _seed(config.seed)  # the head's initial weights are part of the run
         head = ModerationHead(extractor.encoder.dim, n_out, spec.head_hidden)
-        _finetune(extractor, head, train, y_train, config, output, progress)
+        _finetune(extractor, head, train, y_train, config, output, progress, train_weights)
         moderator.head = head
         x_val = moderator.features(*_texts(validation), progress=progress)
     else:
@@ -243,8 +370,10 @@ def train_moderator(
         x_val = moderator.features(
             *_texts(validation), progress=progress, cache=config.cache_features
         )
-        moderator.head = train_head(x_train, y_train, x_val, y_val, config, progress)
-    val_report = calibrate(moderator, x_val, y_val)
+        moderator.head = train_head(
+            x_train, y_train, x_val, y_val, config, progress, train_weights, validation_weights
+        )
+    val_report = calibrate(moderator, x_val, y_val, config)
     moderator.metadata = {
         "training": {
             "config": asdict(config),

@@ -1,12 +1,10 @@
 """Streaming moderation: prefix-trained moderators that stop harmful answers mid-generation."""
 
+from beavertail.data.prefixes import DEFAULT_FRACTIONS, cut_words, prefix_examples
 from beavertail.monitor.evaluate import checkpoints, evaluate_streaming
 from beavertail.monitor.prefixes import (
-    DEFAULT_FRACTIONS,
-    cut_words,
     default_prefix_moderator,
     default_prefix_moderator_dir,
-    prefix_examples,
     train_prefix_moderator,
 )
 from beavertail.monitor.stream import (

@@ -3,77 +3,23 @@ model (a trained head), and one loader for every kind of saved model."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any
 
 import numpy as np
 import torch
 from safetensors.torch import load_file, save_file
 
 from beavertail.artifacts import read_manifest, write_manifest
-from beavertail.models import DEFAULT_ENCODER, DEFAULT_LM, SentenceEncoder, load_lm
+from beavertail.models import SentenceEncoder, load_lm
 from beavertail.models.features import (
     EncoderFeatures,
     FeatureExtractor,
     LMProbeFeatures,
     cached_features,
 )
-
-Kind = Literal["reward", "cost"]
-MANIFEST_KIND = "beavertail-score-model"
-
-
-Tuning = Literal["head", "lora", "full"]
-
-
-@dataclass
-class ScoreModelSpec:
-    """``kind``: reward (higher = more helpful) or cost (> 0 unsafe, < 0 safe).
-
-    ``tuning``: ``head`` trains an MLP on frozen features of the ``backbone``: ``encoder``
-    (MiniLM pair embedding) or ``lm-probe`` (SmolLM2 residual stream, mean-pooled at a few
-    layers). ``lora`` and ``full`` tune the backbone itself as a sequence classifier with one
-    output, through TRL's ``RewardTrainer``: ``encoder`` (MiniLM, BERT-style) or ``lm``
-    (SmolLM2, scored at the last token).
-    """
-
-    kind: Kind = "reward"
-    backbone: Literal["encoder", "lm-probe", "lm"] = "encoder"
-    encoder: str = DEFAULT_ENCODER
-    lm: str = DEFAULT_LM
-    layers: list[int] = field(default_factory=list)
-    max_length: int = 256
-    quantize: bool = True
-    head_hidden: int = 256
-    tuning: Tuning = "head"
-    lora_rank: int = 16
-    lora_alpha: int = 32
-
-    def __post_init__(self) -> None:
-        if self.kind not in ("reward", "cost"):
-            raise ValueError(f"kind must be reward or cost, got {self.kind!r}")
-        if self.tuning not in ("head", "lora", "full"):
-            raise ValueError(f"tuning must be head, lora or full, got {self.tuning!r}")
-        allowed = ("encoder", "lm-probe") if self.tuning == "head" else ("encoder", "lm")
-        if self.backbone not in allowed:
-            raise ValueError(
-                f"backbone {self.backbone!r} does not go with tuning {self.tuning!r}: "
-                f"use one of {allowed}"
-            )
-
-
-class Scorer(Protocol):
-    """What best-of-N, the harness and the server need from a reward or cost model."""
-
-    spec: ScoreModelSpec
-    metadata: dict[str, Any]
-
-    def scores(
-        self, prompts: list[str], responses: list[str], progress: bool = False, cache: bool = False
-    ) -> np.ndarray: ...
-
-    def save(self, folder: str | Path) -> Path: ...
+from beavertail.preference.spec import MANIFEST_KIND, ScoreModelSpec
 
 
 def build_pair_features(spec: ScoreModelSpec) -> FeatureExtractor:
@@ -165,13 +111,3 @@ class ScoreModel:
         head.eval()
         extra = {k: v for k, v in manifest.items() if k not in ("spec", "features")}
         return cls(spec, build_pair_features(spec), head, extra)
-
-
-def load_score_model(folder: str | Path) -> Scorer:
-    """A saved reward or cost model, whichever way it was trained."""
-    manifest = read_manifest(folder, MANIFEST_KIND, "score model")
-    if manifest["spec"].get("tuning", "head") == "head":
-        return ScoreModel.load(folder)
-    from beavertail.preference.tuning import TunedScoreModel
-
-    return TunedScoreModel.load(folder)

@@ -6,6 +6,8 @@ import html
 from pathlib import Path
 from typing import Any
 
+from beavertail.artifacts import atomic_write_text
+
 SAFE, UNSAFE = "#4e79a7", "#e15759"
 CSS = (
     "body{font-family:sans-serif;max-width:980px;margin:2em auto}"
@@ -79,5 +81,5 @@ for unsafe answers (negated for reward-style models).</p>
 """
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(page, encoding="utf-8")
+    atomic_write_text(output, page)
     return output

@@ -41,14 +41,15 @@ from beavertail.artifacts import (
 )
 from beavertail.data import PreferencePair
 from beavertail.models.causal import chat_text, lm_weights_folder
-from beavertail.models.encoders import resolve_encoder, set_threads
+from beavertail.models.encoders import resolve_encoder
 from beavertail.models.progress import track
-from beavertail.preference.model import MANIFEST_KIND, ScoreModelSpec
+from beavertail.preference.losses import cost_loss, pair_arrays
+from beavertail.preference.metrics import evaluate_score_model
+from beavertail.preference.spec import MANIFEST_KIND, PreferenceTrainingConfig, ScoreModelSpec
 
 if TYPE_CHECKING:
     from transformers import PreTrainedModel, PreTrainedTokenizerBase, TrainerCallback
 
-    from beavertail.preference.train import PreferenceTrainingConfig
 
 LORA_TARGETS = {
     "encoder": ["query", "key", "value", "dense"],
@@ -92,12 +93,11 @@ def build_sequence_scorer(spec: ScoreModelSpec) -> tuple[PreTrainedModel, PreTra
     """The untrained backbone with a one-output score layer, and its tokenizer."""
     from transformers import AutoModelForSequenceClassification
 
-    set_threads()
     path = _base_path(spec)
     tokenizer = load_tokenizer(spec, path)
     with _quiet_transformers():
         model = AutoModelForSequenceClassification.from_pretrained(
-            path, num_labels=1, dtype=torch.float32
+            path, num_labels=1, dtype=torch.float32, use_safetensors=True
         )
     model.config.pad_token_id = tokenizer.pad_token_id
     return model, tokenizer
@@ -210,10 +210,9 @@ class TunedScoreModel:
             adapter = _adapter_state(peft_model)
             model = peft_model.merge_and_unload()
         else:
-            set_threads()
             tokenizer = load_tokenizer(spec, str(folder / "backbone"))
             model = AutoModelForSequenceClassification.from_pretrained(
-                folder / "backbone", dtype=torch.float32
+                folder / "backbone", dtype=torch.float32, use_safetensors=True
             )
         model.eval()
         extra = {k: v for k, v in manifest.items() if k not in ("spec", "kind", "version")}
@@ -234,8 +233,6 @@ def _trainer_class() -> type:
     from transformers.trainer_pt_utils import LengthGroupedSampler, get_length_grouped_indices
     from trl import RewardTrainer
     from trl.trainer.reward_trainer import DataCollatorForPreference
-
-    from beavertail.preference.train import cost_loss
 
     class EpochSeededLengthSampler(LengthGroupedSampler):
         """Batches of similar length (less padding on a CPU), in an order fixed by seed and
@@ -378,8 +375,6 @@ def _pair_dataset(
     """chosen/rejected token ids in TRL's processed format, plus signs and lengths."""
     from datasets import Dataset
 
-    from beavertail.preference.train import pair_arrays
-
     arrays = pair_arrays(pairs, objective)  # type: ignore[arg-type]
     ids = encode_pairs(tokenizer, spec, [t[0] for t in arrays.texts], [t[1] for t in arrays.texts])
     chosen = [ids[i] for i in arrays.first]
@@ -409,8 +404,6 @@ def train_tuned_score_model(
     (when the settings and data match); the finished model is saved there.
     """
     from trl import RewardConfig
-
-    from beavertail.preference.train import evaluate_score_model
 
     spec = config.spec
     objective = config.objective or spec.kind

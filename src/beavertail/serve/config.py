@@ -28,7 +28,7 @@ class SteeringSettings:
 class InputModeration:
     """Judge the user's last message before generating; refuse when it is flagged."""
 
-    moderator: str = "default"  # "default", "default-prefix" or a moderator folder
+    moderator: str = "prompt"  # the shipped prompt judge; or "default", "fast", a folder
     threshold: float | None = None
     message: str = "I can't help with that request."
 
@@ -40,7 +40,7 @@ class OutputModeration(MonitorConfig):
     The monitor's settings (``check_every``, ``threshold``, ``min_tokens``, ``holdback``,
     ``replacement``) plus the moderator to run."""
 
-    moderator: str = "default-prefix"
+    moderator: str = "fast"  # the shipped streaming tier; or "default", a folder
 
 
 @dataclass

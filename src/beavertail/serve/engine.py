@@ -22,7 +22,7 @@ from beavertail.models.causal import LoadedLM, render_messages
 from beavertail.models.generation import HookFactory
 from beavertail.models.streaming import DecodeRequest, decode_batch
 from beavertail.monitor.stream import GuardedRows, StreamMonitor
-from beavertail.preference.model import Scorer
+from beavertail.preference.spec import Scorer
 
 log = logging.getLogger("beavertail.serve")
 

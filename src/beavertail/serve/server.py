@@ -6,7 +6,6 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
@@ -14,6 +13,7 @@ from fastapi import FastAPI
 from beavertail.decoding.best_of_n import BestOfNConfig
 from beavertail.models.causal import LoadedLM, load_lm
 from beavertail.moderation.moderator import Moderator
+from beavertail.moderation.recipes import resolve_moderator
 from beavertail.monitor.stream import MonitorConfig, StreamMonitor
 from beavertail.serve.app import create_app
 from beavertail.serve.config import ServeConfig
@@ -21,21 +21,10 @@ from beavertail.serve.engine import Engine, Guards
 
 
 def load_moderator(reference: str, data_dir: str | None = None) -> Moderator:
-    """``default`` (full-text), ``default-prefix`` (streaming) or a moderator folder."""
-    if reference == "default":
-        from beavertail.moderation.defaults import default_moderator
-
-        return default_moderator(data_dir)
-    if reference == "default-prefix":
-        from beavertail.monitor.prefixes import default_prefix_moderator
-
-        return default_prefix_moderator(data_dir)
-    if not (Path(reference) / "manifest.json").is_file():
-        raise FileNotFoundError(
-            f"{reference}: not a moderator folder (use 'default', 'default-prefix' or a folder "
-            "written by `beavertail moderate train`)"
-        )
-    return Moderator.load(reference)
+    """``default`` / ``fast`` / ``prompt`` (shipped judges), ``default-prefix`` (the streaming
+    tier, = ``fast``) or a moderator folder."""
+    del data_dir
+    return resolve_moderator(reference)
 
 
 def build_guards(config: ServeConfig, lm: LoadedLM) -> tuple[Guards, dict[str, Any]]:

@@ -109,7 +109,8 @@ class Steerer:
                 rows = torch.zeros(hidden.shape[0], hidden.shape[-1])
                 for i, route in enumerate(routes):
                     for category, weight in route.categories.items():
-                        rows[i] += weight * self.vectors.vector(category, c.layer)
+                        rows[i] += weight * self.vectors.vector(category, c.layer).float().cpu()
+                rows = rows.to(device=hidden.device, dtype=hidden.dtype)
                 state["rows"] = rows
             item = self._as_intervention(state["rows"])
             if not item.applies_to(hidden.shape[1]):

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from safetensors.torch import load_file, save_file
+from sklearn.linear_model import LogisticRegression
 
 
 @dataclass
@@ -59,7 +60,7 @@ class CategoryRouter:
         if layer not in self.probes:
             raise KeyError(f"the router has no probe at layer {layer}; it has {self.layers}")
         p = self.probes[layer]
-        x = (states.float() - p["mean"]) / p["std"]
+        x = (states.detach().float().cpu() - p["mean"]) / p["std"]
         return torch.sigmoid(x @ p["weight"] + p["bias"])
 
     def route(self, layer: int, states: torch.Tensor) -> list[Route]:
@@ -119,29 +120,25 @@ def fit_probe(
     x: np.ndarray,
     y: np.ndarray,
     mask: np.ndarray,
-    steps: int = 300,
     l2: float = 1e-3,
     seed: int = 0,
 ) -> dict[str, torch.Tensor]:
-    """Multi-output logistic regression; ``mask`` (same shape as y) hides unknown labels."""
-    torch.manual_seed(seed)
-    xt = torch.tensor(x, dtype=torch.float32)
-    mean, std = xt.mean(0), xt.std(0).clamp_min(1e-4)
-    xt = (xt - mean) / std
-    yt, mt = torch.tensor(y, dtype=torch.float32), torch.tensor(mask, dtype=torch.float32)
-    pos = (yt * mt).sum(0)
-    neg = ((1 - yt) * mt).sum(0)
-    pos_weight = (neg / pos.clamp_min(1)).clamp(max=20.0)
-    weight = torch.zeros(x.shape[1], y.shape[1], requires_grad=True)
-    bias = torch.zeros(y.shape[1], requires_grad=True)
-    optimizer = torch.optim.Adam([weight, bias], lr=0.01)
-    for _ in range(steps):
-        optimizer.zero_grad()
-        logits = xt @ weight + bias
-        loss = torch.nn.functional.binary_cross_entropy_with_logits(
-            logits, yt, reduction="none", pos_weight=pos_weight
-        )
-        loss = (loss * mt).sum() / mt.sum().clamp_min(1) + l2 * weight.pow(2).sum()
-        loss.backward()
-        optimizer.step()
-    return {"weight": weight.detach(), "bias": bias.detach(), "mean": mean, "std": std}
+    """One class-balanced logistic regression (scikit-learn) per output, on standardised
+    features; ``mask`` (same shape as y) hides unknown labels. ``l2`` weighs the squared
+    weights against the mean log-loss."""
+    mean, std = x.mean(0), np.clip(x.std(0), 1e-4, None)
+    z = (x - mean) / std
+    weight = np.zeros((x.shape[1], y.shape[1]), dtype=np.float32)
+    bias = np.zeros(y.shape[1], dtype=np.float32)
+    for k in range(y.shape[1]):
+        rows = mask[:, k] > 0
+        labels = y[rows, k] > 0.5
+        if labels.all() or not labels.any():  # one class only: a constant probe
+            bias[k] = 8.0 if labels.any() else -8.0
+            continue
+        model = LogisticRegression(
+            C=1.0 / (2 * l2 * rows.sum()), class_weight="balanced", max_iter=2000, random_state=seed
+        ).fit(z[rows], labels)
+        weight[:, k], bias[k] = model.coef_[0], model.intercept_[0]
+    arrays = {"weight": weight, "bias": bias, "mean": mean, "std": std}
+    return {k: torch.tensor(np.asarray(v, dtype=np.float32)) for k, v in arrays.items()}

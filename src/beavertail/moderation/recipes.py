@@ -1,0 +1,400 @@
+"""The judges that ship with beavertail: their recipes, model cards and references.
+
+Three judges live in ``beavertail/moderation/judges/`` as safetensors + manifest + model card:
+
+* ``default`` — the accurate pair judge: a probe on SmolLM2-135M-Instruct's residual stream
+  (mean and last token of four layers) after the model is asked whether the answer is harmful.
+* ``fast`` — the streaming / serving tier: frozen MiniLM (3 layers, int8) with a head
+  distilled from ``default`` (soft labels) over whole answers, their prefixes and unlabelled
+  hh-rlhf pairs.
+* ``prompt`` — input moderation: a head on MiniLM embeddings of the prompt alone.
+
+``beavertail moderate train --recipe NAME`` rebuilds each from the shared data.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gzip
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from beavertail.artifacts import atomic_write_text
+from beavertail.data.catalog import beavertails_qa, canonical_split, data_dir
+from beavertail.data.mix import ModerationMix, saferlhf_test
+from beavertail.data.prefixes import DEFAULT_FRACTIONS, cut_words
+from beavertail.data.readers import iter_rows
+from beavertail.data.records import QAExample
+from beavertail.models.causal import DEFAULT_LM
+from beavertail.moderation.evaluate import evaluate_moderator
+from beavertail.moderation.moderator import Moderator, ModeratorSpec
+from beavertail.moderation.train import ModerationTrainingConfig, label_matrix, train_moderator
+
+JUDGES_DIR = Path(__file__).with_name("judges")
+SHIPPED = ("default", "fast", "prompt")
+CARD_SAMPLE = 64  # BeaverTails-test pairs whose scores the manifest records for the check
+
+DEFAULT_CONFIG = ModerationTrainingConfig(
+    spec=ModeratorSpec(
+        backend="lm-probe",
+        lm=DEFAULT_LM,
+        lm_layers=[6, 10, 14, 18],
+        max_length=192,
+        quantize=False,
+        num_layers=None,
+        lm_pooling="mean+last",
+        judge_question=True,
+        head_hidden=256,
+        head_members=5,
+        head_dtype="float16",  # 12 MB instead of 24 in the package; scores within 1e-3
+    ),
+    learning_rate=5e-4,
+    weight_decay=1e-2,
+    patience=10,
+)
+FAST_CONFIG = ModerationTrainingConfig(
+    spec=ModeratorSpec(backend="encoder", max_length=128, quantize=True, num_layers=3),
+    patience=10,
+)
+PROMPT_CONFIG = ModerationTrainingConfig(
+    spec=ModeratorSpec(backend="encoder", input="prompt", max_length=128, num_layers=None),
+    patience=10,
+)
+
+
+def shipped_judge_dir(name: str) -> Path:
+    if name not in SHIPPED:
+        raise ValueError(f"unknown shipped judge {name!r}; known: {SHIPPED}")
+    return JUDGES_DIR / name
+
+
+def shipped_judge(name: str = "default") -> Moderator:
+    """A judge that ships with the package (checksums verified on load)."""
+    folder = shipped_judge_dir(name)
+    if not (folder / "manifest.json").is_file():
+        raise FileNotFoundError(
+            f"{folder}: the shipped {name!r} judge is missing; rebuild it with "
+            f"`beavertail moderate train --recipe {name} --ship`"
+        )
+    return Moderator.load(folder)
+
+
+def resolve_moderator(reference: str) -> Moderator:
+    """``default``, ``fast``, ``prompt`` (shipped), ``default-prefix`` (= ``fast``, which is
+    trained on answer prefixes for streaming), or a folder written by ``moderate train``."""
+    if reference == "default-prefix":
+        reference = "fast"
+    if reference in SHIPPED:
+        return shipped_judge(reference)
+    if not (Path(reference) / "manifest.json").is_file():
+        raise FileNotFoundError(
+            f"{reference}: not a moderator folder (use one of {(*SHIPPED, 'default-prefix')} "
+            "or a folder written by `beavertail moderate train`)"
+        )
+    return Moderator.load(reference)
+
+
+# -- figures for the model card ------------------------------------------------------------
+def card_sets(mix: ModerationMix, root: str | Path | None = None) -> dict[str, list[QAExample]]:
+    """The sets a pair judge's card reports: none of them is trained on."""
+    return {
+        "beavertails_test": list(beavertails_qa("test", root)),
+        "saferlhf_test": saferlhf_test(root),
+        "benign_heldout": mix.heldout["benign"],
+        "refusal_heldout": mix.heldout["refusal"],
+    }
+
+
+def _summary(report: dict) -> dict:
+    flagged = report["flagged"]
+    out = {
+        "n": report["n"],
+        "f1": flagged["f1"],
+        "precision": flagged["precision"],
+        "recall": flagged["recall"],
+        "accuracy": flagged["accuracy"],
+        "auc": report["roc_auc"],
+        "ece": report["ece"],
+        "false_flag": flagged["fp"] / max(flagged["fp"] + flagged["tn"], 1),
+    }
+    if "category_macro_f1" in report:
+        out["category_macro_f1"] = report["category_macro_f1"]
+    return out
+
+
+def measure_card(
+    moderator: Moderator, sets: dict[str, list[QAExample]], progress: bool = True
+) -> dict:
+    """Figures per set, and the scores of a fixed BeaverTails-test sample for the check."""
+    figures = {
+        name: _summary(evaluate_moderator(moderator, items, progress=progress, cache=True))
+        for name, items in sets.items()
+    }
+    sample = sets["beavertails_test"][:CARD_SAMPLE]
+    probs = moderator.probabilities([x.prompt for x in sample], [x.response for x in sample])
+    return {
+        "sets": figures,
+        "sample": {"set": "beavertails_test[:64]", "unsafe_scores": probs[:, 0].round(6).tolist()},
+    }
+
+
+def write_model_card(folder: Path, name: str, moderator: Moderator, card: dict) -> None:
+    """MODEL_CARD.md: what the judge is, its data, recipe and measured figures."""
+    training = moderator.metadata.get("training", {})
+    data = training.get("data", {})
+    rows = "\n".join(
+        f"| {s} | {f['n']} | {f['f1']:.3f} | {f['precision']:.3f} | {f['recall']:.3f} | "
+        f"{f['auc']:.3f} | {f['ece']:.3f} | {f['false_flag']:.3f} |"
+        for s, f in card["sets"].items()
+    )
+    sources = "\n".join(
+        f"- {src}: {c.get('train', 0)} train / {c.get('validation', 0)} validation"
+        for src, c in data.get("sources", {}).items()
+    )
+    macro = card["sets"].get("beavertails_test", {}).get("category_macro_f1")
+    about = (__doc__ or "").split("* ")[1 + SHIPPED.index(name)].split("\n\n")[0]
+    text = f"""# beavertail judge `{name}`
+
+{about.strip()}
+
+- Spec: `{json.dumps(dataclasses.asdict(moderator.spec))}`
+- Threshold {moderator.threshold:.4f} ({training.get("config", {}).get("threshold_rule", "best-f1")}
+  on validation); temperatures fitted on validation.
+- Rebuild: `beavertail moderate train --recipe {name} --ship`
+- Checksum of `head.safetensors`: see `files` in `manifest.json` (verified on every load).
+
+## Data
+{sources or json.dumps(data, indent=1)[:2000]}
+
+Split rule: {data.get("split_rule", "see manifest")}. Rows whose prompt is in a test set were
+removed: {json.dumps(data.get("removed_test_overlap", {}))}.
+
+## Figures (never trained on)
+| set | n | F1 | precision | recall | ROC-AUC | ECE | false flags |
+|---|---|---|---|---|---|---|---|
+{rows}
+
+Category macro-F1 on BeaverTails test: {"-" if macro is None else f"{macro:.3f}"}.
+Data licences: BeaverTails, PKU-SafeRLHF and AlpacaEval are CC BY-NC 4.0.
+"""
+    atomic_write_text(folder / "MODEL_CARD.md", text)
+
+
+# -- recipes ---------------------------------------------------------------------------------
+def _finish(
+    name: str,
+    moderator: Moderator,
+    out: Path,
+    mix: ModerationMix,
+    root: str | Path | None,
+    progress: bool,
+    sets: dict[str, list[QAExample]] | None = None,
+) -> Moderator:
+    moderator.metadata["name"] = name
+    moderator.save(out)
+    moderator = Moderator.load(out)  # the card measures exactly what ships (stored weights)
+    card = measure_card(moderator, sets or card_sets(mix, root), progress)
+    moderator.metadata.setdefault("metrics", {})["card"] = card
+    moderator.save(out)
+    write_model_card(out, name, moderator, card)
+    return moderator
+
+
+def train_default_judge(
+    out: Path, root: str | Path | None = None, progress: bool = True, **_: object
+) -> Moderator:
+    from beavertail.moderation.mixdata import moderation_mix
+
+    mix = moderation_mix(root, progress=progress)
+    moderator = train_moderator(
+        mix.train,
+        mix.validation,
+        DEFAULT_CONFIG,
+        None,
+        progress,
+        {"data_dir": str(data_dir(root)), **mix.describe()},
+        np.array(mix.weights(mix.train)),
+        np.array(mix.weights(mix.validation)),
+    )
+    return _finish("default", moderator, out, mix, root, progress)
+
+
+def hh_rlhf_pairs(root: str | Path | None = None) -> list[QAExample]:
+    """First (human, assistant) exchange of each hh-rlhf harmless-base dialogue: unlabelled."""
+    path = data_dir(root) / "hh-rlhf" / "harmless-base_test.jsonl.gz"
+    seen: dict[tuple[str, str], QAExample] = {}
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        for line_no, line in enumerate(f, 1):
+            row = json.loads(line)
+            for side in ("chosen", "rejected"):
+                turns = row[side].split("\n\nHuman: ")[1:2]
+                if not turns or "\n\nAssistant: " not in turns[0]:
+                    continue
+                prompt, answer = turns[0].split("\n\nAssistant: ", 1)
+                key = (prompt.strip(), answer.strip())
+                if all(key) and key not in seen:
+                    seen[key] = QAExample(*key, source=f"hh-rlhf:{line_no}:{side}")
+    return list(seen.values())
+
+
+def _prefixes(examples: list[QAExample]) -> list[tuple[int, QAExample]]:
+    out = []
+    for i, x in enumerate(examples):
+        for fraction in DEFAULT_FRACTIONS:
+            cut = cut_words(x.response, fraction)
+            if len(cut.split()) >= 3 and cut != x.response.strip():
+                out.append((i, dataclasses.replace(x, response=cut)))
+    return out
+
+
+def train_fast_judge(
+    out: Path,
+    root: str | Path | None = None,
+    progress: bool = True,
+    teacher: str = "default",
+    **_: object,
+) -> Moderator:
+    """Distil the teacher into MiniLM: target = mean of label and teacher score on labelled
+    pairs, the teacher's score alone on unlabelled ones; prefixes keep their answer's target."""
+    from beavertail.moderation.mixdata import moderation_mix
+
+    mix = moderation_mix(root, progress=progress)
+    judge = resolve_moderator(teacher)
+    unlabelled = [x for x in hh_rlhf_pairs(root) if canonical_split(x.prompt) != "test"]
+    whole = mix.train + unlabelled
+    soft = np.concatenate(  # two calls: the training pairs' features are cached already
+        [
+            judge.probabilities([x.prompt for x in s], [x.response for x in s], progress, True)
+            for s in (mix.train, unlabelled)
+        ]
+    )
+    labels = label_matrix(mix.train, judge.spec.taxonomy)
+    targets = soft.copy()
+    targets[: len(mix.train)] = 0.5 * (labels + soft[: len(mix.train)])
+    weights = np.array(mix.weights(mix.train) + [0.5] * len(unlabelled))
+    prefixes = _prefixes(whole)
+    train = whole + [x for _, x in prefixes]
+    idx = [i for i, _ in prefixes]
+    all_targets = np.concatenate([targets, targets[idx]])
+    all_weights = np.concatenate([weights, weights[idx]])
+    val_prefixes = [x for _, x in _prefixes(mix.validation)]
+    validation = mix.validation + val_prefixes
+    val_weights = np.array(mix.weights(validation))
+    moderator = train_moderator(
+        train,
+        validation,
+        FAST_CONFIG,
+        None,
+        progress,
+        {
+            "data_dir": str(data_dir(root)),
+            **mix.describe(),
+            "teacher": teacher,
+            "unlabelled_pairs": {"hh-rlhf harmless-base (first exchange)": len(unlabelled)},
+            "prefix_fractions": list(DEFAULT_FRACTIONS),
+        },
+        all_weights,
+        val_weights,
+        all_targets,
+    )
+    return _finish("fast", moderator, out, mix, root, progress)
+
+
+PROMPT_TEST_SETS = {
+    "openai_moderation": "prompt-moderation/openai_moderation_1680.jsonl",
+    "aegis1_test": "prompt-moderation/aegis1_test_prompts_359.jsonl",
+    "toxicchat_test": "prompt-moderation/toxicchat_test_5083.jsonl",
+}
+
+
+def prompt_examples(path: Path, source: str) -> list[QAExample]:
+    """Prompt-only labelled rows (``is_harmful`` or ToxicChat's ``toxicity``) as QA examples."""
+    out = []
+    for line, row in iter_rows(path):
+        harmful = row["is_harmful"] if "is_harmful" in row else bool(row["toxicity"])
+        out.append(QAExample(row["prompt"], "", (), not harmful, None, f"{source}:{line}"))
+    return out
+
+
+def prompt_test_sets(root: str | Path | None = None) -> dict[str, list[QAExample]]:
+    return {
+        name: prompt_examples(data_dir(root) / rel, name) for name, rel in PROMPT_TEST_SETS.items()
+    }
+
+
+def train_prompt_judge(
+    out: Path, root: str | Path | None = None, progress: bool = True, **_: object
+) -> Moderator:
+    """Prompt moderation on GuardReasoner-train prompts plus the harmful / harmless
+    instruction splits, split by prompt; measured on the three prompt test sets."""
+    from beavertail.data.catalog import dataset_path
+    from beavertail.data.loaders import load_prompts
+
+    rows = prompt_examples(
+        data_dir(root) / "prompt-moderation" / "guardreasonertrain_prompts_5000.jsonl",
+        "guardreasoner-train",
+    )
+    for name, harmful in (("harmful-train", True), ("harmless-train", False)):
+        items = list(load_prompts(dataset_path(name, root), harmful=harmful))[:1500]
+        rows += [
+            QAExample(p.prompt, "", (), not harmful, None, f"{name}:{i}")
+            for i, p in enumerate(items)
+        ]
+    test_prompts = {x.prompt for s in prompt_test_sets(root).values() for x in s}
+    rows = [x for x in rows if x.prompt not in test_prompts]
+    train = [x for x in rows if canonical_split(x.prompt) == "train"]
+    validation = [x for x in rows if canonical_split(x.prompt) == "validation"]
+    moderator = train_moderator(
+        train,
+        validation,
+        PROMPT_CONFIG,
+        None,
+        progress,
+        {
+            "data_dir": str(data_dir(root)),
+            "sources": {
+                "guardreasoner-train + harmful/harmless-train": {
+                    "train": len(train),
+                    "validation": len(validation),
+                }
+            },
+            "split_rule": "sha256(prompt) % 10: 0-6 train, 7 validation",
+        },
+    )
+    card = {
+        "sets": {
+            name: _summary(evaluate_moderator(moderator, items, progress=progress, cache=True))
+            for name, items in prompt_test_sets(root).items()
+        },
+        "sample": {},
+    }
+    moderator.metadata["name"] = "prompt"
+    moderator.metadata.setdefault("metrics", {})["card"] = card
+    moderator.save(out)
+    write_model_card(out, "prompt", moderator, card)
+    return moderator
+
+
+RECIPES: dict[str, Callable[..., Moderator]] = {
+    "default": train_default_judge,
+    "fast": train_fast_judge,
+    "prompt": train_prompt_judge,
+}
+
+
+def train_recipe(
+    name: str,
+    out: str | Path | None = None,
+    root: str | Path | None = None,
+    progress: bool = True,
+    ship: bool = False,
+) -> Moderator:
+    """Rebuild a shipped judge; ``ship`` writes it into the package's ``judges`` folder."""
+    if name not in RECIPES:
+        raise ValueError(f"unknown recipe {name!r}; known: {sorted(RECIPES)}")
+    folder = shipped_judge_dir(name) if ship else Path(out or f"runs/judge-{name}")
+    folder.mkdir(parents=True, exist_ok=True)
+    return RECIPES[name](folder, root, progress)
