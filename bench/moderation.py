@@ -33,6 +33,7 @@ from beavertail.moderation import (
     ModeratorSpec,
     ProfanityBaseline,
     RefusalHeuristic,
+    label_matrix,
     moderation_report,
     train_moderator,
 )
@@ -85,15 +86,14 @@ def speed(judge, examples: list[QAExample]) -> float:
     return len(sample) / (time.perf_counter() - start)
 
 
-def report(judge, examples: list[QAExample], scores: np.ndarray) -> dict:
-    y = np.array([not x.is_safe for x in examples])
+def report(judge, examples: list[QAExample]) -> dict:
+    """The judge's report on a labelled set (with categories for pair moderators)."""
     if isinstance(judge, Moderator) and judge.spec.input == "pair":
-        from beavertail.moderation import label_matrix
-
         prompts, responses = [x.prompt for x in examples], [x.response for x in examples]
-        probs = judge.probabilities(prompts, responses, cache=True)
+        probs = judge.probabilities(prompts, responses, progress=True, cache=True)
         return judge.report(label_matrix(examples, judge.spec.taxonomy), probs)
-    return moderation_report(y, scores, judge.threshold)
+    y = np.array([not x.is_safe for x in examples])
+    return moderation_report(y, scores_of(judge, examples), judge.threshold)
 
 
 class Stack:
@@ -182,7 +182,7 @@ def main() -> None:
         sets = {**pair_sets, **prompt_sets} if is_prompt else pair_sets
         pairs_per_s = speed(judge, pair_sets["beavertails_test"])
         for set_name, examples in sets.items():
-            r = report(judge, examples, scores_of(judge, examples))
+            r = report(judge, examples)
             f = r["flagged"]
             row = {
                 "judge": name,

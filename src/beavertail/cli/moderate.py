@@ -116,7 +116,7 @@ def train(
         settings.spec = ModeratorSpec(**spec)
         if threshold_rule is not None:
             settings.threshold_rule = threshold_rule
-        weights = None
+        weigh = None  # source weights, for the mix
         if train_file:
             train_set = [ex for f in train_file for ex in load_qa_examples(f)]
             if not validation_file:
@@ -129,10 +129,9 @@ def train(
             mix = build_moderation_mix(data_dir)
             train_set, validation = mix.train, mix.validation
             described = mix.describe()
+            weigh = mix.weights
         if max_train:
             train_set = train_set[:max_train]
-        if not train_file:
-            weights = (np.array(mix.weights(train_set)), np.array(mix.weights(validation)))
         console.print(f"training {settings.spec.backend} moderator on {len(train_set)} pairs")
         moderator = train_moderator(
             train_set,
@@ -140,8 +139,8 @@ def train(
             settings,
             out,
             data_description=described,
-            train_weights=weights[0] if weights else None,
-            validation_weights=weights[1] if weights else None,
+            train_weights=np.array(weigh(train_set)) if weigh else None,
+            validation_weights=np.array(weigh(validation)) if weigh else None,
         )
     val = moderator.metadata["metrics"]["validation"]
     console.print(

@@ -43,10 +43,6 @@ EXTRA_FILES = {
 }
 
 
-def _split_of(key: str) -> Split:
-    return canonical_split(key)
-
-
 def _flagged_rows(path: Path) -> set[int]:
     """Lines whose row says its prompt is in BeaverTails 30k_test."""
     return {line for line, row in iter_rows(path) if row.get("prompt_in_bt30k_test")}
@@ -176,7 +172,7 @@ def build_moderation_mix(
         if source == "generated-heldout":
             heldout["benign"].append(ex)
             continue
-        split = _split_of(key)
+        split = canonical_split(key)
         if split == "test":
             if source in benign_sources:
                 heldout["benign"].append(ex)

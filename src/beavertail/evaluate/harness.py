@@ -188,8 +188,8 @@ def run_eval(
     planned = plan_prompts(config)
     output = Path(output)
     if output.is_file() and output.stat().st_size > 0:  # nothing left: no models to load
-        RunWriter(output, asdict(config), config.identity(), EvalConfig.defaults())
-        if {p.id for p in planned} <= RunWriter.done_ids(output):
+        done = RunWriter(output, asdict(config), config.identity(), EvalConfig.defaults()).done
+        if {p.id for p in planned} <= done:
             return output
     generator, steerer, local_lm = build_generator(config, lm)
     if judge is None:

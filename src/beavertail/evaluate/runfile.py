@@ -108,11 +108,6 @@ class RunWriter:
                 header["resolved"] = resolved
             self._append([header])
 
-    @staticmethod
-    def done_ids(path: str | Path) -> set[str]:
-        """Ids of the records already in a run file."""
-        return {r["id"] for r in read_run(path)[1]}
-
     def _truncate_torn_tail(self) -> None:
         data = self.path.read_bytes()
         end = data.rfind(b"\n") + 1

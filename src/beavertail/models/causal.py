@@ -74,6 +74,11 @@ def _gguf_cache(folder: str, gguf: str) -> Path:
     return cache_dir() / "lm" / f"{Path(gguf).stem}-{key}"
 
 
+def model_device(model: torch.nn.Module) -> torch.device:
+    """Where a model's weights live (inputs and vectors are moved there)."""
+    return next(model.parameters()).device
+
+
 @dataclass
 class LoadedLM:
     model: PreTrainedModel

@@ -11,6 +11,7 @@ import torch
 from transformers import AutoModel, AutoTokenizer
 
 from beavertail.models.batching import run_sorted_batches
+from beavertail.models.causal import model_device
 
 DEFAULT_ENCODER = "embedded:all-MiniLM-L6-v2"
 
@@ -91,7 +92,7 @@ class SentenceEncoder:
 
     def forward(self, batch: PairBatch) -> torch.Tensor:
         """Mean-pooled, normalised embeddings (differentiable; used when fine-tuning)."""
-        device = next(self.model.parameters()).device
+        device = model_device(self.model)
         kwargs = {"input_ids": batch.input_ids, "attention_mask": batch.attention_mask}
         if batch.token_type_ids is not None:
             kwargs["token_type_ids"] = batch.token_type_ids

@@ -16,9 +16,9 @@ import torch
 
 from beavertail.models.batching import run_sorted_batches
 from beavertail.models.cache import cached_arrays, texts_key
-from beavertail.models.causal import LoadedLM, chat_text, render_messages
+from beavertail.models.causal import LoadedLM, chat_text, model_device, render_messages
 from beavertail.models.encoders import SentenceEncoder
-from beavertail.models.hooks import model_device, record
+from beavertail.models.hooks import record
 
 
 class FeatureExtractor(ABC):
@@ -107,9 +107,15 @@ class LMProbeFeatures(FeatureExtractor):
             spec["judge_system"] = JUDGE_SYSTEM
         return spec
 
-    def _clip(self, text: str, budget: int) -> str:
-        ids = self.lm.tokenizer(text, add_special_tokens=False)["input_ids"]
-        return text if len(ids) <= budget else self.lm.tokenizer.decode(ids[:budget])
+    def _clip(self, text: str, budget: int) -> tuple[str, int]:
+        """``text`` cut to ``budget`` tokens, and its length in tokens (re-counted when cut:
+        decoding and encoding again need not give the same count)."""
+        tok = self.lm.tokenizer
+        ids = tok(text, add_special_tokens=False)["input_ids"]
+        if len(ids) <= budget:
+            return text, len(ids)
+        clipped = tok.decode(ids[:budget])
+        return clipped, len(tok(clipped, add_special_tokens=False)["input_ids"])
 
     def _texts(self, prompts: list[str], responses: list[str] | None) -> list[str]:
         tok = self.lm.tokenizer
@@ -121,14 +127,13 @@ class LMProbeFeatures(FeatureExtractor):
         budget = self.max_length - 64  # room for the template and the question
         texts = []
         for i, prompt in enumerate(prompts):
-            prompt = self._clip(prompt, budget // 3 if responses else budget)
+            prompt, used = self._clip(prompt, budget // 3 if responses else budget)
             messages = [
                 {"role": "system", "content": JUDGE_SYSTEM},
                 {"role": "user", "content": prompt},
             ]
             if responses is not None:
-                used = len(tok(prompt, add_special_tokens=False)["input_ids"])
-                answer = self._clip(responses[i], max(budget - used, 16))
+                answer, _ = self._clip(responses[i], max(budget - used, 16))
                 messages.append({"role": "assistant", "content": answer})
             question = JUDGE_QUESTION if responses is not None else PROMPT_JUDGE_QUESTION
             messages.append({"role": "user", "content": question})

@@ -18,7 +18,7 @@ from typing import Protocol
 import httpx
 import torch
 
-from beavertail.models.causal import LoadedLM, chat_text
+from beavertail.models.causal import LoadedLM, chat_text, model_device
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ class LocalGenerator:
         tok = self.lm.tokenizer
         texts = [chat_text(tok, p, None, config.system_prompt) for p in prompts]
         enc = tok(texts, return_tensors="pt", padding=True, add_special_tokens=False)
-        device = next(self.lm.model.parameters()).device
+        device = model_device(self.lm.model)
         enc = enc.to(device)
         sampling = config.temperature > 0
         kwargs = dict(

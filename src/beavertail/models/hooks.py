@@ -14,7 +14,7 @@ from typing import Literal
 import numpy as np
 import torch
 
-from beavertail.models.causal import LoadedLM, chat_text
+from beavertail.models.causal import LoadedLM, chat_text, model_device
 from beavertail.models.progress import track
 
 Site = Literal["resid", "attn"]
@@ -56,11 +56,6 @@ def site_module(model: torch.nn.Module, layer: int, site: Site) -> torch.nn.Modu
                 return getattr(block, name)
         raise ValueError(f"no attention module found in {type(block).__name__}")
     raise ValueError(f"unknown site {site!r}; choose from {SITES}")
-
-
-def model_device(model: torch.nn.Module) -> torch.device:
-    """Where the model's weights live (inputs and vectors are moved there)."""
-    return next(model.parameters()).device
 
 
 def hidden_of(output: torch.Tensor | tuple) -> torch.Tensor:

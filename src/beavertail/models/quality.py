@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
-from beavertail.models.causal import LoadedLM, chat_text
+from beavertail.models.causal import LoadedLM, chat_text, model_device
 from beavertail.models.encoders import SentenceEncoder
 
 
@@ -61,7 +61,7 @@ def perplexity(
             attention[k, offset:] = 1
             n_head = min(len(head_ids[k]), len(seq))
             targets[k, offset + n_head :] = torch.tensor(seq[n_head:], dtype=torch.long)
-        device = next(lm.model.parameters()).device
+        device = model_device(lm.model)
         logits = lm.model(input_ids=input_ids.to(device), attention_mask=attention.to(device))
         logits = logits.logits.float().cpu()
         logprobs = torch.log_softmax(logits[:, :-1], dim=-1)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import torch
 from transformers import PreTrainedTokenizerBase
 
-from beavertail.models.causal import LoadedLM
+from beavertail.models.causal import LoadedLM, model_device
 from beavertail.models.generation import HookFactory
 
 
@@ -66,7 +66,7 @@ def decode_batch(
     enc = tok(
         [r.text for r in requests], return_tensors="pt", padding=True, add_special_tokens=False
     )
-    device = next(model.parameters()).device
+    device = model_device(model)
     enc = enc.to(device)
     mask = enc["attention_mask"]
     positions = (mask.cumsum(-1) - 1).clamp(min=0)

@@ -128,11 +128,14 @@ def _summary(report: dict) -> dict:
 def measure_card(
     moderator: Moderator, sets: dict[str, list[QAExample]], progress: bool = True
 ) -> dict:
-    """Figures per set, and the scores of a fixed BeaverTails-test sample for the check."""
+    """Figures per set, and (for pair judges) the scores of a fixed BeaverTails-test sample
+    for the check."""
     figures = {
         name: _summary(evaluate_moderator(moderator, items, progress=progress, cache=True))
         for name, items in sets.items()
     }
+    if "beavertails_test" not in sets:
+        return {"sets": figures, "sample": {}}
     sample = sets["beavertails_test"][:CARD_SAMPLE]
     probs = moderator.probabilities([x.prompt for x in sample], [x.response for x in sample])
     return {
@@ -188,15 +191,14 @@ def _finish(
     name: str,
     moderator: Moderator,
     out: Path,
-    mix: ModerationMix,
-    root: str | Path | None,
+    sets: dict[str, list[QAExample]],
     progress: bool,
-    sets: dict[str, list[QAExample]] | None = None,
 ) -> Moderator:
+    """Save, reload, measure the card on ``sets`` (never trained on), save with the card."""
     moderator.metadata["name"] = name
     moderator.save(out)
     moderator = Moderator.load(out)  # the card measures exactly what ships (stored weights)
-    card = measure_card(moderator, sets or card_sets(mix, root), progress)
+    card = measure_card(moderator, sets, progress)
     moderator.metadata.setdefault("metrics", {})["card"] = card
     moderator.save(out)
     write_model_card(out, name, moderator, card)
@@ -219,7 +221,7 @@ def train_default_judge(
         np.array(mix.weights(mix.train)),
         np.array(mix.weights(mix.validation)),
     )
-    return _finish("default", moderator, out, mix, root, progress)
+    return _finish("default", moderator, out, card_sets(mix, root), progress)
 
 
 def hh_rlhf_pairs(root: str | Path | None = None) -> list[QAExample]:
@@ -300,7 +302,7 @@ def train_fast_judge(
         val_weights,
         all_targets,
     )
-    return _finish("fast", moderator, out, mix, root, progress)
+    return _finish("fast", moderator, out, card_sets(mix, root), progress)
 
 
 PROMPT_TEST_SETS = {
@@ -364,18 +366,7 @@ def train_prompt_judge(
             "split_rule": "sha256(prompt) % 10: 0-6 train, 7 validation",
         },
     )
-    card = {
-        "sets": {
-            name: _summary(evaluate_moderator(moderator, items, progress=progress, cache=True))
-            for name, items in prompt_test_sets(root).items()
-        },
-        "sample": {},
-    }
-    moderator.metadata["name"] = "prompt"
-    moderator.metadata.setdefault("metrics", {})["card"] = card
-    moderator.save(out)
-    write_model_card(out, "prompt", moderator, card)
-    return moderator
+    return _finish("prompt", moderator, out, prompt_test_sets(root), progress)
 
 
 RECIPES: dict[str, Callable[..., Moderator]] = {

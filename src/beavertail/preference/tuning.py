@@ -40,7 +40,7 @@ from beavertail.artifacts import (
     write_manifest,
 )
 from beavertail.data import PreferencePair
-from beavertail.models.causal import chat_text, lm_weights_folder
+from beavertail.models.causal import chat_text, lm_weights_folder, model_device
 from beavertail.models.encoders import resolve_encoder
 from beavertail.models.progress import track
 from beavertail.preference.losses import cost_loss, pair_arrays
@@ -132,7 +132,7 @@ def score_ids(
 ) -> np.ndarray:
     """The model's single output for each sequence, batched by length; input order kept."""
     model.eval()
-    device = next(model.parameters()).device
+    device = model_device(model)
     out = np.zeros(len(ids), dtype=np.float32)
     order = np.argsort([len(x) for x in ids], kind="stable")[::-1]
     starts = range(0, len(order), batch_size)
