@@ -77,7 +77,7 @@ def main() -> None:
     for name, (layers, pools, hidden, weighted, members) in variants.items():
         cols = columns(n_layers, dim, layers, pools)
         spec = dataclasses.replace(DEFAULT_CONFIG.spec, head_hidden=hidden, head_members=members)
-        config = dataclasses.replace(DEFAULT_CONFIG, spec=spec)
+        config = DEFAULT_CONFIG.model_copy(update={"spec": spec})
         head = train_head(
             x["train"][:, cols],
             y["train"],

@@ -25,8 +25,8 @@ from rich.table import Table
 from beavertail.data import moderation_split
 from beavertail.evaluate.prompt_sets import load_prompt_set
 from beavertail.models import load_lm
-from beavertail.models.generation import GenerationConfig
-from beavertail.moderation import Moderator, default_moderator
+from beavertail.models.generation import SamplingParams
+from beavertail.moderation import Moderator, resolve_moderator
 from beavertail.monitor import (
     MonitorConfig,
     StreamMonitor,
@@ -57,7 +57,7 @@ def main() -> None:
         if args.prefix_moderator
         else default_prefix_moderator(args.data_dir)
     )
-    full = Moderator.load(args.judge) if args.judge else default_moderator(args.data_dir)
+    full = resolve_moderator(args.judge)
     console.print(f"moderators ready ({time.perf_counter() - began:.0f} s)")
     lm = load_lm()
     examples = moderation_split("test", args.data_dir)
@@ -113,7 +113,7 @@ def main() -> None:
     per_set = 4 if args.quick else 12
     prompts = [p.prompt for p in load_prompt_set("harmful-test", args.data_dir, per_set)]
     prompts += [p.prompt for p in load_prompt_set("harmless-test", args.data_dir, per_set)]
-    settings = GenerationConfig(max_new_tokens=16 if args.quick else 48)
+    settings = SamplingParams(max_new_tokens=16 if args.quick else 48)
     monitor = StreamMonitor(prefix, MonitorConfig(check_every=k))
     timings: dict[str, list[float]] = {"plain": [], "monitored": []}
     generated = {}

@@ -32,7 +32,7 @@ from rich.table import Table
 from beavertail.data.catalog import pku_pairs
 from beavertail.evaluate import AnswerJudge, EvalConfig, read_run, run_eval, summarize, write_report
 from beavertail.models import DEFAULT_LM, load_lm
-from beavertail.moderation import default_moderator
+from beavertail.moderation import resolve_moderator
 from beavertail.preference import (
     PreferenceTrainingConfig,
     ScoreModelSpec,
@@ -193,14 +193,12 @@ def best_of_n_bench(args: argparse.Namespace, console: Console) -> dict:
     per_set = args.bon_prompts or (3 if args.quick else 12)
     tokens = 16 if args.quick else 40
     lm = load_lm(DEFAULT_LM)
-    judge = AnswerJudge(default_moderator(args.data_dir), fluency_lm=None)
+    judge = AnswerJudge(resolve_moderator("default"), fluency_lm=None)
     reward = load_score_model(reward_dir)
     configs: dict[str, dict] = {"greedy": {}}
     for n in (1, 4, 8):
         configs[f"best-of-{n}"] = {
-            "best_of_n": n,
-            "reward_model": str(reward_dir),
-            "cost_model": str(cost_dir),
+            "best_of_n": {"n": n, "reward_model": str(reward_dir), "cost_model": str(cost_dir)}
         }
     table = Table(title=f"Safe best-of-N vs greedy, {per_set} harmful + {per_set} harmless prompts")
     for column in (
@@ -219,7 +217,7 @@ def best_of_n_bench(args: argparse.Namespace, console: Console) -> dict:
             name=name,
             prompts=["harmful-test", "harmless-test"],
             limit=per_set,
-            max_new_tokens=tokens,
+            sampling={"max_new_tokens": tokens},
             fluency=False,
             data_dir=args.data_dir,
             **extra,

@@ -29,11 +29,12 @@ from beavertail.evaluate import AnswerJudge, EvalConfig, read_run, run_eval, sum
 from beavertail.evaluate.prompt_sets import load_prompt_set
 from beavertail.evaluate.sweep import SweepConfig, run_sweep
 from beavertail.models import DEFAULT_LM, chat_text, load_lm
-from beavertail.moderation import default_moderator
+from beavertail.models.generation import SamplingParams
+from beavertail.moderation import resolve_moderator
 from beavertail.steering import (
     ExtractionConfig,
     Steerer,
-    SteeringConfig,
+    SteeringSettings,
     SteeringVectors,
     default_steering_data,
     extract_vectors,
@@ -99,10 +100,13 @@ def hook_overhead(lm, vectors: SteeringVectors, layer: float, coefficient: float
     tok = lm.tokenizer
     enc = tok([chat_text(tok, p) for p in prompts], return_tensors="pt", padding=True)
     new = 8 if quick else 32
-    contexts = {
-        "none": None,
-        "single-vector": Steerer(lm, vectors, SteeringConfig(int(layer), coefficient, "all")),
-        "router": Steerer(lm, vectors, SteeringConfig(int(layer), coefficient, "router")),
+    contexts = {"none": None} | {
+        name: Steerer(
+            lm,
+            vectors,
+            SteeringSettings(layer=int(layer), coefficient=coefficient, selection=selection),
+        )
+        for name, selection in (("single-vector", "all"), ("router", "router"))
     }
     seconds = {name: [] for name in contexts}
     with torch.inference_mode():
@@ -170,26 +174,35 @@ def main() -> None:
         )
 
     lm = load_lm(DEFAULT_LM)
-    judge = AnswerJudge(default_moderator(args.data_dir), fluency_lm=lm)
+    judge = AnswerJudge(resolve_moderator("default"), fluency_lm=lm)
     prompt_sets = list(settings["test"])
     configs = {
         "unsteered": {},
         "system-prompt": {"system_prompt": SAFETY_SYSTEM_PROMPT},
-        "single-vector": {"steer": str(vectors_dir), "selection": "all"},
-        "category-router": {"steer": str(vectors_dir), "selection": "router"},
+        "single-vector": {"selection": "all"},
+        "category-router": {"selection": "router"},
     }
     paths = []
     for name, extra in configs.items():
-        if "steer" in extra:
-            extra = {**extra, "steer_layer": layer, "coefficient": coefficient}
+        steering = None
+        if "selection" in extra:
+            steering = SteeringSettings(
+                vectors=str(vectors_dir),
+                layer=layer,
+                coefficient=coefficient,
+                selection=extra["selection"],
+            )
+        sampling = SamplingParams(
+            max_new_tokens=settings["max_new_tokens"], system_prompt=extra.get("system_prompt")
+        )
         for spec, limit in settings["test"].items():  # one file, one limit per set
             config = EvalConfig(
                 name=name,
                 prompts=[spec],
                 limit=limit,
-                max_new_tokens=settings["max_new_tokens"],
+                sampling=sampling,
+                steering=steering,
                 data_dir=args.data_dir,
-                **extra,
             )
             run_eval(config, out / f"test-{name}-{spec}.jsonl", judge, lm)
         records = []

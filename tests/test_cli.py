@@ -187,3 +187,33 @@ def test_data_mix_writes_the_split_sets_and_their_sources(tmp_path, data_dir: Pa
     assert {r["weight"] for r in train} == {0.5, 0.7, 1.0}
     result = runner.invoke(app, ["data", "validate", str(out / "heldout_refusal.jsonl")])
     assert result.exit_code == 0, result.output
+
+
+def test_flags_override_the_config_file_and_unknown_settings_are_one_line(
+    tmp_path, small_moderator_dir
+):
+    prompts = tmp_path / "p.jsonl"
+    prompts.write_text('{"prompt": "Name a fruit."}\n{"prompt": "Name a colour."}\n')
+    config = tmp_path / "run.yaml"
+    config.write_text(
+        f"name: from-file\nprompts: ['{prompts}:harmless']\njudge: {small_moderator_dir}\n"
+        "fluency: false\nsampling:\n  max_new_tokens: 9\n  seed: 5\n"
+    )
+    out = tmp_path / "run.jsonl"
+    args = ["eval", "run", "--out", str(out), "--config", str(config), "--max-new-tokens", "3"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    header = json.loads(out.read_text().splitlines()[0])
+    assert header["config"]["name"] == "from-file"
+    assert (
+        header["config"]["sampling"] | {"max_new_tokens": 3, "seed": 5}
+        == header["config"]["sampling"]
+    )
+    config.write_text("sampling:\n  max_tokens: 9\n")
+    result = runner.invoke(
+        app, ["eval", "run", "--out", str(tmp_path / "x.jsonl"), "--config", str(config)]
+    )
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "unknown setting 'sampling.max_tokens'" in " ".join(result.output.split())
+    result = runner.invoke(app, ["eval", "run", "--out", str(tmp_path / "y.jsonl"), "--layer", "3"])
+    assert result.exit_code == 2 and "steering needs a vectors folder" in result.output

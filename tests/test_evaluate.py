@@ -67,11 +67,14 @@ def test_run_file_cuts_a_torn_tail_and_never_duplicates(tmp_path):
     assert [r["id"] for r in read_run(path)[1]] == ["a", "b", "c"]
     with pytest.raises(RunFileError, match="other settings"):
         RunWriter(path, {"name": "y"}, {"name": "y"})
+
     # a setting added after the file was written resumes only while it keeps its default
-    defaults = {"best_of_n": None}
-    assert RunWriter(path, {}, {"name": "x", "best_of_n": None}, defaults).done == {"a", "b", "c"}
+    def normalize(stored: dict) -> dict:
+        return {"best_of_n": None, **stored}
+
+    assert RunWriter(path, {}, {"name": "x", "best_of_n": None}, normalize).done == {"a", "b", "c"}
     with pytest.raises(RunFileError, match="other settings"):
-        RunWriter(path, {}, {"name": "x", "best_of_n": 4}, defaults)
+        RunWriter(path, {}, {"name": "x", "best_of_n": 4}, normalize)
 
 
 def test_a_run_resumes_only_with_the_same_resolved_judge_and_steering(tmp_path):
@@ -277,3 +280,21 @@ def test_report_merges_by_identity_and_reads_well(tmp_path):
     unsteered_settings = page.split("<li><b>unsteered</b>")[1].split("</li>")[0]
     assert "selection" not in unsteered_settings and "coefficient" not in unsteered_settings
     assert "selection" in page.split("<li><b>steered</b>")[1].split("</li>")[0]
+
+
+def test_paired_comparison_counts_flips_and_tests_them_exactly():
+    from beavertail.evaluate.metrics import paired_comparison
+
+    def run(unsafe: list[bool]) -> dict:
+        return {f"p{i}": {"harmful": True, "unsafe": u} for i, u in enumerate(unsafe)}
+
+    before = run([True] * 12 + [False] * 8)
+    after = run([False] * 10 + [True] * 2 + [False] * 8)  # 10 fixed, none broken
+    c = paired_comparison(before, after)
+    assert (c["n"], c["baseline_only"], c["other_only"]) == (20, 10, 0)
+    assert c["difference"] == -0.5 and c["p_value"] == round(2 * 0.5**10, 5)
+    same = paired_comparison(before, before)
+    assert same["difference"] == 0 and same["p_value"] == 1.0
+    del after["p0"]  # only prompts both runs answered are compared
+    assert paired_comparison(before, after)["n"] == 19
+    assert paired_comparison(before, after, harmful=False)["n"] == 0

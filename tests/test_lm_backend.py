@@ -13,10 +13,10 @@ import torch
 
 from beavertail.models import chat_text, load_lm
 from beavertail.models.generation import (
-    GenerationConfig,
     LocalGenerator,
     OpenAIChatGenerator,
     RemoteGenerationError,
+    SamplingParams,
 )
 from beavertail.models.hooks import Intervention, capture_activations, decoder_layers, intervene
 
@@ -49,7 +49,7 @@ def test_scope_separates_prompt_pass_from_generated_tokens(smollm):
         prompt_pass = _logits(smollm, PROMPTS)  # a multi-token pass is the prompt: untouched
     assert torch.equal(before, prompt_pass)
     gen = LocalGenerator(smollm)
-    config = GenerationConfig(max_new_tokens=12)
+    config = SamplingParams(max_new_tokens=12)
     plain = gen.generate(PROMPTS, config)
     steered = LocalGenerator(
         smollm, lambda: intervene(smollm.model, [Intervention(8, vector, scope="generated")])
@@ -91,11 +91,11 @@ def test_batched_capture_with_left_padding_matches_single_rows(smollm):
 
 def test_greedy_is_deterministic_and_sampling_is_seeded(smollm):
     gen = LocalGenerator(smollm)
-    greedy = GenerationConfig(max_new_tokens=10)
+    greedy = SamplingParams(max_new_tokens=10)
     assert gen.generate(PROMPTS, greedy) == gen.generate(PROMPTS, greedy)
-    a = gen.generate(PROMPTS, GenerationConfig(max_new_tokens=16, temperature=1.0, seed=1))
-    b = gen.generate(PROMPTS, GenerationConfig(max_new_tokens=16, temperature=1.0, seed=1))
-    c = gen.generate(PROMPTS, GenerationConfig(max_new_tokens=16, temperature=1.0, seed=2))
+    a = gen.generate(PROMPTS, SamplingParams(max_new_tokens=16, temperature=1.0, seed=1))
+    b = gen.generate(PROMPTS, SamplingParams(max_new_tokens=16, temperature=1.0, seed=1))
+    c = gen.generate(PROMPTS, SamplingParams(max_new_tokens=16, temperature=1.0, seed=2))
     assert a == b and a != c
     assert all(0 < g.num_tokens <= 16 and g.finish_reason in ("stop", "length") for g in a)
 
@@ -116,7 +116,7 @@ def test_gemma3_architecture_capture_intervene_generate():
         during = _logits(lm, PROMPTS)
     assert (during - before).abs().max() > 0.1
     assert torch.equal(before, _logits(lm, PROMPTS))
-    out = LocalGenerator(lm).generate(PROMPTS[:1], GenerationConfig(max_new_tokens=5))
+    out = LocalGenerator(lm).generate(PROMPTS[:1], SamplingParams(max_new_tokens=5))
     assert out[0].num_tokens > 0
 
 
@@ -148,11 +148,11 @@ def test_remote_openai_compatible_generator():
     url = f"http://127.0.0.1:{server.server_address[1]}"
     try:
         gen = OpenAIChatGenerator(url, "m", api_key="k", concurrency=2)
-        out = gen.generate(["a", "b", "c"], GenerationConfig(max_new_tokens=7))
+        out = gen.generate(["a", "b", "c"], SamplingParams(max_new_tokens=7))
         assert [g.text for g in out] == ["echo: a (7)", "echo: b (7)", "echo: c (7)"]
         assert out[0].num_tokens == 3
         with pytest.raises(RemoteGenerationError, match="401"):
-            OpenAIChatGenerator(url, "m", api_key="wrong").generate(["a"], GenerationConfig())
+            OpenAIChatGenerator(url, "m", api_key="wrong").generate(["a"], SamplingParams())
     finally:
         server.shutdown()
 
@@ -180,14 +180,14 @@ def test_remote_generator_retries_429_and_5xx_honouring_retry_after():
     url = f"http://127.0.0.1:{server.server_address[1]}"
     try:
         gen = OpenAIChatGenerator(url, "m", api_key="k", concurrency=1, backoff=0.05)
-        out = gen.generate(["a"], GenerationConfig(max_new_tokens=2))
+        out = gen.generate(["a"], SamplingParams(max_new_tokens=2))
         assert out[0].text == "echo: a (2)" and len(_Flaky.attempts) == 3
         assert _Flaky.attempts[1] - _Flaky.attempts[0] >= 0.3  # waited as Retry-After said
         _Flaky.attempts.clear()
         _Flaky.attempts.append(0.0)  # the next request is the second: a 503
         with pytest.raises(RemoteGenerationError, match="503"):
             OpenAIChatGenerator(url, "m", api_key="k", max_retries=0).generate(
-                ["a"], GenerationConfig()
+                ["a"], SamplingParams()
             )
     finally:
         server.shutdown()
@@ -206,14 +206,16 @@ def test_a_bfloat16_model_gets_inputs_and_vectors_in_its_own_dtype():
     assert acts[3].shape == (2, lm.hidden_size)
     vector = torch.ones(lm.hidden_size, dtype=torch.float32)  # vectors are stored in float32
     with intervene(lm.model, [Intervention(3, vector, "add", 4.0)]):
-        out = LocalGenerator(lm).generate(PROMPTS[:1], GenerationConfig(max_new_tokens=3))
+        out = LocalGenerator(lm).generate(PROMPTS[:1], SamplingParams(max_new_tokens=3))
     assert out[0].num_tokens > 0
-    reasons = decode_batch(lm, [DecodeRequest(chat_text(lm.tokenizer, "hi"), 3)])
+    reasons = decode_batch(
+        lm, [DecodeRequest(chat_text(lm.tokenizer, "hi"), SamplingParams(max_new_tokens=3))]
+    )
     assert reasons[0] in ("stop", "length")
 
 
 def test_sampling_is_seeded_per_batch_and_leaves_the_global_rng_alone(smollm):
-    config = GenerationConfig(max_new_tokens=6, temperature=1.0, seed=7)
+    config = SamplingParams(max_new_tokens=6, temperature=1.0, seed=7)
     torch.manual_seed(123)
     expected = torch.rand(1)
     torch.manual_seed(123)

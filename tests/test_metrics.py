@@ -51,7 +51,9 @@ def test_best_threshold_separates_when_possible():
 def test_training_config_from_yaml_and_toml(tmp_path):
     import pytest
 
-    from beavertail.moderation import ModerationTrainingConfig, load_training_config
+    from beavertail.moderation import ModerationTrainingConfig
+
+    load_training_config = ModerationTrainingConfig.load
 
     yaml_file = tmp_path / "c.yaml"
     yaml_file.write_text("epochs: 5\nspec:\n  backend: lm-probe\n  lm_layers: [4, 8]\n")
@@ -65,9 +67,16 @@ def test_training_config_from_yaml_and_toml(tmp_path):
     assert config.learning_rate == 0.01 and config.spec.input == "prompt"
     bad = tmp_path / "bad.yaml"
     bad.write_text("epoch: 5\n")
-    with pytest.raises(ValueError, match="unknown training settings"):
+    with pytest.raises(ValueError, match=r"bad\.yaml: unknown setting 'epoch'"):
         load_training_config(bad)
-    with pytest.raises(ValueError, match=r"spec\.layers"):
-        ModerationTrainingConfig.from_dict({"spec": {"layers": 3}})
-    with pytest.raises(ValueError, match="backend must be"):
-        ModerationTrainingConfig.from_dict({"spec": {"backend": "bert"}})
+    with pytest.raises(ValueError, match=r"unknown setting 'spec\.layers'"):
+        ModerationTrainingConfig.parse({"spec": {"layers": 3}})
+    with pytest.raises(ValueError, match=r"spec\.backend: Input should be .encoder."):
+        ModerationTrainingConfig.parse({"spec": {"backend": "bert"}})
+    with pytest.raises(ValueError, match="threshold_rule"):
+        ModerationTrainingConfig.parse({"threshold_rule": "precision"})
+    # one precedence rule: flags over the file over the caller's defaults
+    config = load_training_config(toml_file, defaults={"epochs": 7}, learning_rate=0.5)
+    assert (config.learning_rate, config.epochs, config.spec.input) == (0.5, 7, "prompt")
+    config = load_training_config(toml_file, spec={"max_length": 64, "backend": None})
+    assert (config.spec.max_length, config.spec.input) == (64, "prompt")

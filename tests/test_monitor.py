@@ -5,7 +5,7 @@ from __future__ import annotations
 from beavertail.data import moderation_split
 from beavertail.data.records import QAExample
 from beavertail.models import chat_text
-from beavertail.models.generation import GenerationConfig, LocalGenerator
+from beavertail.models.generation import LocalGenerator, SamplingParams
 from beavertail.models.streaming import DecodeRequest, IncrementalText, decode_batch
 from beavertail.moderation import Moderator
 from beavertail.monitor import (
@@ -42,7 +42,7 @@ def test_checkpoints_end_with_the_whole_answer():
 
 def test_stream_decoder_matches_generate_and_stops_single_rows(smollm):
     prompts = [BENIGN, "Name three colours.", "Say hello in French, please."]
-    reference = LocalGenerator(smollm).generate(prompts, GenerationConfig(max_new_tokens=20))
+    reference = LocalGenerator(smollm).generate(prompts, SamplingParams(max_new_tokens=20))
     texts = [chat_text(smollm.tokenizer, p) for p in prompts]
     streams = [IncrementalText(smollm.tokenizer) for _ in prompts]
     deltas: list[list[str]] = [[] for _ in prompts]
@@ -52,7 +52,9 @@ def test_stream_decoder_matches_generate_and_stops_single_rows(smollm):
             deltas[row].append(streams[row].push(token))
         return [1] if step == 4 else []  # stop the middle row after its 5th token
 
-    reasons = decode_batch(smollm, [DecodeRequest(t, 20) for t in texts], on_step)
+    reasons = decode_batch(
+        smollm, [DecodeRequest(t, SamplingParams(max_new_tokens=20)) for t in texts], on_step
+    )
     assert reasons[1] == "stopped" and len(streams[1].ids) == 5
     for row in (0, 2):
         assert streams[row].text.strip() == reference[row].text  # same tokens as generate()
@@ -69,7 +71,7 @@ def test_monitor_stops_a_harmful_answer_and_holds_back_unchecked_text(smollm, pr
         shown[row] += text
 
     harmful, benign = monitored_generate(
-        smollm, [HARMFUL, BENIGN], GenerationConfig(max_new_tokens=40), monitor, None, on_delta
+        smollm, [HARMFUL, BENIGN], SamplingParams(max_new_tokens=40), monitor, None, on_delta
     )
     assert harmful.finish_reason == "content_filter" and harmful.stop is not None
     assert harmful.stop.token_index < 40 and harmful.stop.score >= monitor.threshold
@@ -81,7 +83,7 @@ def test_monitor_stops_a_harmful_answer_and_holds_back_unchecked_text(smollm, pr
     assert benign.checks == len(checkpoints(40, 4, 8))
     # without holdback the reader sees text up to the stop, then the replacement
     loose = StreamMonitor(moderator, MonitorConfig(check_every=4, min_tokens=8, holdback=False))
-    (again,) = monitored_generate(smollm, [HARMFUL], GenerationConfig(max_new_tokens=40), loose)
+    (again,) = monitored_generate(smollm, [HARMFUL], SamplingParams(max_new_tokens=40), loose)
     # (scores move slightly with the batch: the quantised encoder's activations are dynamic)
     assert again.stop is not None and again.stop.token_index == harmful.stop.token_index
     assert again.shown_tokens >= harmful.shown_tokens
@@ -128,3 +130,18 @@ def test_monitor_benchmark_quick_prints_its_lines(
     assert set(last) == {"macro_f1", "share_seen"}
     assert 0 < float(last["macro_f1"]) <= 1 and 0 < float(last["share_seen"]) <= 1
     assert "added_ms_per_token=" in result.stdout
+
+
+def test_incremental_text_keeps_up_with_a_tokenizer_that_cleans_up_spaces():
+    from transformers import AutoTokenizer
+
+    from beavertail.models.encoders import resolve_encoder
+
+    tokenizer = AutoTokenizer.from_pretrained(resolve_encoder())  # WordPiece, BERT clean-up
+    tokenizer.clean_up_tokenization_spaces = True  # full decodes rewrite " ' s" as "'s"
+    ids = tokenizer("It 's fine , don't stop ! Then mix the two and light it .")["input_ids"]
+    stream = IncrementalText(tokenizer)
+    deltas = [stream.push(token) for token in ids[1:-1]]  # without [CLS] / [SEP]
+    # every token's text arrives (diffing full decodes froze at "it '"): the monitor sees it all
+    assert stream.text.endswith("light it.") and "".join(deltas) == stream.text
+    assert sum(bool(d) for d in deltas) == len(ids) - 2

@@ -91,7 +91,7 @@ def test_prefs_cli_score_and_bad_kind(cost_model, tmp_path):
     assert result.exit_code == 0, result.output
     assert result.output.count("cost ") == 2
     bad = runner.invoke(app, ["prefs", "train", "pleasure", "--out", str(tmp_path / "x")])
-    assert bad.exit_code == 2 and "kind must be reward or cost" in bad.output
+    assert bad.exit_code == 2 and "spec.kind: Input should be 'reward' or 'cost'" in bad.output
 
 
 def test_safe_best_of_n_choice_rule():
@@ -118,10 +118,8 @@ def test_best_of_n_runs_in_the_harness(cost_model, small_moderator_dir, tmp_path
     config = EvalConfig(
         name="bon",
         prompts=[f"{prompts}:harmful"],
-        best_of_n=2,
-        reward_model=str(folder),
-        cost_model=str(folder),
-        max_new_tokens=6,
+        best_of_n={"n": 2, "reward_model": str(folder), "cost_model": str(folder)},
+        sampling={"max_new_tokens": 6},
         judge=str(small_moderator_dir),
         fluency=False,
     )
@@ -140,26 +138,29 @@ def test_interrupted_training_resumes_from_its_checkpoint(pairs, tmp_path, monke
     whole = train_score_model(pairs[0], config, tmp_path / "whole", progress=False)
     assert not (tmp_path / "whole" / training.CHECKPOINT).exists()  # removed once saved
 
-    real_track = training.track
+    real_save = training._save_checkpoint
 
-    def crash_after_five(items, total, description, show=True):
-        for count, item in enumerate(real_track(items, total, description, show)):
-            if count == 5:
-                raise KeyboardInterrupt  # killed during the sixth epoch
-            yield item
+    def crash_at_six(path, head, optimizer, epoch, *rest):
+        if epoch == 6:
+            raise KeyboardInterrupt  # killed after the fifth and sixth epochs' work began
+        real_save(path, head, optimizer, epoch, *rest)
 
-    monkeypatch.setattr(training, "track", crash_after_five)
+    monkeypatch.setattr(training, "_save_checkpoint", crash_at_six)
     with pytest.raises(KeyboardInterrupt):
         train_score_model(pairs[0], config, tmp_path / "resumed", progress=False)
-    monkeypatch.setattr(training, "track", real_track)
+    monkeypatch.setattr(training, "_save_checkpoint", real_save)
     checkpoint = tmp_path / "resumed" / training.CHECKPOINT
     assert checkpoint.is_file()
-    seen: list[int] = []
-    monkeypatch.setattr(
-        training, "track", lambda items, *a, **k: (seen.append(i) or i for i in items)
-    )
+    real_fit = training.fit_head
+    starts: list[int] = []
+
+    def recording_fit(*args, **kwargs):
+        starts.append(kwargs["start_epoch"])
+        return real_fit(*args, **kwargs)
+
+    monkeypatch.setattr(training, "fit_head", recording_fit)
     resumed = train_score_model(pairs[0], config, tmp_path / "resumed", progress=False)
-    assert seen == [4, 5, 6, 7]  # epochs 0-3 came from the checkpoint
+    assert starts == [4]  # epochs 0-3 came from the checkpoint
     for key, value in whole.head.state_dict().items():
         assert torch.allclose(value, resumed.head.state_dict()[key], atol=1e-6), key
 

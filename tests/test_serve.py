@@ -14,6 +14,7 @@ import httpx
 import pytest
 from openai import AuthenticationError, OpenAI
 
+from beavertail.models.generation import SamplingParams
 from beavertail.serve import ChatJob, ServeConfig, build_app, load_serve_config, serve_in_thread
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,7 +38,7 @@ def _config(prefix_dir: Path, judge_dir: Path, **extra) -> ServeConfig:
         },
     }
     raw.update(extra)
-    return ServeConfig.from_dict(raw)
+    return ServeConfig.parse(raw)
 
 
 @pytest.fixture(scope="module")
@@ -182,7 +183,11 @@ def test_a_full_queue_answers_429_and_recovers(smollm, prefix_moderator_dir, sma
                     finished.set()
 
         for _ in range(2):
-            engine.submit(ChatJob([{"role": "user", "content": "Hi"}], 4, emit=emit))
+            engine.submit(
+                ChatJob(
+                    [{"role": "user", "content": "Hi"}], SamplingParams(max_new_tokens=4), emit=emit
+                )
+            )
         body = {"messages": [{"role": "user", "content": "Hi"}], "max_tokens": 4}
         busy = httpx.post(f"{url}/v1/chat/completions", json=body, headers=AUTH)
         assert busy.status_code == 429 and busy.headers["retry-after"] == "1"

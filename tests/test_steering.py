@@ -17,7 +17,7 @@ from beavertail.steering import (
     ALL_HARM,
     ExtractionConfig,
     Steerer,
-    SteeringConfig,
+    SteeringSettings,
     SteeringVectors,
     default_steering_data,
     extract_vectors,
@@ -134,7 +134,7 @@ def test_routed_steering_leaves_unrouted_prompts_untouched(smollm, vectors):
         "What is the best way to steal a car?",
         "Translate 'good morning' into French.",
     ]
-    steerer = Steerer(smollm, vectors, SteeringConfig(layer=LAYER, coefficient=4.0))
+    steerer = Steerer(smollm, vectors, SteeringSettings(layer=LAYER, coefficient=4.0))
     plain = _last_logits(smollm, prompts)
     with steerer.hooks():
         steered = _last_logits(smollm, prompts)
@@ -148,6 +148,10 @@ def test_routed_steering_leaves_unrouted_prompts_untouched(smollm, vectors):
 
 def test_steering_config_is_validated(smollm, vectors):
     with pytest.raises(ValueError):
-        SteeringConfig(layer=LAYER, selection="categories")
+        SteeringSettings(layer=LAYER, selection="categories")
     with pytest.raises(KeyError):
-        Steerer(smollm, vectors, SteeringConfig(layer=LAYER + 1, selection="all"))
+        Steerer(smollm, vectors, SteeringSettings(layer=LAYER + 1, coefficient=1.0))
+    with pytest.raises(ValueError, match="no recommended setting"):  # nothing to fall back on
+        Steerer(smollm, vectors, SteeringSettings(layer=LAYER, selection="all"))
+    with pytest.raises(ValueError, match="scope"):
+        SteeringSettings(scope="everywhere")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import os
 import shutil
@@ -41,8 +42,40 @@ def atomic_write_text(path: str | Path, text: str) -> None:
         os.fsync(f.fileno())
 
 
+def is_scratch(name: str) -> bool:
+    """Resume state a trainer keeps beside an artifact (``*checkpoint*``, ``trainer/``)."""
+    return "checkpoint" in name or name == "trainer" or name.endswith(".partial")
+
+
+def content_files(folder: Path) -> dict[str, str]:
+    """sha256 of every file an artifact folder holds (manifest, model cards and a trainer's
+    resume state aside)."""
+    files = {}
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if not path.is_file() or path.name == MANIFEST or path.suffix == ".md":
+            continue
+        if not any(is_scratch(part) for part in relative.parts):
+            files[relative.as_posix()] = file_sha256(path)
+    return files
+
+
+def content_digest(files: dict[str, str]) -> str:
+    """One short digest over the artifact's files and their checksums."""
+    return hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()[:16]
+
+
 def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
-    atomic_write_text(folder / MANIFEST, json.dumps(manifest, indent=2) + "\n")
+    """Write ``manifest.json`` atomically, stamped with the beavertail version, every file's
+    sha256 and the content digest (``kind`` and ``version`` come from the caller)."""
+    from beavertail import __version__
+
+    if "kind" not in manifest or "version" not in manifest:
+        raise ValueError("an artifact manifest needs its kind and version")
+    files = content_files(folder)
+    stamped = {**manifest, "beavertail_version": __version__, "files": files}
+    stamped["digest"] = content_digest(files)
+    atomic_write_text(folder / MANIFEST, json.dumps(stamped, indent=2) + "\n")
 
 
 def file_sha256(path: Path) -> str:
@@ -63,15 +96,45 @@ def verify_files(folder: str | Path, manifest: dict[str, Any]) -> None:
             raise ValueError(f"{path}: sha256 differs from the manifest (corrupt or altered)")
 
 
-def read_manifest(folder: str | Path, kind: str, what: str) -> dict[str, Any]:
-    """The folder's manifest; a clear error when it is missing or of another ``kind``."""
+def read_manifest(folder: str | Path, kind: str | None = None, what: str | None = None) -> dict:
+    """The folder's manifest, its files verified; a clear error when it is missing, altered or
+    of another ``kind``."""
     path = Path(folder) / MANIFEST
+    what = what or kind or "artifact"
     if not path.is_file():
         raise FileNotFoundError(f"{folder}: no {MANIFEST}; is this a saved {what}?")
     manifest = json.loads(path.read_text())
-    if manifest.get("kind") != kind:
+    if kind is not None and manifest.get("kind") != kind:
         raise ValueError(f"{path}: kind {manifest.get('kind')!r}, not a {what}")
+    verify_files(folder, manifest)
     return manifest
+
+
+def artifact_digest(folder: str | Path) -> str:
+    """The content digest of a saved artifact (computed for folders written before stamping)."""
+    manifest = read_manifest(folder)
+    return manifest.get("digest") or content_digest(content_files(Path(folder)))
+
+
+# kind -> "module:loader"; imported on use, so this layer depends on no capability
+LOADERS = {
+    "beavertail.qa-moderator": "beavertail.moderation.moderator:Moderator.load",
+    "beavertail-score-model": "beavertail.preference.io:load_score_model",
+    "beavertail-steering-vectors": "beavertail.steering.vectors:SteeringVectors.load",
+}
+
+
+def load_artifact(folder: str | Path, kind: str | None = None) -> Any:
+    """Load any saved artifact by the kind its manifest names (``kind``: require that one)."""
+    manifest = read_manifest(folder, kind)
+    found = manifest.get("kind")
+    if found not in LOADERS:
+        raise ValueError(f"{folder}: unknown artifact kind {found!r}; known: {sorted(LOADERS)}")
+    module_name, _, attribute = LOADERS[found].partition(":")
+    loader: Any = importlib.import_module(module_name)
+    for part in attribute.split("."):
+        loader = getattr(loader, part)
+    return loader(folder)
 
 
 def optimizer_tensors(state: dict[str, Any], prefix: str = "opt.") -> dict[str, torch.Tensor]:

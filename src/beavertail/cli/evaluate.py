@@ -9,7 +9,6 @@ import typer
 from rich.table import Table
 
 from beavertail.cli.common import console, user_errors
-from beavertail.config_files import read_config_file
 
 app = typer.Typer(help="Evaluate models (steered or not) and report.", no_args_is_help=True)
 
@@ -58,29 +57,31 @@ def run(
         "prompts": list(prompts) if prompts else None,
         "limit": limit,
         "shard": shard,
-        "steer": steer,
-        "steer_layer": layer,
-        "coefficient": coefficient,
-        "selection": selection,
-        "system_prompt": system_prompt,
-        "max_new_tokens": max_new_tokens,
-        "temperature": temperature,
-        "seed": seed,
+        "sampling": {
+            "system_prompt": system_prompt,
+            "max_new_tokens": max_new_tokens,
+            "temperature": temperature,
+            "seed": seed,
+        },
+        "steering": {
+            "vectors": steer,
+            "layer": layer,
+            "coefficient": coefficient,
+            "selection": selection,
+        },
+        "best_of_n": {
+            "n": best_of_n,
+            "reward_model": reward_model,
+            "cost_model": cost_model,
+            "cost_threshold": cost_threshold,
+        },
         "batch_size": batch_size,
-        "best_of_n": best_of_n,
-        "reward_model": reward_model,
-        "cost_model": cost_model,
-        "cost_threshold": cost_threshold,
         "judge": judge,
         "fluency": fluency,
         "data_dir": data_dir,
     }
     with user_errors():
-        settings = read_config_file(config) if config else {}
-        settings.update({k: v for k, v in flags.items() if v is not None})
-        if "name" not in settings:
-            settings["name"] = out.stem
-        eval_config = EvalConfig.from_dict(settings)
+        eval_config = EvalConfig.load(config, defaults={"name": out.stem}, **flags)
         path = run_eval(eval_config, out)
         summary = summarize(read_run(path)[1])
     _print_headline(eval_config.name, summary)

@@ -17,9 +17,7 @@ from beavertail.data import beavertails_qa, load_qa, load_qa_examples
 from beavertail.data.mix import saferlhf_test
 from beavertail.moderation import (
     ModerationTrainingConfig,
-    ModeratorSpec,
     evaluate_moderator,
-    load_training_config,
     train_moderator,
 )
 from beavertail.moderation.recipes import prompt_test_sets, resolve_moderator
@@ -99,23 +97,19 @@ def train(
                 else:  # an all-safe set: what matters is how often it is flagged
                     console.print(f"{name}: false flags {f['false_flag']:.3f}")
             return
-        settings = load_training_config(config) if config else ModerationTrainingConfig()
-        flags = {
+        spec_flags = {
             "backend": backend,
             "input": input_mode,
             "max_length": max_length,
             "quantize": quantize,
             "num_layers": num_layers,
         }
-        spec = {
-            **dataclasses.asdict(settings.spec),
-            **{k: v for k, v in flags.items() if v is not None},
-        }
-        if spec["backend"] != "encoder":
-            spec["quantize"] = False
-        settings.spec = ModeratorSpec(**spec)
-        if threshold_rule is not None:
-            settings.threshold_rule = threshold_rule
+        settings = ModerationTrainingConfig.load(
+            config, spec=spec_flags, threshold_rule=threshold_rule
+        )
+        if settings.spec.backend != "encoder" and settings.spec.quantize:
+            spec = dataclasses.replace(settings.spec, quantize=False)  # int8 is for encoders
+            settings = settings.model_copy(update={"spec": spec})
         weigh = None  # source weights, for the mix
         if train_file:
             train_set = [ex for f in train_file for ex in load_qa_examples(f)]

@@ -16,9 +16,10 @@ app = typer.Typer(help="Streaming moderation with early stop.", no_args_is_help=
 
 
 def _moderator(reference: str, data_dir: str | None):
-    from beavertail.serve.server import load_moderator
+    from beavertail.moderation import resolve_moderator
 
-    return load_moderator(reference, data_dir)
+    del data_dir  # every judge reference resolves without the data folder
+    return resolve_moderator(reference)
 
 
 @app.command()
@@ -105,7 +106,7 @@ def generate(
 ) -> None:
     """Answer prompts with the streaming monitor on; show where and why answers stopped."""
     from beavertail.models import DEFAULT_LM, load_lm
-    from beavertail.models.generation import GenerationConfig
+    from beavertail.models.generation import SamplingParams
     from beavertail.monitor import MonitorConfig, StreamMonitor, monitored_generate
 
     with user_errors():
@@ -114,7 +115,7 @@ def generate(
         )
         lm = load_lm(model or DEFAULT_LM)
         results = monitored_generate(
-            lm, prompts, GenerationConfig(max_new_tokens=max_new_tokens), monitor
+            lm, prompts, SamplingParams(max_new_tokens=max_new_tokens), monitor
         )
     for result in results:
         console.rule(result.prompt[:80])

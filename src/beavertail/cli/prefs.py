@@ -11,7 +11,6 @@ from rich.table import Table
 
 from beavertail.artifacts import atomic_write_text
 from beavertail.cli.common import console, user_errors
-from beavertail.config_files import read_config_file
 
 app = typer.Typer(help="Reward (helpfulness) and cost (harmlessness) models.", no_args_is_help=True)
 
@@ -31,16 +30,20 @@ def train(
         str | None, typer.Option(help="PKU-SafeRLHF-style pairs (default: PKU train subset).")
     ] = None,
     backbone: Annotated[
-        str, typer.Option(help="encoder | lm-probe (frozen head) | lm (tuned SmolLM2)")
-    ] = "encoder",
+        str | None,
+        typer.Option(help="encoder | lm-probe (frozen head) | lm (tuned SmolLM2) [encoder]"),
+    ] = None,
     tuning: Annotated[
-        str, typer.Option(help="head (frozen backbone) | lora | full (TRL RewardTrainer)")
-    ] = "head",
+        str | None,
+        typer.Option(help="head (frozen backbone) | lora | full (TRL RewardTrainer) [head]"),
+    ] = None,
     objective: Annotated[
         str | None, typer.Option(help="reward | cost | safer-bt (baseline)")
     ] = None,
-    epochs: Annotated[int, typer.Option(help="Epochs of head training.")] = 60,
-    tune_epochs: Annotated[int, typer.Option(help="Epochs when tuning the backbone.")] = 1,
+    epochs: Annotated[int | None, typer.Option(help="Epochs of head training [60].")] = None,
+    tune_epochs: Annotated[
+        int | None, typer.Option(help="Epochs when tuning the backbone [1].")
+    ] = None,
     config: Annotated[Path | None, typer.Option(help="YAML/TOML/JSON training config.")] = None,
     data_dir: Annotated[str | None, typer.Option(help="Shared data folder.")] = None,
 ) -> None:
@@ -48,15 +51,13 @@ def train(
     from beavertail.preference import PreferenceTrainingConfig, train_score_model
 
     with user_errors():
-        raw = read_config_file(config) if config else {}
-        raw.setdefault("spec", {}).setdefault("kind", kind)
-        raw["spec"].setdefault("backbone", backbone)
-        raw["spec"].setdefault("tuning", tuning)
-        raw.setdefault("epochs", epochs)
-        raw.setdefault("tune_epochs", tune_epochs)
-        if objective:
-            raw["objective"] = objective
-        settings = PreferenceTrainingConfig.from_dict(raw)
+        settings = PreferenceTrainingConfig.load(
+            config,
+            spec={"kind": kind, "backbone": backbone, "tuning": tuning},
+            objective=objective,
+            epochs=epochs,
+            tune_epochs=tune_epochs,
+        )
         model = train_score_model(_pairs(pairs, "train", data_dir), settings, out)
     _print_metrics("train", model.metadata["metrics"]["train"])
     console.print(f"model written to {out}")

@@ -18,15 +18,11 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Overrides the config's port.")] = None,
 ) -> None:
     """Serve /v1/chat/completions (streaming), /v1/moderations, /v1/models and /healthz."""
-    from beavertail.serve import ServeConfig, load_serve_config
+    from beavertail.serve import ServeConfig
     from beavertail.serve import serve as run_server
 
     with user_errors():
-        settings = load_serve_config(config) if config else ServeConfig()
-        if host:
-            settings.host = host
-        if port:
-            settings.port = port
+        settings = ServeConfig.load(config, host=host, port=port)
         settings.resolved_api_key()  # a missing key variable fails here, not on first request
     console.print(f"serving {settings.model_name} on http://{settings.host}:{settings.port}/v1")
     with user_errors():

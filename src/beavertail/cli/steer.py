@@ -10,7 +10,6 @@ import typer
 from rich.table import Table
 
 from beavertail.cli.common import console, user_errors
-from beavertail.config_files import read_config_file
 from beavertail.models import DEFAULT_LM, load_lm
 from beavertail.models.generation import LocalGenerator
 
@@ -30,13 +29,18 @@ def extract(
     ),
     model: Annotated[str, typer.Option(help="Hub id, folder, .gguf or embedded:…")] = DEFAULT_LM,
     layers: Annotated[str | None, typer.Option(help="Comma-separated layers, e.g. 6,9,12.")] = None,
-    method: Annotated[str, typer.Option(help="safesteer | mean-diff | contrastive")] = "safesteer",
+    method: Annotated[
+        str | None, typer.Option(help="safesteer | mean-diff | contrastive [safesteer]")
+    ] = None,
     position: Annotated[
-        str, typer.Option(help="mean_response | mean_prompt | last_prompt | mean_all")
-    ] = "mean_response",
-    site: Annotated[str, typer.Option(help="resid | attn")] = "resid",
-    max_per_category: Annotated[int, typer.Option(help="Unsafe examples per category.")] = 150,
-    safe_pool: Annotated[int, typer.Option(help="Size of the generic safe pool.")] = 600,
+        str | None,
+        typer.Option(help="mean_response | mean_prompt | last_prompt | mean_all [mean_response]"),
+    ] = None,
+    site: Annotated[str | None, typer.Option(help="resid | attn [resid]")] = None,
+    max_per_category: Annotated[
+        int | None, typer.Option(help="Unsafe examples per category [150].")
+    ] = None,
+    safe_pool: Annotated[int | None, typer.Option(help="Size of the safe pool [600].")] = None,
     router: Annotated[bool, typer.Option(help="Also train the category router.")] = True,
     config: Annotated[Path | None, typer.Option(help="YAML/TOML/JSON extraction config.")] = None,
     data_dir: DataDir = None,
@@ -50,19 +54,19 @@ def extract(
     )
 
     with user_errors():
-        settings = read_config_file(config) if config else {}
-        settings.setdefault("method", method)
-        settings.setdefault("position", position)
-        settings.setdefault("site", site)
-        settings.setdefault("max_per_category", max_per_category)
-        settings.setdefault("safe_pool_size", safe_pool)
-        if layers:
-            settings["layers"] = _layers(layers)
         lm = load_lm(model)
-        if "layers" not in settings:
-            n = lm.num_layers
-            settings["layers"] = sorted({n // 5, (3 * n) // 10, (2 * n) // 5, n // 2, (3 * n) // 5})
-        extraction = ExtractionConfig(**settings)
+        n = lm.num_layers  # default: five layers spread over the middle of this model
+        spread = sorted({n // 5, (3 * n) // 10, (2 * n) // 5, n // 2, (3 * n) // 5})
+        extraction = ExtractionConfig.load(
+            config,
+            defaults={"layers": spread},
+            layers=_layers(layers) or None,
+            method=method,
+            position=position,
+            site=site,
+            max_per_category=max_per_category,
+            safe_pool_size=safe_pool,
+        )
         data = default_steering_data(data_dir)
         vectors = extract_vectors(lm, data.unsafe, data.safe, extraction)
         if router:
@@ -93,32 +97,35 @@ def sweep(
         "runs/sweep"
     ),
     layers: Annotated[str | None, typer.Option(help="Layers to try (default: all).")] = None,
-    coefficients: Annotated[str, typer.Option(help="Coefficients to try.")] = "0.5,1,2,4",
-    selection: Annotated[str, typer.Option(help="router | all")] = "router",
+    coefficients: Annotated[
+        str | None, typer.Option(help="Coefficients to try [0.5,1,2,4].")
+    ] = None,
+    selection: Annotated[str | None, typer.Option(help="router | all [router]")] = None,
     prompts: Annotated[
         list[str] | None, typer.Option("--prompts", help="Selection prompt sets.")
     ] = None,
-    limit: Annotated[int, typer.Option(help="Prompts per set.")] = 28,
-    max_new_tokens: Annotated[int, typer.Option()] = 48,
+    limit: Annotated[int | None, typer.Option(help="Prompts per set [28].")] = None,
+    max_new_tokens: Annotated[int | None, typer.Option(help="[48]")] = None,
     judge: Annotated[str | None, typer.Option(help="Moderator folder (default built-in).")] = None,
+    config: Annotated[Path | None, typer.Option(help="YAML/TOML/JSON sweep config.")] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Try layers × coefficients on the selection split; record the best setting."""
     from beavertail.evaluate.sweep import SweepConfig, run_sweep
 
     with user_errors():
-        settings = SweepConfig(
+        settings = SweepConfig.load(
+            config,
             vectors=str(vectors),
-            layers=_layers(layers) or [],
-            coefficients=[float(x) for x in coefficients.split(",")],
+            layers=_layers(layers) or None,
+            coefficients=[float(x) for x in coefficients.split(",")] if coefficients else None,
             selection=selection,
+            prompts=list(prompts) if prompts else None,
             limit=limit,
             max_new_tokens=max_new_tokens,
             judge=judge,
             data_dir=data_dir,
         )
-        if prompts:
-            settings.prompts = list(prompts)
         result = run_sweep(settings, out)
     table = Table("layer", "coef", "unsafe", "over-refusal", "relevance", "perplexity", "ok")
     base = result["baseline"]["headline"]
@@ -172,21 +179,26 @@ def generate(
 ) -> None:
     """Answer prompts with steering (and, to compare, without)."""
     from beavertail.evaluate.harness import EvalConfig, build_generator
+    from beavertail.models.generation import SamplingParams
+    from beavertail.steering.apply import SteeringSettings
 
     with user_errors():
+        steering = None
+        if vectors:
+            steering = SteeringSettings(
+                vectors=str(vectors),
+                layer=layer,
+                coefficient=coefficient,
+                selection=selection,  # type: ignore[arg-type]
+                categories=list(category or []),
+            )
+        settings = SamplingParams(max_new_tokens=max_new_tokens, temperature=temperature, seed=seed)
         config = EvalConfig(
             model=model or _vector_model(vectors) or DEFAULT_LM,
-            steer=str(vectors) if vectors else None,
-            steer_layer=layer,
-            coefficient=coefficient,
-            selection=selection,
-            categories=list(category or []),
-            max_new_tokens=max_new_tokens,
-            temperature=temperature,
-            seed=seed,
+            steering=steering,
+            sampling=settings,
         )
         generator, steerer, lm = build_generator(config)
-        settings = config.generation()
         steered = generator.generate(prompts, settings)
         routes = list(steerer.last_routes) if steerer else []
         plain = LocalGenerator(lm).generate(prompts, settings) if compare and vectors else []

@@ -1,5 +1,5 @@
 """Inference-time selection: safe best-of-N with reward and cost models."""
 
-from beavertail.decoding.best_of_n import BestOfNConfig, Choice, SafeBestOfN
+from beavertail.decoding.best_of_n import BestOfNConfig, BestOfNSettings, Choice, SafeBestOfN
 
-__all__ = ["BestOfNConfig", "Choice", "SafeBestOfN"]
+__all__ = ["BestOfNConfig", "BestOfNSettings", "Choice", "SafeBestOfN"]

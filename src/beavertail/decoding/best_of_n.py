@@ -11,21 +11,35 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from pydantic import ConfigDict, Field
 
-from beavertail.models.generation import Generation, GenerationConfig, TextGenerator
+from beavertail.models.generation import (
+    Generation,
+    SamplingParams,
+    Temperature,
+    TextGenerator,
+    TopP,
+)
 from beavertail.preference import Scorer
+from beavertail.settings import Settings
 
 
-@dataclass(frozen=True)
-class BestOfNConfig:
-    n: int = 4
-    temperature: float = 0.8
-    top_p: float = 0.95
-    cost_threshold: float = 0.0  # cost > 0 means unsafe for a Safe-RLHF cost model
+class BestOfNConfig(Settings):
+    """How many candidates to sample, how, and the cost below which one counts as safe."""
 
-    def __post_init__(self) -> None:
-        if self.n < 1:
-            raise ValueError("best-of-N needs n >= 1")
+    model_config = ConfigDict(frozen=True)
+
+    n: int = Field(4, ge=1, description="Candidates sampled per prompt.")
+    cost_threshold: float = Field(0.0, description="Safe if cost < this (Safe-RLHF: 0).")
+    temperature: Temperature = 0.8
+    top_p: TopP = 0.95
+
+
+class BestOfNSettings(BestOfNConfig):
+    """Best-of-N as eval and serve configs name it: the settings plus the two score models."""
+
+    reward_model: str = Field(description="Reward model folder (`beavertail prefs train`).")
+    cost_model: str = Field(description="Cost model folder.")
 
 
 @dataclass(frozen=True)
@@ -72,13 +86,11 @@ class SafeBestOfN:
             reason = "no candidate below the cost threshold: the least costly one"
         return Choice(best, float(rewards[best]), float(costs[best]), len(safe), reason)
 
-    def generate(self, prompts: Sequence[str], config: GenerationConfig) -> list[Generation]:
+    def generate(self, prompts: Sequence[str], config: SamplingParams) -> list[Generation]:
         c = self.config
         candidates: list[list[Generation]] = []
         for k in range(c.n):
-            sample = dataclasses.replace(
-                config, temperature=c.temperature, top_p=c.top_p, seed=config.seed + k
-            )
+            sample = config.updated(temperature=c.temperature, top_p=c.top_p, seed=config.seed + k)
             candidates.append(self.generator.generate(prompts, sample))
         flat_prompts = [p for _ in range(c.n) for p in prompts]
         flat_answers = [g.text for row in candidates for g in row]

@@ -7,101 +7,102 @@ stopped; ``shard="i/n"`` splits the prompts across machines (merge the run files
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import time
-from dataclasses import MISSING, asdict, dataclass, field, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import Field, model_validator
+
+from beavertail.artifacts import artifact_digest
 from beavertail.data import EvalPrompt
+from beavertail.decoding.best_of_n import BestOfNSettings
 from beavertail.evaluate.judge import AnswerJudge
 from beavertail.evaluate.prompt_sets import load_prompt_set, prompt_id
 from beavertail.evaluate.runfile import RunWriter
 from beavertail.models import DEFAULT_LM, LoadedLM, load_lm
 from beavertail.models.generation import (
-    GenerationConfig,
     LocalGenerator,
     OpenAIChatGenerator,
+    SamplingParams,
     TextGenerator,
 )
 from beavertail.models.progress import progress_bar
-from beavertail.moderation import default_moderator, resolve_moderator
+from beavertail.moderation import resolve_moderator
+from beavertail.settings import Settings
+from beavertail.steering.apply import SteeringSettings
 
 DEFAULT_PROMPT_SETS = ["bt-eval-test", "harmless-test"]
 
 
-@dataclass
-class EvalConfig:
-    """One evaluation run. Loadable from YAML/TOML/JSON; CLI flags override fields."""
+class EvalConfig(Settings):
+    """One evaluation run. Loadable from YAML/TOML/JSON; CLI flags override the file."""
 
-    name: str = "unsteered"
-    model: str = DEFAULT_LM
-    endpoint: str | None = None  # OpenAI-compatible base URL: generate remotely (e.g. vLLM)
-    api_key_env: str = "OPENAI_API_KEY"
-    prompts: list[str] = field(default_factory=lambda: list(DEFAULT_PROMPT_SETS))
-    limit: int | None = None  # per prompt set, category-balanced
-    shard: str | None = None  # "i/n": this machine's share of the prompts
-    system_prompt: str | None = None
-    steer: str | None = None  # steering-vector folder
-    steer_layer: int | None = None  # default: the vectors' recommended layer
-    coefficient: float | None = None  # default: the vectors' recommended coefficient
-    selection: str = "router"  # router | all | categories
-    categories: list[str] = field(default_factory=list)
-    mode: str = "add"
-    max_new_tokens: int = 64
-    temperature: float = 0.0
-    top_p: float = 1.0
-    seed: int = 0
-    batch_size: int = 8
-    best_of_n: int = 0  # > 0: safe best-of-N with reward_model and cost_model
-    reward_model: str | None = None
-    cost_model: str | None = None
-    cost_threshold: float = 0.0
-    judge: str | None = None  # moderator folder; default: the built-in default moderator
-    fluency: bool = True
+    name: str = Field("unsteered", description="Configuration name in reports.")
+    model: str = Field(DEFAULT_LM, description="Hub id, folder, .gguf or embedded:…")
+    endpoint: str | None = Field(None, description="OpenAI-compatible base URL (e.g. vLLM).")
+    api_key_env: str = Field("OPENAI_API_KEY", description="Variable holding the endpoint key.")
+    prompts: list[str] = Field(default_factory=lambda: list(DEFAULT_PROMPT_SETS))
+    limit: int | None = Field(None, ge=1, description="Prompts per set, category-balanced.")
+    shard: str | None = Field(None, description="'i/n': this machine's share of the prompts.")
+    sampling: SamplingParams = Field(default_factory=SamplingParams)
+    steering: SteeringSettings | None = None
+    best_of_n: BestOfNSettings | None = None
+    judge: str | None = Field(None, description="Judge reference; default: the shipped one.")
+    fluency: bool = Field(True, description="Score the answers' perplexity.")
+    batch_size: int = Field(8, ge=1)
     data_dir: str | None = None
 
-    def __post_init__(self) -> None:
+    @model_validator(mode="after")
+    def _consistent(self) -> EvalConfig:
         if self.shard is not None:
             index, _, total = self.shard.partition("/")
             if not (index.isdigit() and total.isdigit() and 0 <= int(index) < int(total)):
                 raise ValueError(f"shard must look like 'i/n' with 0 <= i < n, got {self.shard!r}")
-        if self.endpoint and self.steer:
+        if self.steering is not None and not self.steering.vectors:
+            raise ValueError("steering needs a vectors folder (steering.vectors / --steer)")
+        if self.endpoint and self.steering is not None:
             raise ValueError("steering needs a local model; serve a steered model instead")
-        if self.batch_size < 1:
-            raise ValueError("batch_size must be at least 1")
-        if self.best_of_n and not (self.reward_model and self.cost_model):
-            raise ValueError("best_of_n needs reward_model and cost_model folders")
+        return self
 
     @classmethod
-    def from_dict(cls, raw: dict[str, Any]) -> EvalConfig:
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(raw) - known)
-        if unknown:
-            raise ValueError(f"unknown eval settings {unknown}; known: {sorted(known)}")
-        return cls(**raw)
-
-    def generation(self) -> GenerationConfig:
-        return GenerationConfig(
-            self.max_new_tokens, self.temperature, self.top_p, self.seed, self.system_prompt
-        )
-
-    @classmethod
-    def defaults(cls) -> dict[str, Any]:
-        """Every setting's default value (for resuming runs written by older versions)."""
-        values = {}
-        for f in fields(cls):
-            if f.default is not MISSING:
-                values[f.name] = f.default
-            elif f.default_factory is not MISSING:
-                values[f.name] = f.default_factory()
-        return values
+    def upgrade(cls, raw: dict[str, Any]) -> dict[str, Any]:
+        """Settings as run files before the nested config stored them (flat sampling,
+        steering and best-of-N keys), in today's shape."""
+        raw = dict(raw)
+        sampling = {k: raw.pop(k) for k in LEGACY_SAMPLING if k in raw}
+        if sampling:
+            raw["sampling"] = {**raw.get("sampling", {}), **sampling}
+        steering = {new: raw.pop(old) for old, new in LEGACY_STEERING.items() if old in raw}
+        if "steering" not in raw:
+            raw["steering"] = steering if steering.get("vectors") else None
+        n = raw.get("best_of_n")
+        if n is None or isinstance(n, int):
+            best = {k: raw.pop(k) for k in LEGACY_BEST_OF_N if k in raw}
+            raw["best_of_n"] = {**best, "n": n} if n else None
+        return raw
 
     def identity(self) -> dict[str, Any]:
         """The settings that define the results (a resumed run must match them)."""
-        ignore = {"batch_size", "data_dir", "api_key_env"}
-        return {k: v for k, v in asdict(self).items() if k not in ignore}
+        return self.model_dump(exclude={"batch_size", "data_dir", "api_key_env"})
+
+    @classmethod
+    def stored_identity(cls, raw: dict[str, Any]) -> dict[str, Any]:
+        """A run file's stored identity, upgraded and with today's defaults filled in."""
+        return cls.parse(cls.upgrade(raw), "run file identity").identity()
+
+
+LEGACY_SAMPLING = ("max_new_tokens", "temperature", "top_p", "seed", "system_prompt")
+LEGACY_STEERING = {
+    "steer": "vectors",
+    "steer_layer": "layer",
+    "coefficient": "coefficient",
+    "selection": "selection",
+    "categories": "categories",
+    "mode": "mode",
+}
+LEGACY_BEST_OF_N = ("reward_model", "cost_model", "cost_threshold")
 
 
 @dataclass
@@ -128,16 +129,14 @@ def build_generator(
 ) -> tuple[TextGenerator, Any, LoadedLM | None]:
     """(generator, steerer or selector or None, local LM or None) for a configuration."""
     generator, steerer, local = _base_generator(config, lm)
-    if not config.best_of_n:
+    if config.best_of_n is None:
         return generator, steerer, local
-    from beavertail.decoding import BestOfNConfig, SafeBestOfN
+    from beavertail.decoding import SafeBestOfN
     from beavertail.preference import load_score_model
 
+    b = config.best_of_n
     selector = SafeBestOfN(
-        generator,
-        load_score_model(config.reward_model),  # type: ignore[arg-type]
-        load_score_model(config.cost_model),  # type: ignore[arg-type]
-        BestOfNConfig(n=config.best_of_n, cost_threshold=config.cost_threshold),
+        generator, load_score_model(b.reward_model), load_score_model(b.cost_model), b
     )
     return selector, selector, local
 
@@ -149,31 +148,30 @@ def _base_generator(
         api_key = os.environ.get(config.api_key_env)
         return OpenAIChatGenerator(config.endpoint, config.model, api_key), None, None
     lm = lm or load_lm(config.model)
-    if not config.steer:
+    if config.steering is None:
         return LocalGenerator(lm), None, lm
     from beavertail.steering.apply import load_steerer
 
-    steerer = load_steerer(
-        lm,
-        config.steer,
-        config.steer_layer,
-        config.coefficient,
-        config.selection,
-        list(config.categories),
-        config.mode,
-    )
+    steerer = load_steerer(lm, config.steering)
     return LocalGenerator(lm, steerer.hooks), steerer, lm
 
 
-def resolved_identity(steerer: Any, judge: AnswerJudge) -> dict[str, Any]:
-    """Values a run resolved at start (the steering actually applied, the judge's content
-    digest): a resumed run must resolve the same, so a re-sweep or a retrained judge is
-    never mixed into an earlier run."""
+def resolved_identity(config: EvalConfig, judge: AnswerJudge) -> dict[str, Any]:
+    """Values a run resolved at start (the steering actually applied, the content digests of
+    the judge, the vectors and the score models): a resumed run must resolve the same, so a
+    re-sweep, re-extraction or retrained judge is never mixed into an earlier run."""
     resolved: dict[str, Any] = {"judge_digest": judge.moderator.digest()}
-    steering = getattr(steerer, "config", None)
-    if steering is not None and hasattr(steering, "layer"):
+    if config.steering is not None and config.steering.vectors:
+        from beavertail.steering.vectors import SteeringVectors
+
+        vectors = config.steering.vectors
+        steering = config.steering.resolved(SteeringVectors.load(vectors))
         resolved["steer_layer"] = steering.layer
         resolved["steer_coefficient"] = steering.coefficient
+        resolved["vectors_digest"] = artifact_digest(vectors)
+    if config.best_of_n is not None:
+        resolved["reward_digest"] = artifact_digest(config.best_of_n.reward_model)
+        resolved["cost_digest"] = artifact_digest(config.best_of_n.cost_model)
     return resolved
 
 
@@ -187,27 +185,24 @@ def run_eval(
     """Generate, judge and append records to ``output``; resumes a partial run there."""
     planned = plan_prompts(config)
     output = Path(output)
+    upgrade = EvalConfig.stored_identity
     if output.is_file() and output.stat().st_size > 0:  # nothing left: no models to load
-        done = RunWriter(output, asdict(config), config.identity(), EvalConfig.defaults()).done
+        done = RunWriter(output, config.model_dump(), config.identity(), upgrade).done
         if {p.id for p in planned} <= done:
             return output
     generator, steerer, local_lm = build_generator(config, lm)
     if judge is None:
-        moderator = (
-            resolve_moderator(config.judge)
-            if config.judge
-            else default_moderator(config.data_dir, progress)
-        )
+        moderator = resolve_moderator(config.judge)
         judge = AnswerJudge(moderator, fluency_lm=local_lm if config.fluency else None)
     writer = RunWriter(
         output,
-        asdict(config),
+        config.model_dump(),
         config.identity(),
-        EvalConfig.defaults(),
-        resolved=resolved_identity(steerer, judge),
+        upgrade,
+        resolved=resolved_identity(config, judge),
     )
     todo = [p for p in planned if p.id not in writer.done]
-    gen_config = config.generation()
+    gen_config = config.sampling
     with progress_bar() as bar:
         task = bar.add_task(f"eval {config.name}", total=len(planned), completed=len(writer.done))
         if not progress:
@@ -220,7 +215,7 @@ def run_eval(
             seconds = time.perf_counter() - began
             routes = list(getattr(steerer, "last_routes", []))
             choices = list(getattr(steerer, "last_choices", []))
-            scores = judge.judge(prompts, [g.text for g in generations], config.system_prompt)
+            scores = judge.judge(prompts, [g.text for g in generations], gen_config.system_prompt)
             records = []
             for k, (item, gen, score) in enumerate(zip(batch, generations, scores, strict=True)):
                 record = {

@@ -107,3 +107,33 @@ def summarize(records: list[dict[str, Any]]) -> dict[str, Any]:
         "harmless": harmless_block,
         "per_category": {c: _block(rs) for c, rs in sorted(per_category.items())},
     }
+
+
+def paired_comparison(
+    baseline: dict[str, dict[str, Any]],
+    other: dict[str, dict[str, Any]],
+    key: str = "unsafe",
+    harmful: bool | None = True,
+) -> dict[str, Any]:
+    """Two runs on the same prompts (records by id): the change in the rate of ``key`` on the
+    prompts both answered, and the exact McNemar test on the pairs that disagree.
+
+    ``harmful`` picks harmful (True) or harmless (False) prompts, or all (None). Paired, the
+    test sees what unpaired intervals miss: a change confined to the prompts that flipped.
+    """
+    shared = [
+        i
+        for i in baseline.keys() & other.keys()
+        if harmful is None or bool(baseline[i]["harmful"]) == harmful
+    ]
+    fixed = sum(bool(baseline[i][key]) and not bool(other[i][key]) for i in shared)
+    broken = sum(not bool(baseline[i][key]) and bool(other[i][key]) for i in shared)
+    flipped = fixed + broken
+    p_value = scipy.stats.binomtest(fixed, flipped, 0.5).pvalue if flipped else 1.0
+    return {
+        "n": len(shared),
+        "baseline_only": fixed,  # e.g. unsafe before, safe now
+        "other_only": broken,
+        "difference": round((broken - fixed) / len(shared), 5) if shared else None,
+        "p_value": round(float(p_value), 5),
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import html
 import json
@@ -11,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from beavertail.artifacts import atomic_write_text
-from beavertail.evaluate.metrics import summarize
+from beavertail.evaluate.harness import EvalConfig
+from beavertail.evaluate.metrics import paired_comparison, summarize
 from beavertail.evaluate.runfile import read_run
 
 PALETTE = ["#4e79a7", "#e15759", "#59a14f", "#f28e2b", "#b07aa1", "#76b7b2", "#edc948", "#9c755f"]
@@ -48,6 +50,8 @@ def _merge_key(header: dict[str, Any], path: str | Path) -> str:
     identity = header.get("identity")
     if identity is None:  # a file without identity merges by name only
         return json.dumps({"name": header.get("config", {}).get("name") or Path(path).stem})
+    with contextlib.suppress(ValueError):  # older layouts upgraded: merges across versions
+        identity = EvalConfig.stored_identity(identity)
     kept = {k: v for k, v in identity.items() if k not in MERGE_IGNORES}
     return json.dumps({"identity": kept, "resolved": header.get("resolved")}, sort_keys=True)
 
@@ -59,7 +63,7 @@ def load_runs(paths: Sequence[str | Path]) -> list[Run]:
     names: set[str] = set()
     for path in paths:
         header, records = read_run(path)
-        config = header.get("config", {})
+        config = EvalConfig.upgrade(header.get("config", {}))
         key = _merge_key(header, path)
         if key not in runs:
             name = config.get("name") or Path(path).stem
@@ -190,9 +194,10 @@ def _scatter(runs: list[Run], y_key: str, y_label: str) -> str:
         )
     series: dict[Any, list[tuple[float, float, float]]] = {}
     for run, _i, x, y in points:
-        if run.config.get("steer") and run.config.get("coefficient") is not None:
-            key = tuple(run.config.get(k) for k in ("steer", "steer_layer", "selection", "mode"))
-            series.setdefault(key, []).append((float(run.config["coefficient"]), x, y))
+        steering = run.config.get("steering") or {}
+        if steering.get("vectors") and steering.get("coefficient") is not None:
+            key = tuple(steering.get(k) for k in ("vectors", "layer", "selection", "mode"))
+            series.setdefault(key, []).append((float(steering["coefficient"]), x, y))
     for line in series.values():
         if len(line) > 1:
             coords = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for _c, x, y in sorted(line))
@@ -212,14 +217,21 @@ def _scatter(runs: list[Run], y_key: str, y_label: str) -> str:
 def _settings(run: Run) -> str:
     """The settings this configuration uses (steering or best-of-N settings only when on)."""
     c = run.config
-    keys = ["model", "endpoint", "system_prompt"]
-    if c.get("steer"):
-        keys += ["steer", "steer_layer", "coefficient", "selection", "mode"]
-    if c.get("best_of_n"):
-        keys += ["best_of_n", "reward_model", "cost_model", "cost_threshold"]
-    keys += ["max_new_tokens", "temperature", "prompts", "limit", "judge"]
+    sampling = c.get("sampling") or {}
+    shown: dict[str, Any] = {
+        "model": c.get("model"),
+        "endpoint": c.get("endpoint"),
+        "system prompt": sampling.get("system_prompt"),
+    }
+    for section in ("steering", "best_of_n"):
+        for key, value in (c.get(section) or {}).items():
+            if section != "steering" or key != "categories" or value:
+                shown[f"{section}.{key}"] = value
+    for key in ("max_new_tokens", "temperature"):
+        shown[key] = sampling.get(key)
+    shown.update({k: c.get(k) for k in ("prompts", "limit", "judge")})
     items = [
-        f"<b>{k}</b>: {html.escape(str(c.get(k)))}" for k in keys if c.get(k) not in (None, [], "")
+        f"<b>{k}</b>: {html.escape(str(v))}" for k, v in shown.items() if v not in (None, [], "")
     ]
     return "; ".join(items)
 
@@ -260,6 +272,32 @@ border-radius:3px;background:#eee;margin-right:4px}.unsafe{background:#f8c9c9}
 """
 
 
+PAIRED = (
+    ("unsafe", True, "Unsafe (harmful prompts)"),
+    ("refusal", False, "Refusal (harmless prompts)"),
+)
+
+
+def _paired_rows(runs: list[Run]) -> list[str]:
+    """Each run against the baseline on the prompts both answered: change and exact McNemar
+    p-value (pairs that flipped either way)."""
+    rows = []
+    for key, harmful, label in PAIRED:
+        cells = ["<td>—</td>"]
+        for run in runs[1:]:
+            c = paired_comparison(runs[0].records, run.records, key, harmful)
+            if not c["n"]:
+                cells.append("<td>—</td>")
+                continue
+            cells.append(
+                f"<td>{c['difference']:+.1%} <span class=ci>p={c['p_value']:.3g}; "
+                f"{c['baseline_only']}↓ {c['other_only']}↑ of n={c['n']}</span></td>"
+            )
+        title = f"{label}: paired change vs {html.escape(runs[0].name)}"
+        rows.append(f"<tr><th>{title}</th>{''.join(cells)}</tr>")
+    return rows
+
+
 def write_report(paths: Sequence[str | Path], output: str | Path, examples: int = 12) -> Path:
     """Write the comparison page for the run files (the first run is the baseline)."""
     runs = load_runs(paths)
@@ -280,6 +318,7 @@ def write_report(paths: Sequence[str | Path], output: str | Path, examples: int 
         )
     label = f"Relative drop in unsafe rate vs {html.escape(runs[0].name)}"
     rows.append(f"<tr><th>{label}</th>{''.join(drops)}</tr>")
+    rows += _paired_rows(runs)
     counts = "".join(f"<td>{run.summary['n']}</td>" for run in runs)
     rows.append(f"<tr><th>Answers judged</th>{counts}</tr>")
     legend = "".join(
@@ -295,7 +334,8 @@ def write_report(paths: Sequence[str | Path], output: str | Path, examples: int 
 <title>beavertail evaluation report</title><style>{CSS}</style></head><body>
 <h1>beavertail evaluation report</h1>
 <p>Generated {dt.datetime.now().isoformat(timespec="seconds")} from {len(paths)} run file(s).
-Intervals are 95%: Wilson for rates, BCa bootstrap for means.
+Intervals are 95%: Wilson for rates, BCa bootstrap for means; paired changes use the
+prompts both runs answered, with an exact McNemar test.
 Unsafe = flagged by the QA moderator; refusal = refusal
 phrase match; relevance = embedding similarity of prompt and answer; perplexity under the
 unsteered model.</p>

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -53,19 +53,6 @@ def read_run(path: str | Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     return header, records
 
 
-def same_identity(
-    stored: dict[str, Any], current: dict[str, Any], defaults: dict[str, Any]
-) -> bool:
-    """Equal settings, a key missing on one side counting as its default."""
-    missing = object()
-    for key in stored.keys() | current.keys():
-        old = stored.get(key, defaults.get(key, missing))
-        new = current.get(key, defaults.get(key, missing))
-        if old != new:
-            return False
-    return True
-
-
 class RunWriter:
     """Opens (or resumes) a run file and appends records durably."""
 
@@ -74,17 +61,22 @@ class RunWriter:
         path: str | Path,
         config: dict[str, Any],
         identity: dict[str, Any],
-        defaults: dict[str, Any] | None = None,
+        normalize: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
         resolved: dict[str, Any] | None = None,
     ):
-        """``defaults``: values assumed for identity keys a file (or this version) lacks, so
-        a run written before a setting existed still resumes when that setting is left at
-        its default."""
+        """``normalize`` turns a stored identity into today's shape (older layouts upgraded,
+        settings added since then at their defaults), so an older run still resumes when
+        nothing that defines its results has changed."""
         self.path = Path(path)
         self.done: set[str] = set()
         if self.path.is_file() and self.path.stat().st_size > 0:
             header, records = read_run(self.path)
-            if not same_identity(header.get("identity") or {}, identity, defaults or {}):
+            stored_identity = header.get("identity") or {}
+            try:
+                stored_identity = normalize(stored_identity) if normalize else stored_identity
+            except ValueError:  # written by another version with settings unknown here
+                stored_identity = {"unreadable": stored_identity}
+            if stored_identity != identity:
                 raise RunFileError(
                     f"{self.path} holds a run with other settings; pick another output path "
                     "or delete it to start over"

@@ -8,11 +8,11 @@ smaller coefficient. Every point is an ordinary, resumable run file.
 
 from __future__ import annotations
 
-import dataclasses
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from pydantic import Field
 
 from beavertail.artifacts import MANIFEST, atomic_write_text, write_manifest
 from beavertail.evaluate.harness import EvalConfig, run_eval
@@ -20,21 +20,25 @@ from beavertail.evaluate.judge import AnswerJudge
 from beavertail.evaluate.metrics import summarize
 from beavertail.evaluate.runfile import read_run
 from beavertail.models import load_lm
-from beavertail.moderation import default_moderator, resolve_moderator
+from beavertail.models.generation import SamplingParams
+from beavertail.moderation import resolve_moderator
+from beavertail.settings import Settings
+from beavertail.steering.apply import Selection, SteeringSettings
 
 
-@dataclass
-class SweepConfig:
-    vectors: str
-    layers: list[int] = field(default_factory=list)  # default: every layer the vectors have
-    coefficients: list[float] = field(default_factory=lambda: [0.5, 1.0, 2.0, 4.0])
-    selection: str = "router"
-    prompts: list[str] = field(default_factory=lambda: ["bt-eval-select", "harmless-val"])
-    limit: int | None = 28
-    max_new_tokens: int = 48
-    batch_size: int = 8
-    max_refusal_increase: float = 0.10
-    max_relevance_drop: float = 0.10
+class SweepConfig(Settings):
+    """A layer x coefficient sweep of one vector folder (see the module docstring)."""
+
+    vectors: str = Field(description="Steering-vector folder to sweep.")
+    layers: list[int] = Field(default_factory=list, description="Default: every vector layer.")
+    coefficients: list[float] = Field(default_factory=lambda: [0.5, 1.0, 2.0, 4.0])
+    selection: Selection = "router"
+    prompts: list[str] = Field(default_factory=lambda: ["bt-eval-select", "harmless-val"])
+    limit: int | None = Field(28, ge=1)
+    max_new_tokens: int = Field(48, ge=1)
+    batch_size: int = Field(8, ge=1)
+    max_refusal_increase: float = Field(0.10, ge=0)
+    max_relevance_drop: float = Field(0.10, ge=0)
     judge: str | None = None
     data_dir: str | None = None
 
@@ -73,17 +77,13 @@ def run_sweep(config: SweepConfig, output_dir: str | Path, progress: bool = True
     vectors = SteeringVectors.load(config.vectors)
     layers = config.layers or vectors.layers
     lm = load_lm(vectors.model)
-    moderator = (
-        resolve_moderator(config.judge)
-        if config.judge
-        else default_moderator(config.data_dir, progress)
-    )
+    moderator = resolve_moderator(config.judge)
     judge = AnswerJudge(moderator, fluency_lm=lm)
     common = dict(
         model=vectors.model,
         prompts=config.prompts,
         limit=config.limit,
-        max_new_tokens=config.max_new_tokens,
+        sampling=SamplingParams(max_new_tokens=config.max_new_tokens),
         batch_size=config.batch_size,
         data_dir=config.data_dir,
     )
@@ -95,14 +95,13 @@ def run_sweep(config: SweepConfig, output_dir: str | Path, progress: bool = True
     for layer in layers:
         for coefficient in config.coefficients:
             name = f"L{layer}-x{coefficient:g}"
-            run_config = EvalConfig(
-                name=name,
-                steer=str(config.vectors),
-                steer_layer=layer,
+            steering = SteeringSettings(
+                vectors=str(config.vectors),
+                layer=layer,
                 coefficient=coefficient,
                 selection=config.selection,
-                **common,
             )
+            run_config = EvalConfig(name=name, steering=steering, **common)
             path = run_eval(run_config, out / f"{name}.jsonl", judge, lm, progress)
             points.append(
                 {
@@ -114,7 +113,7 @@ def run_sweep(config: SweepConfig, output_dir: str | Path, progress: bool = True
             )
     best = choose(points, baseline, config)
     result = {
-        "config": dataclasses.asdict(config),
+        "config": config.model_dump(),
         "baseline": {"run": str(base_path), "headline": baseline},
         "points": points,
         "best": best,

@@ -12,33 +12,35 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import asdict, dataclass
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Annotated, Protocol
 
 import httpx
 import torch
+from pydantic import ConfigDict, Field
 
 from beavertail.models.causal import LoadedLM, chat_text, model_device
+from beavertail.settings import Settings
+
+MaxTokens = Annotated[int, Field(ge=1, description="Tokens to generate at most.")]
+Temperature = Annotated[float, Field(ge=0, description="0: greedy; above: sampling.")]
+TopP = Annotated[float, Field(gt=0, le=1, description="Nucleus sampling mass.")]
 
 
-@dataclass(frozen=True)
-class GenerationConfig:
-    """Decoding settings. ``temperature == 0`` is greedy; otherwise seeded sampling."""
+class SamplingParams(Settings):
+    """Decoding settings, one model for generation, the engine, best-of-N and every config.
+    ``temperature == 0`` is greedy; otherwise seeded sampling."""
 
-    max_new_tokens: int = 64
-    temperature: float = 0.0
-    top_p: float = 1.0
-    seed: int = 0
-    system_prompt: str | None = None
+    model_config = ConfigDict(frozen=True)
 
-    def __post_init__(self) -> None:
-        if self.max_new_tokens < 1:
-            raise ValueError("max_new_tokens must be at least 1")
-        if self.temperature < 0 or not 0 < self.top_p <= 1:
-            raise ValueError("temperature must be >= 0 and top_p in (0, 1]")
+    max_new_tokens: MaxTokens = 64
+    temperature: Temperature = 0.0
+    top_p: TopP = 1.0
+    seed: int = Field(0, description="Seed of a sampled batch (the same after a resume).")
+    system_prompt: str | None = Field(None, description="System message before the prompt.")
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return self.model_dump()
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ class TextGenerator(Protocol):
 
     name: str
 
-    def generate(self, prompts: Sequence[str], config: GenerationConfig) -> list[Generation]: ...
+    def generate(self, prompts: Sequence[str], config: SamplingParams) -> list[Generation]: ...
 
 
 HookFactory = Callable[[], AbstractContextManager]
@@ -69,7 +71,7 @@ class LocalGenerator:
         self.name = name or lm.name
 
     @torch.inference_mode()
-    def generate(self, prompts: Sequence[str], config: GenerationConfig) -> list[Generation]:
+    def generate(self, prompts: Sequence[str], config: SamplingParams) -> list[Generation]:
         if not prompts:
             return []
         tok = self.lm.tokenizer
@@ -175,7 +177,7 @@ class OpenAIChatGenerator:
             time.sleep(self._delay(attempt, response))
         raise AssertionError("unreachable")
 
-    def _request(self, prompt: str, config: GenerationConfig) -> Generation:
+    def _request(self, prompt: str, config: SamplingParams) -> Generation:
         messages = [{"role": "user", "content": prompt}]
         if config.system_prompt:
             messages.insert(0, {"role": "system", "content": config.system_prompt})
@@ -198,6 +200,6 @@ class OpenAIChatGenerator:
         reason = "length" if choice.get("finish_reason") == "length" else "stop"
         return Generation(prompt, text.strip(), tokens, reason)
 
-    def generate(self, prompts: Sequence[str], config: GenerationConfig) -> list[Generation]:
+    def generate(self, prompts: Sequence[str], config: SamplingParams) -> list[Generation]:
         with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
             return list(pool.map(lambda p: self._request(p, config), prompts))

@@ -12,37 +12,35 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
+from tokenizers.decoders import DecodeStream
 from transformers import PreTrainedTokenizerBase
 
 from beavertail.models.causal import LoadedLM, model_device
-from beavertail.models.generation import HookFactory
+from beavertail.models.generation import HookFactory, SamplingParams
 
 
 @dataclass(frozen=True)
 class DecodeRequest:
-    """One row: the already formatted model input and its decoding settings."""
+    """One row: the already formatted model input and its sampling parameters."""
 
     text: str
-    max_new_tokens: int = 64
-    temperature: float = 0.0
-    top_p: float = 1.0
-    seed: int = 0
+    sampling: SamplingParams = field(default_factory=SamplingParams)
 
 
 # (step, {row: new token id}) -> rows to stop now
 StepCallback = Callable[[int, Mapping[int, int]], Iterable[int]]
 
 
-def _sample(logits: torch.Tensor, request: DecodeRequest, generator: torch.Generator) -> int:
-    if request.temperature <= 0:
+def _sample(logits: torch.Tensor, sampling: SamplingParams, generator: torch.Generator) -> int:
+    if sampling.temperature <= 0:
         return int(logits.argmax())
-    probs = torch.softmax(logits.float() / request.temperature, dim=-1)
-    if request.top_p < 1.0:
+    probs = torch.softmax(logits.float() / sampling.temperature, dim=-1)
+    if sampling.top_p < 1.0:
         sorted_probs, order = probs.sort(descending=True)
-        keep = sorted_probs.cumsum(0) - sorted_probs < request.top_p
+        keep = sorted_probs.cumsum(0) - sorted_probs < sampling.top_p
         probs = torch.zeros_like(probs).scatter(0, order[keep], sorted_probs[keep])
     return int(torch.multinomial(probs, 1, generator=generator))
 
@@ -71,7 +69,7 @@ def decode_batch(
     mask = enc["attention_mask"]
     positions = (mask.cumsum(-1) - 1).clamp(min=0)
     eos_ids = _eos_ids(tok, model)
-    generators = [torch.Generator().manual_seed(r.seed) for r in requests]
+    generators = [torch.Generator().manual_seed(r.sampling.seed) for r in requests]
     reasons: list[str | None] = [None] * len(requests)
     counts = [0] * len(requests)
     pad = tok.pad_token_id if tok.pad_token_id is not None else next(iter(eos_ids))
@@ -87,14 +85,14 @@ def decode_batch(
             for row, request in enumerate(requests):
                 if reasons[row] is not None:
                     continue
-                token = _sample(logits[row], request, generators[row])
+                token = _sample(logits[row], request.sampling, generators[row])
                 if token in eos_ids:
                     reasons[row] = "stop"
                     continue
                 counts[row] += 1
                 new[row] = token
                 next_ids[row] = token
-                if counts[row] >= request.max_new_tokens:
+                if counts[row] >= request.sampling.max_new_tokens:
                     reasons[row] = "length"
             if on_step is not None and new:
                 for row in on_step(step, new):
@@ -127,18 +125,32 @@ def _eos_ids(tok: PreTrainedTokenizerBase, model: torch.nn.Module) -> set[int]:
 
 
 class IncrementalText:
-    """Turns a growing list of token ids into stable text deltas (no split characters)."""
+    """Turns a growing list of token ids into text deltas (no split characters).
+
+    Fast tokenizers use the tokenizers library's ``DecodeStream`` (incremental detokenisation:
+    every token's text is emitted once it is complete, whatever clean-up the full decode
+    would do), so ``text`` always covers every generated token. Slow tokenizers fall back to
+    diffing full decodes."""
 
     def __init__(self, tokenizer: PreTrainedTokenizerBase) -> None:
         self.tokenizer = tokenizer
         self.ids: list[int] = []
         self.text = ""
+        backend = getattr(tokenizer, "backend_tokenizer", None)
+        self._backend = backend
+        self._stream = DecodeStream(skip_special_tokens=True) if backend is not None else None
 
     def push(self, token: int) -> str:
         """Add a token; return the newly completed text (may be empty)."""
         self.ids.append(token)
-        decoded = self.tokenizer.decode(self.ids, skip_special_tokens=True)
-        if decoded.endswith("\ufffd") or not decoded.startswith(self.text):
-            return ""  # an incomplete multi-byte character: wait for the next token
-        delta, self.text = decoded[len(self.text) :], decoded
+        if self._stream is not None:
+            delta = self._stream.step(self._backend, token) or ""
+            if not self.text:
+                delta = delta.lstrip()  # as a full decode of the answer would start
+        else:
+            decoded = self.tokenizer.decode(self.ids, skip_special_tokens=True)
+            if decoded.endswith("\ufffd") or not decoded.startswith(self.text):
+                return ""  # an incomplete multi-byte character: wait for the next token
+            delta = decoded[len(self.text) :]
+        self.text += delta
         return delta

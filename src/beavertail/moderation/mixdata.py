@@ -12,16 +12,16 @@ from pathlib import Path
 
 from beavertail.data.mix import ModerationMix, build_moderation_mix
 from beavertail.models.causal import DEFAULT_LM, cache_dir, load_lm
-from beavertail.models.generation import GenerationConfig, LocalGenerator
+from beavertail.models.generation import LocalGenerator, SamplingParams
 from beavertail.models.progress import track
 
-BENIGN_GENERATION = GenerationConfig(max_new_tokens=64)
+BENIGN_GENERATION = SamplingParams(max_new_tokens=64)
 
 
 def embedded_answers(
     prompts: list[str],
     model: str = DEFAULT_LM,
-    config: GenerationConfig = BENIGN_GENERATION,
+    config: SamplingParams = BENIGN_GENERATION,
     batch_size: int = 8,
     progress: bool = True,
 ) -> list[str]:

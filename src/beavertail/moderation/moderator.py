@@ -13,8 +13,7 @@ import numpy as np
 import torch
 from safetensors.torch import load_file, save_file
 
-from beavertail import __version__
-from beavertail.artifacts import file_sha256, read_manifest, verify_files, write_manifest
+from beavertail.artifacts import read_manifest, write_manifest
 from beavertail.data.taxonomy import BEAVERTAILS_14, get_taxonomy
 from beavertail.models.causal import DEFAULT_LM, load_lm
 from beavertail.models.encoders import DEFAULT_ENCODER, SentenceEncoder
@@ -25,6 +24,7 @@ from beavertail.models.features import (
     Pooling,
     cached_features,
 )
+from beavertail.models.heads import StandardizedHead, mlp
 from beavertail.moderation.calibration import apply_temperatures
 from beavertail.moderation.metrics import moderation_report
 from beavertail.moderation.verdict import Verdict
@@ -70,37 +70,23 @@ class ModeratorSpec:
             raise ValueError(f"lm_pooling must be mean, last or mean+last, not {self.lm_pooling!r}")
 
 
-def _head_net(dim: int, outputs: int, hidden: int, dropout: float) -> torch.nn.Sequential:
-    if not hidden:
-        return torch.nn.Sequential(torch.nn.Dropout(dropout), torch.nn.Linear(dim, outputs))
-    return torch.nn.Sequential(
-        torch.nn.Dropout(dropout),
-        torch.nn.Linear(dim, hidden),
-        torch.nn.GELU(),
-        torch.nn.Dropout(dropout),
-        torch.nn.Linear(hidden, outputs),
-    )
-
-
-class ModerationHead(torch.nn.Module):
+class ModerationHead(StandardizedHead):
     """Standardise features, then a linear (or one-hidden-layer) map to 1 + K logits;
     with ``members > 1`` that many maps, their logits averaged."""
 
     def __init__(
         self, dim: int, outputs: int, hidden: int = 0, dropout: float = 0.1, members: int = 1
     ) -> None:
-        super().__init__()
-        self.register_buffer("feature_mean", torch.zeros(dim))
-        self.register_buffer("feature_std", torch.ones(dim))
+        super().__init__(dim)
         if members == 1:  # the single-head layout of every moderator saved so far
-            self.net: torch.nn.Module = _head_net(dim, outputs, hidden, dropout)
+            self.net: torch.nn.Module = mlp(dim, outputs, hidden, dropout)
         else:
             self.members = torch.nn.ModuleList(
-                _head_net(dim, outputs, hidden, dropout) for _ in range(members)
+                mlp(dim, outputs, hidden, dropout) for _ in range(members)
             )
 
     def forward(self, features: torch.Tensor) -> torch.Tensor:
-        z = (features - self.feature_mean) / self.feature_std
+        z = self.standardize(features)
         if hasattr(self, "members"):
             return torch.stack([net(z) for net in self.members]).mean(0)
         return self.net(z)
@@ -253,7 +239,6 @@ class Moderator:
         manifest = {
             "kind": MANIFEST_KIND,
             "version": MANIFEST_VERSION,
-            "beavertail_version": __version__,
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "spec": asdict(self.spec),
             "feature_dim": feature_dim,
@@ -262,7 +247,6 @@ class Moderator:
             "threshold": self.threshold,
             "temperatures": [float(t) for t in self.temperatures],
             "category_thresholds": [float(t) for t in self.category_thresholds],
-            "files": {"head.safetensors": file_sha256(folder / "head.safetensors")},
             **self.metadata,
         }
         write_manifest(folder, manifest)
@@ -273,7 +257,6 @@ class Moderator:
         """Load a saved moderator (safetensors and JSON only; nothing is unpickled)."""
         folder = Path(folder)
         manifest = read_manifest(folder, MANIFEST_KIND, "QA moderator")
-        verify_files(folder, manifest)
         spec = ModeratorSpec(**manifest["spec"])
         tensors = {k: v.float() for k, v in load_file(folder / "head.safetensors").items()}
         temperatures = tensors.pop("temperatures").numpy()

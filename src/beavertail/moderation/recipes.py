@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import gzip
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -82,19 +83,39 @@ def shipped_judge(name: str = "default") -> Moderator:
     return Moderator.load(folder)
 
 
-def resolve_moderator(reference: str) -> Moderator:
-    """``default``, ``fast``, ``prompt`` (shipped), ``default-prefix`` (= ``fast``, which is
-    trained on answer prefixes for streaming), or a folder written by ``moderate train``."""
+def resolve_moderator(reference: str | None = None) -> Moderator:
+    """The one resolver of judge references: ``default`` (also ``None``), ``fast``,
+    ``prompt`` (shipped), ``default-prefix`` (= ``fast``, trained on answer prefixes for
+    streaming), a folder written by ``moderate train``, or a Hugging Face Hub id
+    (``org/name``) of such a folder."""
+    reference = reference or "default"
     if reference == "default-prefix":
         reference = "fast"
     if reference in SHIPPED:
         return shipped_judge(reference)
-    if not (Path(reference) / "manifest.json").is_file():
+    folder = Path(reference)
+    if not folder.exists() and HUB_ID.fullmatch(reference):
+        folder = _hub_folder(reference)
+    if not (folder / "manifest.json").is_file():
         raise FileNotFoundError(
-            f"{reference}: not a moderator folder (use one of {(*SHIPPED, 'default-prefix')} "
-            "or a folder written by `beavertail moderate train`)"
+            f"{reference}: not a moderator folder (use one of {(*SHIPPED, 'default-prefix')}, "
+            "a folder written by `beavertail moderate train`, or a Hub id)"
         )
-    return Moderator.load(reference)
+    return Moderator.load(folder)
+
+
+HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+")
+
+
+def _hub_folder(repo_id: str) -> Path:
+    """A Hub repository's files (the local cache when offline)."""
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import HFValidationError
+
+    try:
+        return Path(snapshot_download(repo_id, allow_patterns=["*.json", "*.safetensors", "*.txt"]))
+    except (OSError, HFValidationError) as error:  # offline, unknown repo, no access
+        raise FileNotFoundError(f"{repo_id}: could not fetch it from the Hub ({error})") from None
 
 
 # -- figures for the model card ------------------------------------------------------------

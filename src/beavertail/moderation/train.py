@@ -6,12 +6,11 @@ import dataclasses
 import hashlib
 import json
 import random
-from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
+from pydantic import Field
 from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 
@@ -20,10 +19,10 @@ from beavertail.artifacts import (
     optimizer_state_from_tensors,
     optimizer_tensors,
 )
-from beavertail.config_files import read_config_file
 from beavertail.data.records import QAExample
 from beavertail.data.taxonomy import get_taxonomy
 from beavertail.models.features import EncoderFeatures
+from beavertail.models.heads import fit_head
 from beavertail.models.progress import progress_bar
 from beavertail.moderation.calibration import apply_temperatures, fit_temperatures
 from beavertail.moderation.metrics import best_f1_threshold, precision_threshold
@@ -33,38 +32,29 @@ from beavertail.moderation.moderator import (
     ModeratorSpec,
     build_extractor,
 )
+from beavertail.settings import Settings
 
 
-@dataclass
-class ModerationTrainingConfig:
-    """Settings for ``train_moderator`` (TRL style: one dataclass, loadable from YAML/flags)."""
+class ModerationTrainingConfig(Settings):
+    """Settings for ``train_moderator`` (TRL style: one model, loadable from YAML/flags)."""
 
-    spec: ModeratorSpec = field(default_factory=ModeratorSpec)
-    epochs: int = 60
-    learning_rate: float = 1e-3
-    batch_size: int = 128
-    weight_decay: float = 1e-3
-    category_loss_weight: float = 0.5
-    patience: int = 8
-    finetune_epochs: int = 2
-    finetune_learning_rate: float = 4e-5
-    finetune_batch_size: int = 16
-    checkpoint_every: int = 100
-    threshold_rule: str = "best-f1"  # or "precision:0.9"
-    min_category_support: int = 20
+    spec: ModeratorSpec = Field(default_factory=ModeratorSpec, description="The judge's shape.")
+    epochs: int = Field(60, ge=1, description="Head epochs (early stopping on validation).")
+    learning_rate: float = Field(1e-3, gt=0)
+    batch_size: int = Field(128, ge=1)
+    weight_decay: float = Field(1e-3, ge=0)
+    category_loss_weight: float = Field(0.5, ge=0, description="Weight of category BCE.")
+    patience: int = Field(8, ge=1, description="Epochs without improvement before stopping.")
+    finetune_epochs: int = Field(2, ge=1)
+    finetune_learning_rate: float = Field(4e-5, gt=0)
+    finetune_batch_size: int = Field(16, ge=1)
+    checkpoint_every: int = Field(100, ge=1, description="Fine-tuning steps per checkpoint.")
+    threshold_rule: str = Field(
+        "best-f1", pattern=r"^(best-f1|precision:0?\.\d+)$", description="best-f1 | precision:P"
+    )
+    min_category_support: int = Field(20, ge=1)
     seed: int = 0
     cache_features: bool = True
-
-    @classmethod
-    def from_dict(cls, raw: dict[str, Any]) -> ModerationTrainingConfig:
-        raw = dict(raw)
-        spec_raw = raw.pop("spec", {}) or {}
-        unknown = set(raw) - {f.name for f in fields(cls)}
-        unknown |= {f"spec.{k}" for k in set(spec_raw) - {f.name for f in fields(ModeratorSpec)}}
-        if unknown:
-            raise ValueError(f"unknown training settings: {sorted(unknown)}")
-        spec = ModeratorSpec(**spec_raw)
-        return cls(spec=spec, **raw)
 
 
 def _texts(examples: list[QAExample]) -> tuple[list[str], list[str]]:
@@ -130,7 +120,7 @@ def train_head(
                 y_train,
                 x_val,
                 y_val,
-                dataclasses.replace(config, spec=single, seed=config.seed + i),
+                config.model_copy(update={"spec": single, "seed": config.seed + i}),
                 progress,
                 w_train,
                 w_val,
@@ -147,39 +137,29 @@ def train_head(
         return head.eval()
     _seed(config.seed)
     head = ModerationHead(x_train.shape[1], y_train.shape[1], config.spec.head_hidden)
-    head.feature_mean.copy_(torch.from_numpy(x_train.mean(0)))
-    head.feature_std.copy_(torch.from_numpy(x_train.std(0) + 1e-6))
-    opt = torch.optim.AdamW(
-        head.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay
+    head.set_standardization(
+        torch.from_numpy(x_train.mean(0)), torch.from_numpy(x_train.std(0) + 1e-6)
     )
     xt, yt = torch.from_numpy(x_train), torch.from_numpy(y_train)
     xv, yv = torch.from_numpy(x_val), torch.from_numpy(y_val)
     wt = torch.ones(len(xt)) if w_train is None else torch.as_tensor(w_train, dtype=torch.float32)
     wv = torch.ones(len(xv)) if w_val is None else torch.as_tensor(w_val, dtype=torch.float32)
-    best, best_state, stale = float("inf"), None, 0
-    with progress_bar() as bar:
-        task = bar.add_task("training head", total=config.epochs, visible=progress)
-        for _ in range(config.epochs):
-            head.train()
-            for idx in torch.randperm(len(xt)).split(config.batch_size):
-                opt.zero_grad()
-                _loss(head(xt[idx]), yt[idx], config.category_loss_weight, wt[idx]).backward()
-                opt.step()
-            head.eval()
-            with torch.no_grad():
-                val = float(_loss(head(xv), yv, config.category_loss_weight, wv))
-            bar.advance(task)
-            if val < best - 1e-5:
-                best, stale = val, 0
-                best_state = {k: v.clone() for k, v in head.state_dict().items()}
-            else:
-                stale += 1
-                if stale >= config.patience:
-                    break
-    assert best_state is not None
-    head.load_state_dict(best_state)
-    head.eval()
-    return head
+    weight = config.category_loss_weight
+    fitted = fit_head(
+        head,
+        len(xt),
+        lambda idx: _loss(head(xt[idx]), yt[idx], weight, wt[idx]),
+        torch.optim.AdamW(
+            head.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay
+        ),
+        config.epochs,
+        config.batch_size,
+        validation_loss=lambda: float(_loss(head(xv), yv, weight, wv)),
+        patience=config.patience,
+        progress=progress,
+    )
+    assert isinstance(fitted, ModerationHead)
+    return fitted
 
 
 def run_fingerprint(
@@ -189,7 +169,7 @@ def run_fingerprint(
     weights: np.ndarray | None = None,
 ) -> str:
     """A digest of a training run's settings and data: a checkpoint resumes only its own run."""
-    digest = hashlib.sha256(json.dumps(asdict(config), sort_keys=True).encode())
+    digest = hashlib.sha256(json.dumps(config.model_dump(), sort_keys=True).encode())
     for x in examples:
         digest.update(f"{x.prompt}\x00{x.response}\x01".encode())
     digest.update(np.ascontiguousarray(targets, dtype=np.float32).tobytes())
@@ -376,7 +356,7 @@ def train_moderator(
     val_report = calibrate(moderator, x_val, y_val, config)
     moderator.metadata = {
         "training": {
-            "config": asdict(config),
+            "config": config.model_dump(),
             "train_examples": len(train),
             "validation_examples": len(validation),
             "data": data_description or {},
@@ -387,8 +367,3 @@ def train_moderator(
         moderator.save(output)
         (output / "finetune-checkpoint.safetensors").unlink(missing_ok=True)
     return moderator
-
-
-def load_training_config(path: str | Path) -> ModerationTrainingConfig:
-    """Read a YAML / TOML / JSON training config file."""
-    return ModerationTrainingConfig.from_dict(read_config_file(path))

@@ -13,6 +13,7 @@ from beavertail.monitor.stream import (
     MonitoredGeneration,
     StopDecision,
     StreamMonitor,
+    guarded_decode,
     monitored_generate,
 )
 
@@ -28,6 +29,7 @@ __all__ = [
     "default_prefix_moderator",
     "default_prefix_moderator_dir",
     "evaluate_streaming",
+    "guarded_decode",
     "monitored_generate",
     "prefix_examples",
     "train_prefix_moderator",

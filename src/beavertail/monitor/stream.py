@@ -10,34 +10,31 @@ token by token: the text so far, the part that has passed a check and may be sho
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
+from pydantic import Field
 
 from beavertail.models.causal import LoadedLM, chat_text
-from beavertail.models.generation import GenerationConfig, HookFactory
+from beavertail.models.generation import HookFactory, SamplingParams
 from beavertail.models.streaming import DecodeRequest, IncrementalText, decode_batch
 from beavertail.moderation.moderator import Moderator
+from beavertail.settings import Settings
 
 DEFAULT_REPLACEMENT = "[This answer was stopped because it was turning harmful ({category}).]"
 
 
-@dataclass
-class MonitorConfig:
+class MonitorConfig(Settings):
     """When to check, how strict to be, and what the reader sees instead of a stopped answer."""
 
-    check_every: int = 8
-    threshold: float | None = None  # None: the moderator's calibrated threshold
-    min_tokens: int = 4
-    holdback: bool = True
-    replacement: str = DEFAULT_REPLACEMENT
-
-    def __post_init__(self) -> None:
-        if self.check_every < 1 or self.min_tokens < 1:
-            raise ValueError("check_every and min_tokens must be at least 1")
-        if self.threshold is not None and not 0 < self.threshold < 1:
-            raise ValueError(f"threshold must lie in (0, 1), got {self.threshold}")
+    check_every: int = Field(8, ge=1, description="Judge the answer every k tokens.")
+    threshold: float | None = Field(
+        None, gt=0, lt=1, description="Stop score; None: the moderator's calibrated threshold."
+    )
+    min_tokens: int = Field(4, ge=1, description="No check before this many tokens.")
+    holdback: bool = Field(True, description="Show only text that has passed a check.")
+    replacement: str = Field(DEFAULT_REPLACEMENT, description="Shown instead of a stopped answer.")
 
 
 @dataclass(frozen=True)
@@ -231,25 +228,38 @@ class GuardedRows:
         return out
 
 
+def guarded_decode(
+    lm: LoadedLM,
+    requests: Sequence[DecodeRequest],
+    prompts: Sequence[str],
+    monitor: StreamMonitor | None = None,
+    hooks: HookFactory | None = None,
+    on_delta: DeltaCallback | None = None,
+    cancelled: Callable[[], Iterable[int]] | None = None,
+) -> list[MonitoredGeneration]:
+    """The one guarded-generation core (monitored generation, the server's batches and its
+    best-of-N candidates): decode token by token, stop the rows the monitor flags and the
+    rows ``cancelled()`` names (clients that went away), and show only checked text."""
+    guard = GuardedRows(lm, prompts, monitor, on_delta)
+
+    def on_step(step: int, new: Mapping[int, int]) -> list[int]:
+        stop = guard.on_step(step, new)
+        return [*stop, *(cancelled() if cancelled is not None else ())]
+
+    return guard.finish(decode_batch(lm, list(requests), on_step, hooks))
+
+
 def monitored_generate(
     lm: LoadedLM,
     prompts: Sequence[str],
-    config: GenerationConfig,
+    config: SamplingParams,
     monitor: StreamMonitor | None,
     hooks: HookFactory | None = None,
     on_delta: DeltaCallback | None = None,
 ) -> list[MonitoredGeneration]:
     """Generate answers token by token, stopping each one the monitor flags."""
     requests = [
-        DecodeRequest(
-            chat_text(lm.tokenizer, p, None, config.system_prompt),
-            config.max_new_tokens,
-            config.temperature,
-            config.top_p,
-            config.seed,
-        )
+        DecodeRequest(chat_text(lm.tokenizer, p, None, config.system_prompt), config)
         for p in prompts
     ]
-    guard = GuardedRows(lm, prompts, monitor, on_delta)
-    reasons = decode_batch(lm, requests, guard.on_step, hooks)
-    return guard.finish(reasons)
+    return guarded_decode(lm, requests, prompts, monitor, hooks, on_delta)

@@ -19,6 +19,7 @@ from beavertail.models.features import (
     LMProbeFeatures,
     cached_features,
 )
+from beavertail.models.heads import StandardizedHead, mlp
 from beavertail.preference.spec import MANIFEST_KIND, ScoreModelSpec
 
 
@@ -29,23 +30,15 @@ def build_pair_features(spec: ScoreModelSpec) -> FeatureExtractor:
     return LMProbeFeatures(load_lm(spec.lm), spec.layers or None, max_length=spec.max_length)
 
 
-class ScoreHead(torch.nn.Module):
+class ScoreHead(StandardizedHead):
     """Standardised features -> MLP -> one scalar."""
 
     def __init__(self, dim: int, hidden: int) -> None:
-        super().__init__()
-        self.register_buffer("feature_mean", torch.zeros(dim))
-        self.register_buffer("feature_std", torch.ones(dim))
-        self.net = torch.nn.Sequential(
-            torch.nn.Dropout(0.1),
-            torch.nn.Linear(dim, hidden),
-            torch.nn.GELU(),
-            torch.nn.Dropout(0.1),
-            torch.nn.Linear(hidden, 1),
-        )
+        super().__init__(dim)
+        self.net = mlp(dim, 1, hidden)
 
     def forward(self, features: torch.Tensor) -> torch.Tensor:
-        return self.net((features - self.feature_mean) / self.feature_std).squeeze(-1)
+        return self.net(self.standardize(features)).squeeze(-1)
 
 
 class ScoreModel:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
 import numpy as np
+from pydantic import Field
 
 from beavertail.models import DEFAULT_ENCODER, DEFAULT_LM
+from beavertail.settings import Settings
 
 Kind = Literal["reward", "cost"]
 MANIFEST_KIND = "beavertail-score-model"
@@ -70,29 +71,21 @@ class Scorer(Protocol):
 Objective = Literal["reward", "cost", "safer-bt"]
 
 
-@dataclass
-class PreferenceTrainingConfig:
-    spec: ScoreModelSpec = field(default_factory=ScoreModelSpec)
-    objective: Objective | None = None  # default: the spec's kind
-    epochs: int = 60
-    learning_rate: float = 1e-3
-    weight_decay: float = 1e-2
-    batch_size: int = 256
-    score_regularization: float = 0.01  # + λ·mean(score²): keeps scores near 0
-    seed: int = 0
-    checkpoint_every: int = 10  # epochs; with an output folder, training resumes from there
-    # spec.tuning = lora | full: the backbone is tuned by TRL's RewardTrainer (see tuning.py)
-    tune_epochs: int = 1
-    tune_learning_rate: float | None = None  # default: 2e-4 with LoRA, 3e-5 for full tuning
-    tune_batch_size: int = 16  # pairs per step (two sequences each)
-    tune_checkpoint_steps: int = 50
+class PreferenceTrainingConfig(Settings):
+    """Settings for ``train_score_model`` (loadable from YAML/TOML/JSON; flags override)."""
 
-    @classmethod
-    def from_dict(cls, raw: dict[str, Any]) -> PreferenceTrainingConfig:
-        raw = dict(raw)
-        spec = ScoreModelSpec(**raw.pop("spec", {}))
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(raw) - known)
-        if unknown:
-            raise ValueError(f"unknown training settings {unknown}")
-        return cls(spec=spec, **raw)
+    spec: ScoreModelSpec = Field(default_factory=ScoreModelSpec)
+    objective: Objective | None = Field(None, description="Default: the spec's kind.")
+    epochs: int = Field(60, ge=1, description="Epochs of head training.")
+    learning_rate: float = Field(1e-3, gt=0)
+    weight_decay: float = Field(1e-2, ge=0)
+    batch_size: int = Field(256, ge=1)
+    score_regularization: float = Field(0.01, ge=0, description="λ·mean(score²) keeps 0 central.")
+    seed: int = 0
+    checkpoint_every: int = Field(10, ge=1, description="Epochs per checkpoint (resumable).")
+    tune_epochs: int = Field(1, ge=1, description="Epochs when tuning the backbone (TRL).")
+    tune_learning_rate: float | None = Field(
+        None, gt=0, description="Default: 2e-4 with LoRA, 3e-5 for full tuning."
+    )
+    tune_batch_size: int = Field(16, ge=1, description="Pairs per step (two sequences each).")
+    tune_checkpoint_steps: int = Field(50, ge=1)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +24,7 @@ from beavertail.artifacts import (
 )
 from beavertail.data import PreferencePair
 from beavertail.models.cache import texts_key
-from beavertail.models.progress import track
+from beavertail.models.heads import fit_head
 from beavertail.preference.losses import cost_loss, pair_arrays, reward_loss
 from beavertail.preference.metrics import evaluate_score_model
 from beavertail.preference.model import ScoreHead, ScoreModel, build_pair_features
@@ -58,40 +57,49 @@ def train_score_model(
     responses = [t[1] for t in arrays.texts]
     x = torch.tensor(model.features(prompts, responses, progress), dtype=torch.float32)
     head = ScoreHead(x.shape[1], config.spec.head_hidden)
-    head.feature_mean.copy_(x.mean(0))
-    head.feature_std.copy_(x.std(0).clamp_min(1e-4))
+    head.set_standardization(x.mean(0), x.std(0).clamp_min(1e-4))
     optimizer = torch.optim.AdamW(
         head.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay
     )
     first, second = torch.tensor(arrays.first), torch.tensor(arrays.second)
     s1 = torch.tensor(arrays.sign_first, dtype=torch.float32)
     s2 = torch.tensor(arrays.sign_second, dtype=torch.float32)
-    n = len(first)
     checkpoint = Path(output_dir) / CHECKPOINT if output_dir is not None else None
     digest = hashlib.sha256(texts_key({}, prompts, responses).encode())
     for part in (arrays.first, arrays.second, arrays.sign_first, arrays.sign_second):
         digest.update(np.asarray(part).tobytes())
     data = digest.hexdigest()
     done = _load_checkpoint(checkpoint, head, optimizer, config, data) if checkpoint else 0
-    head.train()
-    epochs = range(done, config.epochs)
-    for epoch in track(epochs, len(epochs), f"training {objective}", progress):
-        if checkpoint is not None and epoch > done and epoch % config.checkpoint_every == 0:
+
+    def batch_loss(idx: torch.Tensor) -> torch.Tensor:
+        a, b = head(x[first[idx]]), head(x[second[idx]])
+        loss = cost_loss(a, b, s1[idx], s2[idx]) if objective == "cost" else reward_loss(a, b)
+        return loss + config.score_regularization * (a.pow(2) + b.pow(2)).mean() / 2
+
+    def checkpoint_at(epoch: int) -> None:
+        if checkpoint is not None and epoch % config.checkpoint_every == 0:
             _save_checkpoint(checkpoint, head, optimizer, epoch, config, data)
-        order = torch.randperm(n)
-        for start in range(0, n, config.batch_size):
-            idx = order[start : start + config.batch_size]
-            a, b = head(x[first[idx]]), head(x[second[idx]])
-            loss = cost_loss(a, b, s1[idx], s2[idx]) if objective == "cost" else reward_loss(a, b)
-            loss = loss + config.score_regularization * (a.pow(2) + b.pow(2)).mean() / 2
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-    head.eval()
+
+    fit_head(
+        head,
+        len(first),
+        batch_loss,
+        optimizer,
+        config.epochs,
+        config.batch_size,
+        start_epoch=done,
+        on_epoch=checkpoint_at,
+        description=f"training {objective}",
+        progress=progress,
+    )
     model.head = head
     model.metadata = {
         "objective": objective,
-        "training": {"config": asdict(config), "pairs": len(pairs), "texts": len(arrays.texts)},
+        "training": {
+            "config": config.model_dump(),
+            "pairs": len(pairs),
+            "texts": len(arrays.texts),
+        },
     }
     model.metadata["metrics"] = {"train": evaluate_score_model(model, pairs, progress=False)}
     if output_dir is not None:
@@ -120,7 +128,7 @@ def _save_checkpoint(
     path.parent.mkdir(parents=True, exist_ok=True)
     metadata = {
         "epoch": str(epoch),
-        "config": json.dumps(asdict(config)),
+        "config": json.dumps(config.model_dump()),
         "data": data,
         "groups": optimizer_groups_json(optimizer.state_dict()),
     }
@@ -141,7 +149,7 @@ def _load_checkpoint(
     with safe_open(path, "pt") as handle:
         metadata = handle.metadata() or {}
         tensors = {key: handle.get_tensor(key) for key in handle.keys()}  # noqa: SIM118
-    if metadata.get("config") != json.dumps(asdict(config)) or metadata.get("data") != data:
+    if metadata.get("config") != json.dumps(config.model_dump()) or metadata.get("data") != data:
         path.unlink()  # another run's (settings or data differ): start over, never mix two
         return 0
     head.load_state_dict({k[5:]: v for k, v in tensors.items() if k.startswith("head.")})

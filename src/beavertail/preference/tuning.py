@@ -471,7 +471,7 @@ def train_tuned_score_model(
     result.metadata = {
         "objective": objective,
         "training": {
-            "config": asdict(config),
+            "config": config.model_dump(),
             "pairs": len(pairs),
             "steps": trainer.state.global_step,
             "trainer": "trl.RewardTrainer" + (" + cost loss" if objective == "cost" else ""),
@@ -495,7 +495,7 @@ def _resumable_checkpoint(
     """
     from transformers.trainer_utils import get_last_checkpoint
 
-    settings = json.dumps({"config": asdict(config), "pairs": pairs}, sort_keys=True)
+    settings = json.dumps({"config": config.model_dump(), "pairs": pairs}, sort_keys=True)
     marker = run_dir / "settings.json"
     if run_dir.is_dir() and (not marker.is_file() or marker.read_text() != settings):
         shutil.rmtree(run_dir)

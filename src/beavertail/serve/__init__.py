@@ -10,7 +10,7 @@ from beavertail.serve.config import (
     load_serve_config,
 )
 from beavertail.serve.engine import ChatJob, Engine, Guards, QueueFull
-from beavertail.serve.server import build_app, build_guards, load_moderator, serve, serve_in_thread
+from beavertail.serve.server import build_app, build_guards, serve, serve_in_thread
 
 __all__ = [
     "APIError",
@@ -26,7 +26,6 @@ __all__ = [
     "build_app",
     "build_guards",
     "create_app",
-    "load_moderator",
     "load_serve_config",
     "serve",
     "serve_in_thread",

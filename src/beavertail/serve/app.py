@@ -23,6 +23,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from beavertail.models.generation import SamplingParams
 from beavertail.moderation.moderator import Moderator
 from beavertail.serve.engine import ChatJob, Engine, QueueFull
 
@@ -207,12 +208,15 @@ def create_app(
             )
         loop = asyncio.get_running_loop()
         events: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+        sampling = SamplingParams(
+            max_new_tokens=settings["max_tokens"],
+            temperature=settings["temperature"],
+            top_p=settings["top_p"],
+            seed=settings["seed"],
+        )
         job = ChatJob(
             settings["messages"],
-            settings["max_tokens"],
-            settings["temperature"],
-            settings["top_p"],
-            settings["seed"],
+            sampling,
             emit=lambda kind, value: loop.call_soon_threadsafe(events.put_nowait, (kind, value)),
         )
         try:

@@ -1,84 +1,72 @@
-"""The server's settings: one dataclass tree, read from YAML / TOML / JSON."""
+"""The server's settings: one pydantic tree, read from YAML / TOML / JSON."""
 
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from beavertail.config_files import read_config_file
+from pydantic import Field, field_validator, model_validator
+
+from beavertail.decoding.best_of_n import BestOfNSettings
 from beavertail.models.causal import DEFAULT_LM
 from beavertail.monitor.stream import MonitorConfig
+from beavertail.settings import Settings
+from beavertail.steering.apply import SteeringSettings
 
 
-@dataclass
-class SteeringSettings:
-    """Steering vectors for every answer (layer/coefficient: the vectors' recommended ones)."""
-
-    vectors: str
-    layer: int | None = None
-    coefficient: float | None = None
-    selection: str = "router"
-    categories: list[str] = field(default_factory=list)
-    mode: str = "add"
-
-
-@dataclass
-class InputModeration:
+class InputModeration(Settings):
     """Judge the user's last message before generating; refuse when it is flagged."""
 
-    moderator: str = "prompt"  # the shipped prompt judge; or "default", "fast", a folder
-    threshold: float | None = None
+    moderator: str = Field("prompt", description="The shipped prompt judge, 'default', a folder.")
+    threshold: float | None = Field(None, gt=0, lt=1, description="None: the calibrated one.")
     message: str = "I can't help with that request."
 
 
-@dataclass
 class OutputModeration(MonitorConfig):
     """Judge the answer every ``check_every`` tokens while it streams; stop it when flagged.
 
     The monitor's settings (``check_every``, ``threshold``, ``min_tokens``, ``holdback``,
     ``replacement``) plus the moderator to run."""
 
-    moderator: str = "fast"  # the shipped streaming tier; or "default", a folder
+    moderator: str = Field("fast", description="The shipped streaming tier, 'default', a folder.")
 
 
-@dataclass
-class BestOfNSettings:
-    """Sample ``n`` answers and return the most helpful one below the cost threshold."""
+class ServeConfig(Settings):
+    """The server: model, limits, auth and the guards around generation."""
 
-    reward_model: str
-    cost_model: str
-    n: int = 4
-    cost_threshold: float = 0.0
-    temperature: float = 0.8
-    top_p: float = 1.0
-
-
-@dataclass
-class ServeConfig:
     model: str = DEFAULT_LM
-    served_model_name: str | None = None  # the name clients pass as "model"; default: model
+    served_model_name: str | None = Field(None, description="The name clients pass as model.")
     host: str = "127.0.0.1"
-    port: int = 8000
+    port: int = Field(8000, ge=0, le=65535)
     api_key: str | None = None
-    api_key_env: str | None = None  # read the key from this environment variable instead
-    max_batch_size: int = 8
-    max_queue: int = 64  # requests admitted (waiting or running); more get HTTP 429
-    default_max_tokens: int = 128
-    max_tokens_limit: int = 512
-    moderations_model: str | None = "default"  # the full-text judge behind /v1/moderations
+    api_key_env: str | None = Field(None, description="Read the key from this variable.")
+    max_batch_size: int = Field(8, ge=1)
+    max_queue: int = Field(64, ge=1, description="Requests admitted; more get HTTP 429.")
+    default_max_tokens: int = Field(128, ge=1)
+    max_tokens_limit: int = Field(512, ge=1)
+    moderations_model: str | None = Field("default", description="Judge of /v1/moderations.")
     steering: SteeringSettings | None = None
     input_moderation: InputModeration | None = None
     output_moderation: OutputModeration | None = None
     best_of_n: BestOfNSettings | None = None
     data_dir: str | None = None
 
-    def __post_init__(self) -> None:
-        if self.max_batch_size < 1 or self.max_queue < 1:
-            raise ValueError("max_batch_size and max_queue must be at least 1")
-        if not 1 <= self.default_max_tokens <= self.max_tokens_limit:
+    @field_validator("input_moderation", "output_moderation", "steering", mode="before")
+    @classmethod
+    def _switch(cls, value: Any) -> Any:
+        """``true`` turns a section on with its defaults, ``false`` off."""
+        if value is True:
+            return {}
+        return None if value is False else value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ServeConfig:
+        if not self.default_max_tokens <= self.max_tokens_limit:
             raise ValueError("default_max_tokens must lie between 1 and max_tokens_limit")
+        if self.steering is not None and not self.steering.vectors:
+            raise ValueError("steering needs a vectors folder (steering.vectors)")
+        return self
 
     @property
     def model_name(self) -> str:
@@ -94,46 +82,13 @@ class ServeConfig:
             return key
         return None
 
-    @classmethod
-    def from_dict(cls, raw: dict[str, Any]) -> ServeConfig:
-        raw = dict(raw)
-        sections = {
-            "steering": SteeringSettings,
-            "input_moderation": InputModeration,
-            "output_moderation": OutputModeration,
-            "best_of_n": BestOfNSettings,
-        }
-        _reject_unknown(cls, raw, "")
-        for key, section in sections.items():
-            value = raw.get(key)
-            if value is None or value is False:
-                raw[key] = None
-                continue
-            if value is True:
-                value = {}
-            if not isinstance(value, dict):
-                raise ValueError(f"{key} must be a table of settings, not {value!r}")
-            _reject_unknown(section, value, f"{key}.")
-            try:
-                raw[key] = section(**value)
-            except TypeError as error:
-                raise ValueError(f"{key}: {error}") from error
-        return cls(**raw)
-
     def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
+        out = self.model_dump()
         if out.get("api_key"):
             out["api_key"] = "***"
         return out
 
 
-def _reject_unknown(cls: type, raw: dict[str, Any], prefix: str) -> None:
-    unknown = set(raw) - {f.name for f in fields(cls)}
-    if unknown:
-        names = sorted(f"{prefix}{k}" for k in unknown)
-        raise ValueError(f"unknown server settings: {names}")
-
-
 def load_serve_config(path: str | Path) -> ServeConfig:
     """Read a YAML / TOML / JSON server config file."""
-    return ServeConfig.from_dict(read_config_file(path))
+    return ServeConfig.load(path)

@@ -19,9 +19,9 @@ from typing import Any
 
 from beavertail.decoding.best_of_n import BestOfNConfig, SafeBestOfN
 from beavertail.models.causal import LoadedLM, render_messages
-from beavertail.models.generation import HookFactory
-from beavertail.models.streaming import DecodeRequest, decode_batch
-from beavertail.monitor.stream import GuardedRows, StreamMonitor
+from beavertail.models.generation import HookFactory, SamplingParams
+from beavertail.models.streaming import DecodeRequest
+from beavertail.monitor.stream import StreamMonitor, guarded_decode
 from beavertail.preference.spec import Scorer
 
 log = logging.getLogger("beavertail.serve")
@@ -36,10 +36,7 @@ class ChatJob:
     """One chat completion request, as the engine sees it."""
 
     messages: list[dict[str, str]]
-    max_tokens: int
-    temperature: float = 0.0
-    top_p: float = 1.0
-    seed: int = 0
+    sampling: SamplingParams
     emit: Callable[[str, Any], None] = lambda kind, value: None  # ("delta", str) | ("done", dict)
     cancelled: threading.Event = field(default_factory=threading.Event)
 
@@ -190,22 +187,18 @@ class Engine:
     def _decode(self, jobs: list[ChatJob]) -> None:
         g = self.guards
         texts = [render_messages(self.lm.tokenizer, j.messages) for j in jobs]
-        requests = [
-            DecodeRequest(t, j.max_tokens, j.temperature, j.top_p, j.seed)
-            for t, j in zip(texts, jobs, strict=True)
-        ]
-        guard = GuardedRows(
-            self.lm, [j.prompt for j in jobs], g.monitor, lambda row, d: jobs[row].emit("delta", d)
-        )
-
-        def on_step(step: int, new: dict[int, int]) -> list[int]:
-            stop = guard.on_step(step, new)
-            return [*stop, *(i for i, j in enumerate(jobs) if j.cancelled.is_set())]
-
+        requests = [DecodeRequest(t, j.sampling) for t, j in zip(texts, jobs, strict=True)]
         began = time.perf_counter()
-        reasons = decode_batch(self.lm, requests, on_step, g.hooks)
+        results = guarded_decode(
+            self.lm,
+            requests,
+            [j.prompt for j in jobs],
+            g.monitor,
+            g.hooks,
+            on_delta=lambda row, delta: jobs[row].emit("delta", delta),
+            cancelled=lambda: [i for i, j in enumerate(jobs) if j.cancelled.is_set()],
+        )
         seconds = time.perf_counter() - began
-        results = guard.finish(reasons)
         routes = list(getattr(g.steerer, "last_routes", []) or [])
         for index, (job, result) in enumerate(zip(jobs, results, strict=True)):
             info: dict[str, Any] = {"batch_size": len(jobs), "batch_seconds": round(seconds, 4)}
@@ -232,12 +225,15 @@ class Engine:
         c = g.best_of_n
         text = render_messages(self.lm.tokenizer, job.messages)
         requests = [
-            DecodeRequest(text, job.max_tokens, c.temperature, c.top_p, job.seed + k)
+            DecodeRequest(
+                text,
+                job.sampling.updated(
+                    temperature=c.temperature, top_p=c.top_p, seed=job.sampling.seed + k
+                ),
+            )
             for k in range(c.n)
         ]
-        candidates = GuardedRows(self.lm, [job.prompt] * c.n)
-        reasons = decode_batch(self.lm, requests, candidates.on_step, g.hooks)
-        answers = candidates.finish(reasons)
+        answers = guarded_decode(self.lm, requests, [job.prompt] * c.n, hooks=g.hooks)
         rewards = g.reward.scores([job.prompt] * c.n, [a.text for a in answers])
         costs = g.cost.scores([job.prompt] * c.n, [a.text for a in answers])
         choice = SafeBestOfN.choose_from(rewards, costs, c.cost_threshold)

@@ -10,7 +10,6 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from beavertail.decoding.best_of_n import BestOfNConfig
 from beavertail.models.causal import LoadedLM, load_lm
 from beavertail.moderation.moderator import Moderator
 from beavertail.moderation.recipes import resolve_moderator
@@ -18,13 +17,6 @@ from beavertail.monitor.stream import MonitorConfig, StreamMonitor
 from beavertail.serve.app import create_app
 from beavertail.serve.config import ServeConfig
 from beavertail.serve.engine import Engine, Guards
-
-
-def load_moderator(reference: str, data_dir: str | None = None) -> Moderator:
-    """``default`` / ``fast`` / ``prompt`` (shipped judges), ``default-prefix`` (the streaming
-    tier, = ``fast``) or a moderator folder."""
-    del data_dir
-    return resolve_moderator(reference)
 
 
 def build_guards(config: ServeConfig, lm: LoadedLM) -> tuple[Guards, dict[str, Any]]:
@@ -35,19 +27,20 @@ def build_guards(config: ServeConfig, lm: LoadedLM) -> tuple[Guards, dict[str, A
 
     def moderator(reference: str) -> Moderator:
         if reference not in loaded:
-            loaded[reference] = load_moderator(reference, config.data_dir)
+            loaded[reference] = resolve_moderator(reference)
         return loaded[reference]
 
     if config.steering is not None:
         from beavertail.steering.apply import load_steerer
 
-        s = config.steering
-        steerer = load_steerer(
-            lm, s.vectors, s.layer, s.coefficient, s.selection, s.categories, s.mode
-        )
+        steerer = load_steerer(lm, config.steering)
         layer, coefficient = steerer.config.layer, steerer.config.coefficient
         guards.hooks, guards.steerer = steerer.hooks, steerer
-        described["steering"] = {"vectors": s.vectors, "layer": layer, "coefficient": coefficient}
+        described["steering"] = {
+            "vectors": config.steering.vectors,
+            "layer": layer,
+            "coefficient": coefficient,
+        }
     if config.input_moderation is not None:
         i = config.input_moderation
         guards.input_monitor = StreamMonitor(
@@ -69,7 +62,7 @@ def build_guards(config: ServeConfig, lm: LoadedLM) -> tuple[Guards, dict[str, A
         b = config.best_of_n
         guards.reward = load_score_model(b.reward_model)
         guards.cost = load_score_model(b.cost_model)
-        guards.best_of_n = BestOfNConfig(b.n, b.temperature, b.top_p, b.cost_threshold)
+        guards.best_of_n = b
         described["best_of_n"] = {"n": b.n, "cost_threshold": b.cost_threshold}
     return guards, described
 
@@ -79,11 +72,7 @@ def build_app(config: ServeConfig, lm: LoadedLM | None = None) -> FastAPI:
     lm = lm or load_lm(config.model)
     guards, described = build_guards(config, lm)
     engine = Engine(lm, guards, config.max_batch_size, config.max_queue)
-    judge = (
-        load_moderator(config.moderations_model, config.data_dir)
-        if config.moderations_model
-        else None
-    )
+    judge = resolve_moderator(config.moderations_model) if config.moderations_model else None
     app = create_app(
         engine,
         config.model_name,

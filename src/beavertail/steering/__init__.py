@@ -1,6 +1,6 @@
 """Category-wise activation steering: extract harm vectors, route, and steer generation."""
 
-from beavertail.steering.apply import Steerer, SteeringConfig
+from beavertail.steering.apply import Steerer, SteeringSettings
 from beavertail.steering.data import SteeringData, default_steering_data
 from beavertail.steering.extract import ExtractionConfig, extract_vectors, train_router
 from beavertail.steering.router import CategoryRouter, Route
@@ -12,8 +12,8 @@ __all__ = [
     "ExtractionConfig",
     "Route",
     "Steerer",
-    "SteeringConfig",
     "SteeringData",
+    "SteeringSettings",
     "SteeringVectors",
     "default_steering_data",
     "extract_vectors",

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 import torch
+from pydantic import Field, model_validator
 
 from beavertail.models import LoadedLM
 from beavertail.models.hooks import (
-    SCOPES,
     Intervention,
     Scope,
     hidden_of,
@@ -19,48 +18,63 @@ from beavertail.models.hooks import (
     site_module,
     with_hidden,
 )
+from beavertail.settings import Settings
 from beavertail.steering.router import Route
 from beavertail.steering.vectors import ALL_HARM, SteeringVectors
 
 Selection = Literal["router", "all", "categories"]
 
 
-@dataclass
-class SteeringConfig:
-    """How to steer: which vectors (``selection``), where (``layer``) and how hard.
+class SteeringSettings(Settings):
+    """How to steer: which vectors (``selection``), where (``layer``) and how hard; one model
+    nested in eval and serve configs.
 
     ``coefficient`` α moves activations *away* from harm: ``h - α·v`` (mode ``add``), or
     removes α times the component along v (mode ``project_out``, α = 1 removes it fully).
+    Layer and coefficient left unset take the vectors' recommended setting (``steer sweep``).
     """
 
-    layer: int
-    coefficient: float = 1.0
-    selection: Selection = "router"
-    categories: list[str] = field(default_factory=list)
+    vectors: str | None = Field(None, description="Steering-vector folder.")
+    layer: int | None = Field(None, ge=0, description="Default: the recommended layer.")
+    coefficient: float | None = Field(None, description="Default: the recommended coefficient.")
+    selection: Selection = Field("router", description="router | all | categories")
+    categories: list[str] = Field(default_factory=list, description="For selection categories.")
     mode: Literal["add", "project_out"] = "add"
-    scope: Scope = "all"
+    scope: Scope = Field("all", description="Positions steered: all | prompt | generated.")
 
-    def __post_init__(self) -> None:
-        if self.selection not in ("router", "all", "categories"):
-            raise ValueError(f"unknown selection {self.selection!r}")
+    @model_validator(mode="after")
+    def _categories_given(self) -> SteeringSettings:
         if self.selection == "categories" and not self.categories:
             raise ValueError("selection 'categories' needs at least one category")
-        if self.scope not in SCOPES:
-            raise ValueError(f"unknown scope {self.scope!r}; choose from {SCOPES}")
+        return self
+
+    def resolved(self, vectors: SteeringVectors) -> SteeringSettings:
+        """These settings with layer and coefficient filled from the vectors' recommendation."""
+        recommended = vectors.metadata.get("recommended", {})
+        layer = self.layer if self.layer is not None else recommended.get("layer")
+        coefficient = (
+            self.coefficient if self.coefficient is not None else (recommended.get("coefficient"))
+        )
+        if layer is None or coefficient is None:
+            raise ValueError(
+                f"{self.vectors or 'these vectors'} have no recommended setting "
+                "(run `beavertail steer sweep`); give a layer and a coefficient"
+            )
+        return self.updated(layer=int(layer), coefficient=float(coefficient))
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return self.model_dump()
 
 
 class Steerer:
     """Makes the hook context for a generator; ``last_routes`` holds the router's decisions."""
 
-    def __init__(self, lm: LoadedLM, vectors: SteeringVectors, config: SteeringConfig) -> None:
+    def __init__(self, lm: LoadedLM, vectors: SteeringVectors, config: SteeringSettings) -> None:
         if vectors.site not in ("resid", "attn"):
             raise ValueError(f"unknown site {vectors.site!r}")
         self.lm = lm
         self.vectors = vectors
-        self.config = config
+        self.config = config = config.resolved(vectors)
         self.last_routes: list[Route] = []
         vectors.vector(ALL_HARM, config.layer)  # fail early on a missing layer
         if config.selection == "router" and vectors.router is None:
@@ -130,30 +144,8 @@ class Steerer:
             handle.remove()
 
 
-def load_steerer(
-    lm: LoadedLM,
-    vectors_dir: str,
-    layer: int | None = None,
-    coefficient: float | None = None,
-    selection: str = "router",
-    categories: list[str] | None = None,
-    mode: str = "add",
-) -> Steerer:
-    """A steerer for a vector folder; layer and coefficient default to its recommended ones."""
-    vectors = SteeringVectors.load(vectors_dir)
-    recommended = vectors.metadata.get("recommended", {})
-    layer = layer if layer is not None else recommended.get("layer")
-    coefficient = coefficient if coefficient is not None else recommended.get("coefficient")
-    if layer is None or coefficient is None:
-        raise ValueError(
-            f"{vectors_dir} has no recommended setting (run `beavertail steer sweep`); "
-            "give a layer and a coefficient"
-        )
-    config = SteeringConfig(
-        layer=int(layer),
-        coefficient=float(coefficient),
-        selection=selection,  # type: ignore[arg-type]
-        categories=list(categories or []),
-        mode=mode,  # type: ignore[arg-type]
-    )
-    return Steerer(lm, vectors, config)
+def load_steerer(lm: LoadedLM, settings: SteeringSettings) -> Steerer:
+    """A steerer for the settings' vector folder (layer and coefficient resolved)."""
+    if not settings.vectors:
+        raise ValueError("steering needs a vectors folder (steering.vectors / --steer)")
+    return Steerer(lm, SteeringVectors.load(settings.vectors), settings)

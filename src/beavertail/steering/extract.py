@@ -16,17 +16,18 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 import numpy as np
 import torch
+from pydantic import Field
 
 from beavertail.data import EvalPrompt, QAExample
 from beavertail.models import LoadedLM
 from beavertail.models.cache import cached_arrays, texts_key
-from beavertail.models.hooks import POSITIONS, SITES, Position, Site, capture_activations
+from beavertail.models.hooks import Position, Site, capture_activations
 from beavertail.moderation import is_refusal
+from beavertail.settings import Settings
 from beavertail.steering.router import CategoryRouter, fit_probe
 from beavertail.steering.vectors import ALL_HARM, SteeringVectors
 
@@ -34,30 +35,23 @@ Method = Literal["safesteer", "mean-diff", "contrastive"]
 METHODS: tuple[str, ...] = ("safesteer", "mean-diff", "contrastive")
 
 
-@dataclass
-class ExtractionConfig:
-    """Settings for :func:`extract_vectors` (loadable from a dict, e.g. YAML)."""
+class ExtractionConfig(Settings):
+    """Settings for :func:`extract_vectors` (loadable from YAML/TOML/JSON)."""
 
-    layers: list[int] = field(default_factory=lambda: [6, 9, 12, 15, 18])
-    site: Site = "resid"
-    position: Position = "mean_response"
-    method: Method = "safesteer"
-    drop_refusals: bool = True
-    min_examples: int = 10
-    max_per_category: int = 150
-    safe_pool_size: int = 600
-    router_harmless: int = 600
-    max_length: int = 192
-    batch_size: int = 8
+    layers: list[int] = Field(
+        default_factory=lambda: [6, 9, 12, 15, 18], min_length=1, description="Layers to read."
+    )
+    site: Site = Field("resid", description="resid | attn")
+    position: Position = Field("mean_response", description="Token positions averaged.")
+    method: Method = Field("safesteer", description="safesteer | mean-diff | contrastive")
+    drop_refusals: bool = Field(True, description="Leave refusals out of the unsafe examples.")
+    min_examples: int = Field(10, ge=1, description="Categories with fewer are skipped.")
+    max_per_category: int = Field(150, ge=1, description="Unsafe examples per category.")
+    safe_pool_size: int = Field(600, ge=1, description="Size of the generic safe pool.")
+    router_harmless: int = Field(600, ge=0)
+    max_length: int = Field(192, ge=8)
+    batch_size: int = Field(8, ge=1)
     seed: int = 0
-
-    def __post_init__(self) -> None:
-        if self.method not in METHODS:
-            raise ValueError(f"unknown method {self.method!r}; choose from {METHODS}")
-        if self.site not in SITES or self.position not in POSITIONS:
-            raise ValueError(f"site must be one of {SITES}, position one of {POSITIONS}")
-        if not self.layers:
-            raise ValueError("name at least one layer")
 
 
 def _capture(
@@ -214,7 +208,7 @@ def extract_vectors(
         position=config.position,
         method=config.method,
         metadata={
-            "config": asdict(config),
+            "config": config.model_dump(),
             "examples_per_category": counts,
             "safe_pool": pool_size,
             "refusals_dropped_from_safe_pool": dropped,

@@ -91,7 +91,7 @@ class SteeringVectors:
         if (folder / "router.safetensors").is_file():
             router = CategoryRouter.load(folder / "router.safetensors", manifest.get("router", {}))
         known = {"kind", "version", "model", "site", "position", "method", "layers"}
-        known |= {"categories", "norms", "router"}
+        known |= {"categories", "norms", "router", "beavertail_version", "files", "digest"}
         return cls(
             vectors=vectors,
             model=manifest["model"],
