@@ -11,24 +11,32 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import secrets
 import threading
 import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from beavertail.models.causal import render_messages
 from beavertail.models.generation import SamplingParams
 from beavertail.moderation.moderator import Moderator
 from beavertail.serve.engine import ChatJob, Engine, QueueFull
+from beavertail.serve.protocol import (
+    MAX_BODY_BYTES,
+    ChatCompletionRequest,
+    ModerationRequest,
+)
 
 log = logging.getLogger("beavertail.serve")
-ROLES = ("system", "user", "assistant")
+RequestModel = TypeVar("RequestModel", bound=BaseModel)
 
 
 class APIError(Exception):
@@ -62,62 +70,33 @@ class APIError(Exception):
         return JSONResponse(body, status_code=self.status, headers=headers)
 
 
-def _parse_chat(body: Any, limit: int, default_max_tokens: int) -> dict[str, Any]:
-    """Validate a chat completion request; raise APIError naming the bad field."""
-    if not isinstance(body, dict):
-        raise APIError(400, "the request body must be a JSON object")
-    messages = body.get("messages")
-    if not isinstance(messages, list) or not messages:
-        raise APIError(400, "'messages' must be a non-empty list", param="messages")
-    clean = []
-    for i, message in enumerate(messages):
-        if not isinstance(message, dict) or message.get("role") not in ROLES:
-            raise APIError(
-                400, f"messages[{i}] needs a role out of {ROLES}", param=f"messages[{i}].role"
-            )
-        content = message.get("content")
-        if isinstance(content, list):  # [{"type": "text", "text": ...}] parts
-            texts = [p.get("text") for p in content if isinstance(p, dict)]
-            if not all(isinstance(t, str) for t in texts):
-                raise APIError(400, "only text content parts are supported", param="content")
-            content = "".join(texts)  # type: ignore[arg-type]
-        if not isinstance(content, str):
-            raise APIError(
-                400, f"messages[{i}].content must be a string", param=f"messages[{i}].content"
-            )
-        clean.append({"role": message["role"], "content": content})
-    if not any(m["role"] == "user" for m in clean):
-        raise APIError(400, "at least one message must come from the user", param="messages")
-    max_tokens = body.get("max_completion_tokens", body.get("max_tokens"))
-    max_tokens = default_max_tokens if max_tokens is None else max_tokens
-    if not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or not max_tokens >= 1:
-        raise APIError(400, "max_tokens must be a positive integer", param="max_tokens")
-    if max_tokens > limit:
-        raise APIError(400, f"max_tokens may be at most {limit}", param="max_tokens")
-    temperature = body.get("temperature", 0.0)
-    top_p = body.get("top_p", 1.0)
-    seed = body.get("seed", 0)
-    if not isinstance(temperature, int | float) or not 0 <= temperature <= 2:
-        raise APIError(400, "temperature must lie in [0, 2]", param="temperature")
-    if not isinstance(top_p, int | float) or not 0 < top_p <= 1:
-        raise APIError(400, "top_p must lie in (0, 1]", param="top_p")
-    if not isinstance(seed, int) or isinstance(seed, bool):
-        raise APIError(400, "seed must be an integer", param="seed")
-    if body.get("n", 1) != 1:
-        raise APIError(400, "only n = 1 is supported", param="n")
-    stream = body.get("stream", False)
-    if not isinstance(stream, bool):
-        raise APIError(400, "stream must be true or false", param="stream")
-    options = body.get("stream_options") or {}
-    return {
-        "messages": clean,
-        "max_tokens": max_tokens,
-        "temperature": float(temperature),
-        "top_p": float(top_p),
-        "seed": seed,
-        "stream": stream,
-        "include_usage": bool(isinstance(options, dict) and options.get("include_usage")),
-    }
+def _validated(model: type[RequestModel], body: Any) -> RequestModel:
+    """The request as ``model``; a 400 naming the bad field (``messages[0].role``) otherwise."""
+    try:
+        return model.model_validate(body)
+    except ValidationError as error:
+        problems = [(_field_path(p["loc"]), p["msg"]) for p in error.errors()]
+        where, message = max(problems, key=lambda problem: len(problem[0] or ""))
+        raise APIError(400, f"{where}: {message}" if where else message, param=where) from None
+
+
+def _field_path(loc: tuple[Any, ...]) -> str | None:
+    """``("messages", 0, "content", "str")`` -> ``messages[0].content`` (union tags dropped)."""
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif part.isidentifier() and part.islower() and part not in ("str", "int", "float"):
+            path += f".{part}" if path else part
+    return path or None
+
+
+def _bearer_matches(header: str, api_key: str) -> bool:
+    """``Authorization: Bearer <key>`` (scheme in any case), compared in constant time."""
+    scheme, _, token = header.strip().partition(" ")
+    return scheme.lower() == "bearer" and secrets.compare_digest(
+        token.strip().encode(), api_key.encode()
+    )
 
 
 def create_app(
@@ -128,6 +107,7 @@ def create_app(
     max_tokens_limit: int = 512,
     default_max_tokens: int = 128,
     description: dict[str, Any] | None = None,
+    max_prompt_tokens: int = 2048,
 ) -> FastAPI:
     """The web app over a (not yet started) engine; the app starts and stops it."""
     moderator_lock = threading.Lock()
@@ -159,19 +139,24 @@ def create_app(
 
     @app.middleware("http")
     async def _auth(request: Request, call_next):  # type: ignore[no-untyped-def]
-        if api_key and request.url.path.startswith("/v1/"):
-            header = request.headers.get("authorization", "")
-            if header != f"Bearer {api_key}":
-                return APIError(
-                    401,
-                    "missing or wrong API key (send 'Authorization: Bearer <key>')",
-                    "invalid_request_error",
-                    code="invalid_api_key",
-                ).response()
+        path = request.url.path
+        header = request.headers.get("authorization", "")
+        if api_key and path.startswith("/v1/") and not _bearer_matches(header, api_key):
+            return APIError(
+                401,
+                "missing or wrong API key (send 'Authorization: Bearer <key>')",
+                "invalid_request_error",
+                code="invalid_api_key",
+            ).response()
         return await call_next(request)
 
     async def _json(request: Request) -> Any:
+        declared = request.headers.get("content-length", "0")
+        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            raise APIError(413, f"the request body is over {MAX_BODY_BYTES} bytes")
         raw = await request.body()
+        if len(raw) > MAX_BODY_BYTES:
+            raise APIError(413, f"the request body is over {MAX_BODY_BYTES} bytes")
         try:
             return json.loads(raw)
         except (json.JSONDecodeError, UnicodeDecodeError) as error:
@@ -196,9 +181,21 @@ def create_app(
 
     @app.post("/v1/chat/completions")
     async def chat(request: Request) -> Any:
-        body = await _json(request)
-        settings = _parse_chat(body, max_tokens_limit, default_max_tokens)
-        requested = body.get("model")
+        chat_request = _validated(ChatCompletionRequest, await _json(request))
+        max_tokens = chat_request.requested_tokens() or default_max_tokens
+        if max_tokens > max_tokens_limit:
+            raise APIError(400, f"max_tokens may be at most {max_tokens_limit}", param="max_tokens")
+        messages = chat_request.conversation()
+        tokenizer = engine.lm.tokenizer
+        prompt_tokens = len(tokenizer(render_messages(tokenizer, messages))["input_ids"])
+        if prompt_tokens > max_prompt_tokens:
+            raise APIError(
+                400,
+                f"the conversation is {prompt_tokens} tokens; at most {max_prompt_tokens}",
+                param="messages",
+                code="context_length_exceeded",
+            )
+        requested = chat_request.model
         if requested not in (None, model_name):
             raise APIError(
                 404,
@@ -209,13 +206,13 @@ def create_app(
         loop = asyncio.get_running_loop()
         events: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
         sampling = SamplingParams(
-            max_new_tokens=settings["max_tokens"],
-            temperature=settings["temperature"],
-            top_p=settings["top_p"],
-            seed=settings["seed"],
+            max_new_tokens=max_tokens,
+            temperature=chat_request.temperature,
+            top_p=chat_request.top_p,
+            seed=chat_request.seed,
         )
         job = ChatJob(
-            settings["messages"],
+            messages,
             sampling,
             emit=lambda kind, value: loop.call_soon_threadsafe(events.put_nowait, (kind, value)),
         )
@@ -225,9 +222,15 @@ def create_app(
             raise APIError(429, str(error), "rate_limit_error", code="queue_full") from error
         completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
         now = int(time.time())
-        if settings["stream"]:
+        if chat_request.stream:
             return StreamingResponse(
-                _stream(events, job, completion_id, now, settings["include_usage"]),
+                _stream(
+                    events,
+                    job,
+                    completion_id,
+                    now,
+                    bool(chat_request.stream_options and chat_request.stream_options.include_usage),
+                ),
                 media_type="text/event-stream",
                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
             )
@@ -306,30 +309,7 @@ def create_app(
     async def moderations(request: Request) -> dict[str, Any]:
         if moderator is None:
             raise APIError(404, "no moderator is configured on this server")
-        body = await _json(request)
-        if not isinstance(body, dict) or "input" not in body:
-            raise APIError(400, "'input' is required", param="input")
-        items = body["input"] if isinstance(body["input"], list) else [body["input"]]
-        if not items:
-            raise APIError(400, "'input' must not be empty", param="input")
-        prompts, responses = [], []
-        for i, item in enumerate(items):
-            if isinstance(item, str):
-                prompts.append("")
-                responses.append(item)
-            elif (
-                isinstance(item, dict)
-                and isinstance(item.get("prompt"), str)
-                and isinstance(item.get("response"), str)
-            ):
-                prompts.append(item["prompt"])
-                responses.append(item["response"])
-            else:
-                raise APIError(
-                    400,
-                    "each input must be a string or a {'prompt', 'response'} object",
-                    param=f"input[{i}]",
-                )
+        prompts, responses = _validated(ModerationRequest, await _json(request)).pairs()
 
         def judge() -> list:
             with moderator_lock:

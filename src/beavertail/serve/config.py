@@ -45,6 +45,7 @@ class ServeConfig(Settings):
     max_queue: int = Field(64, ge=1, description="Requests admitted; more get HTTP 429.")
     default_max_tokens: int = Field(128, ge=1)
     max_tokens_limit: int = Field(512, ge=1)
+    max_prompt_tokens: int = Field(2048, ge=1, description="Longer conversations get a 400.")
     moderations_model: str | None = Field("default", description="Judge of /v1/moderations.")
     steering: SteeringSettings | None = None
     input_moderation: InputModeration | None = None

@@ -41,6 +41,14 @@ class ChatJob:
     cancelled: threading.Event = field(default_factory=threading.Event)
 
     @property
+    def conversation(self) -> str:
+        """What input screening judges: the whole conversation, so a request split over
+        turns (or planted in an earlier turn) is seen whole; a single message as it is."""
+        if len(self.messages) == 1:
+            return self.messages[0]["content"]
+        return "\n".join(f"{m['role']}: {m['content']}" for m in self.messages)
+
+    @property
     def prompt(self) -> str:
         """The last user message: what moderators and preference models judge."""
         for message in reversed(self.messages):
@@ -156,7 +164,7 @@ class Engine:
         if g.input_monitor is None or not jobs:
             return jobs
         decisions = g.input_monitor.check(
-            [j.prompt for j in jobs], [""] * len(jobs), [0] * len(jobs)
+            [j.conversation for j in jobs], [""] * len(jobs), [0] * len(jobs)
         )
         passed = []
         for job, decision in zip(jobs, decisions, strict=True):

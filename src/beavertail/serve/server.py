@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -17,6 +18,9 @@ from beavertail.monitor.stream import MonitorConfig, StreamMonitor
 from beavertail.serve.app import create_app
 from beavertail.serve.config import ServeConfig
 from beavertail.serve.engine import Engine, Guards
+
+log = logging.getLogger("beavertail.serve")
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def build_guards(config: ServeConfig, lm: LoadedLM) -> tuple[Guards, dict[str, Any]]:
@@ -81,6 +85,7 @@ def build_app(config: ServeConfig, lm: LoadedLM | None = None) -> FastAPI:
         config.max_tokens_limit,
         config.default_max_tokens,
         described,
+        config.max_prompt_tokens,
     )
     app.state.engine = engine
     return app
@@ -90,6 +95,12 @@ def serve(config: ServeConfig, log_level: str = "info") -> None:
     """Run the server until interrupted."""
     import uvicorn
 
+    if config.host not in LOOPBACK and not config.resolved_api_key():
+        log.warning(
+            "serving on %s without an API key: anyone who can reach it can use the model "
+            "(set api_key_env)",
+            config.host,
+        )
     app = build_app(config)
     uvicorn.run(app, host=config.host, port=config.port, log_level=log_level)
 

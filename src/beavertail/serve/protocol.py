@@ -1,0 +1,105 @@
+"""The API's request models (pydantic): a bad request fails alone with a 400 naming the field,
+before it can reach a batch it would share with others."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
+
+MAX_BODY_BYTES = 1 << 20  # a request body larger than this is refused with 413
+MAX_MESSAGES = 256
+MAX_MESSAGE_CHARS = 32_000
+MAX_MODERATION_INPUTS = 64
+MIN_SAMPLING_TEMPERATURE = 0.01  # below this (but > 0) logits / T overflow: use 0 for greedy
+SEED_RANGE = (0, 2**63 - 1)  # what torch.Generator.manual_seed takes without wrapping
+
+Text = Annotated[str, Field(max_length=MAX_MESSAGE_CHARS)]
+
+
+class TextPart(BaseModel):
+    type: Literal["text"]
+    text: Text
+
+
+class ChatMessage(BaseModel):
+    model_config = ConfigDict(extra="ignore")  # name, tool fields, … are not used
+
+    role: Literal["system", "user", "assistant"]
+    content: Text | list[TextPart]
+
+    def text(self) -> str:
+        if isinstance(self.content, str):
+            return self.content
+        return "".join(part.text for part in self.content)
+
+
+class StreamOptions(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    include_usage: StrictBool = False
+
+
+class ChatCompletionRequest(BaseModel):
+    """The part of OpenAI's chat completion request this server honours; other fields that
+    clients send by default are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    model: str | None = None
+    messages: list[ChatMessage] = Field(min_length=1, max_length=MAX_MESSAGES)
+    max_tokens: StrictInt | None = Field(None, ge=1)
+    max_completion_tokens: StrictInt | None = Field(None, ge=1)
+    temperature: float = Field(0.0, ge=0, le=2)
+    top_p: float = Field(1.0, gt=0, le=1)
+    seed: StrictInt = Field(0, ge=SEED_RANGE[0], le=SEED_RANGE[1])
+    n: Literal[1] = 1
+    stream: StrictBool = False
+    stream_options: StreamOptions | None = None
+
+    @field_validator("temperature")
+    @classmethod
+    def _sampling_temperature(cls, value: float) -> float:
+        if 0 < value < MIN_SAMPLING_TEMPERATURE:
+            raise ValueError(f"use 0 for greedy decoding or at least {MIN_SAMPLING_TEMPERATURE}")
+        return value
+
+    @field_validator("messages")
+    @classmethod
+    def _has_user_turn(cls, messages: list[ChatMessage]) -> list[ChatMessage]:
+        if not any(m.role == "user" for m in messages):
+            raise ValueError("at least one message must come from the user")
+        return messages
+
+    def requested_tokens(self) -> int | None:
+        return self.max_completion_tokens or self.max_tokens
+
+    def conversation(self) -> list[dict[str, str]]:
+        return [{"role": m.role, "content": m.text()} for m in self.messages]
+
+
+class PairInput(BaseModel):
+    prompt: Text
+    response: Text
+
+
+class ModerationRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    model: str | None = None
+    input: Text | PairInput | list[Text | PairInput] = Field(
+        description="A text, a {prompt, response} pair, or a list of them."
+    )
+
+    @field_validator("input")
+    @classmethod
+    def _bounded(cls, value: object) -> object:
+        if isinstance(value, list) and not 1 <= len(value) <= MAX_MODERATION_INPUTS:
+            raise ValueError(f"give between 1 and {MAX_MODERATION_INPUTS} inputs")
+        return value
+
+    def pairs(self) -> tuple[list[str], list[str]]:
+        items = self.input if isinstance(self.input, list) else [self.input]
+        prompts = [item.prompt if isinstance(item, PairInput) else "" for item in items]
+        responses = [item.response if isinstance(item, PairInput) else item for item in items]
+        return prompts, responses
