@@ -96,9 +96,12 @@ def verify_files(folder: str | Path, manifest: dict[str, Any]) -> None:
             raise ValueError(f"{path}: sha256 differs from the manifest (corrupt or altered)")
 
 
-def read_manifest(folder: str | Path, kind: str | None = None, what: str | None = None) -> dict:
-    """The folder's manifest, its files verified; a clear error when it is missing, altered or
-    of another ``kind``."""
+def read_manifest(
+    folder: str | Path, kind: str | None = None, what: str | None = None, verify: bool = True
+) -> dict:
+    """The folder's manifest, its files verified (``verify``); a clear error when it is
+    missing, altered or of another ``kind``. Readers that only dispatch or read the stamped
+    digest skip the hashing that the loader (or an earlier load) does."""
     path = Path(folder) / MANIFEST
     what = what or kind or "artifact"
     if not path.is_file():
@@ -106,13 +109,15 @@ def read_manifest(folder: str | Path, kind: str | None = None, what: str | None 
     manifest = json.loads(path.read_text())
     if kind is not None and manifest.get("kind") != kind:
         raise ValueError(f"{path}: kind {manifest.get('kind')!r}, not a {what}")
-    verify_files(folder, manifest)
+    if verify:
+        verify_files(folder, manifest)
     return manifest
 
 
 def artifact_digest(folder: str | Path) -> str:
-    """The content digest of a saved artifact (computed for folders written before stamping)."""
-    manifest = read_manifest(folder)
+    """The stamped content digest of a saved artifact (computed for folders written before
+    stamping); its files were verified when it was loaded."""
+    manifest = read_manifest(folder, verify=False)
     return manifest.get("digest") or content_digest(content_files(Path(folder)))
 
 
@@ -126,7 +131,7 @@ LOADERS = {
 
 def load_artifact(folder: str | Path, kind: str | None = None) -> Any:
     """Load any saved artifact by the kind its manifest names (``kind``: require that one)."""
-    manifest = read_manifest(folder, kind)
+    manifest = read_manifest(folder, kind, verify=False)  # the loader verifies
     found = manifest.get("kind")
     if found not in LOADERS:
         raise ValueError(f"{folder}: unknown artifact kind {found!r}; known: {sorted(LOADERS)}")

@@ -185,9 +185,9 @@ def run_eval(
     """Generate, judge and append records to ``output``; resumes a partial run there."""
     planned = plan_prompts(config)
     output = Path(output)
-    upgrade = EvalConfig.stored_identity
+    normalize = EvalConfig.stored_identity  # an older run file's identity in today's shape
     if output.is_file() and output.stat().st_size > 0:  # nothing left: no models to load
-        done = RunWriter(output, config.model_dump(), config.identity(), upgrade).done
+        done = RunWriter(output, config.model_dump(), config.identity(), normalize).done
         if {p.id for p in planned} <= done:
             return output
     generator, steerer, local_lm = build_generator(config, lm)
@@ -198,7 +198,7 @@ def run_eval(
         output,
         config.model_dump(),
         config.identity(),
-        upgrade,
+        normalize,
         resolved=resolved_identity(config, judge),
     )
     todo = [p for p in planned if p.id not in writer.done]

@@ -25,7 +25,6 @@ from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from beavertail.models.causal import render_messages
 from beavertail.models.generation import SamplingParams
 from beavertail.moderation.moderator import Moderator
 from beavertail.serve.engine import ChatJob, Engine, QueueFull
@@ -186,8 +185,7 @@ def create_app(
         if max_tokens > max_tokens_limit:
             raise APIError(400, f"max_tokens may be at most {max_tokens_limit}", param="max_tokens")
         messages = chat_request.conversation()
-        tokenizer = engine.lm.tokenizer
-        prompt_tokens = len(tokenizer(render_messages(tokenizer, messages))["input_ids"])
+        prompt_tokens = engine.prompt_tokens(messages)
         if prompt_tokens > max_prompt_tokens:
             raise APIError(
                 400,

@@ -177,9 +177,7 @@ class Engine:
                 {
                     "finish_reason": "content_filter",
                     "completion_tokens": 0,
-                    "prompt_tokens": self._count_tokens(
-                        render_messages(self.lm.tokenizer, job.messages)
-                    ),
+                    "prompt_tokens": self.prompt_tokens(job.messages),
                     "guard": {
                         "input_flagged": True,
                         "score": decision.score,
@@ -188,6 +186,10 @@ class Engine:
                 },
             )
         return passed
+
+    def prompt_tokens(self, messages: list[dict[str, str]]) -> int:
+        """The conversation's length in tokens, as the model will read it."""
+        return self._count_tokens(render_messages(self.lm.tokenizer, messages))
 
     def _count_tokens(self, text: str) -> int:
         return len(self.lm.tokenizer(text, add_special_tokens=False)["input_ids"])
