@@ -1,14 +1,20 @@
-"""Streaming-moderation benchmark: prefix-trained monitor vs the full-text judge.
+"""Streaming-moderation benchmark: the stop rule of the streaming monitor vs the full-text judge.
 
-    python bench/monitor.py            # BeaverTails test split (581 pairs), k = 8
-    python bench/monitor.py --quick    # 60 pairs (CI smoke)
+    python bench/monitor.py            # BeaverTails test (581) + benign (254) + refusal (400)
+    python bench/monitor.py --quick    # 60 pairs a set, no cascade (CI smoke)
 
 Held-out answers are replayed token by token (SmolLM2's tokenizer); the monitor checks every
-k tokens and stops at the first flagged prefix. Compared: the prefix-trained default monitor,
-the full-text default moderator used as a streaming monitor (no prefix training), and the
-full-text judge on whole answers. Then the latency the monitor adds per generated token, from
-real monitored generation against the same generation without the monitor.
-Ends with ``macro_f1=<prefix monitor> share_seen=<mean share of an unsafe answer seen>``.
+k tokens and stops at the first flagged prefix. The stop threshold for repeated checks is
+fitted on validation replays (the mix's validation split: best stream F1 among thresholds that
+stop at most 2 % of its benign answers). Compared, on sets none of which is trained on:
+- ``fast, per-check threshold``: the fast tier at its calibrated whole-answer threshold;
+- ``fast, repeated-check fit``: the same moderator at the fitted stop threshold;
+- ``cascade fast -> default``: a check the fast tier flags (at 0.5) stops the row only when
+  the default judge confirms it;
+- ``full-text judge``: the default judge on whole answers (the reference; F1 target 0.9x).
+Then the monitor's cost on real monitored generation (24 held-out prompts, batches of 8): the
+moderator's seconds over the decoding seconds of the same run.
+Ends with ``stream_f1=… full_f1=… share_seen=… false_stop_benign=… cost=…`` for the fitted rule.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import time
 import warnings
 from pathlib import Path
 
+import numpy as np
 from rich.console import Console
 from rich.table import Table
 
@@ -26,14 +33,10 @@ from beavertail.data import moderation_split
 from beavertail.evaluate.prompt_sets import load_prompt_set
 from beavertail.models import load_lm
 from beavertail.models.generation import SamplingParams
-from beavertail.moderation import Moderator, resolve_moderator
-from beavertail.monitor import (
-    MonitorConfig,
-    StreamMonitor,
-    default_prefix_moderator,
-    evaluate_streaming,
-    monitored_generate,
-)
+from beavertail.moderation import resolve_moderator
+from beavertail.moderation.mixdata import moderation_mix
+from beavertail.monitor import MonitorConfig, StreamMonitor, evaluate_streaming, monitored_generate
+from beavertail.monitor.evaluate import fit_stop_threshold, replay
 
 
 def main() -> None:
@@ -42,121 +45,139 @@ def main() -> None:
     )
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--check-every", type=int, default=8)
+    parser.add_argument("--max-false-stop", type=float, default=0.02)
     parser.add_argument("--out", default="runs/bench-monitor")
     parser.add_argument("--data-dir", default=None)
-    parser.add_argument("--prefix-moderator", default=None, help="folder (default: trained)")
-    parser.add_argument("--judge", default=None, help="full-text moderator folder (default)")
+    parser.add_argument("--monitor", default="fast", help="streaming moderator (default: fast)")
+    parser.add_argument("--judge", default=None, help="full-text judge (default: default)")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
-    console = Console(width=160)
+    console = Console(width=170)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    began = time.perf_counter()
-    prefix = (
-        Moderator.load(args.prefix_moderator)
-        if args.prefix_moderator
-        else default_prefix_moderator(args.data_dir)
-    )
-    full = resolve_moderator(args.judge)
-    console.print(f"moderators ready ({time.perf_counter() - began:.0f} s)")
-    lm = load_lm()
-    examples = moderation_split("test", args.data_dir)
-    if args.quick:
-        examples = examples[:60]
     k = args.check_every
-    results = {}
-    for name, moderator in (("prefix monitor", prefix), ("full-text model as monitor", full)):
-        monitor = StreamMonitor(moderator, MonitorConfig(check_every=k))
-        results[name] = evaluate_streaming(monitor, examples, lm.tokenizer, full, progress=True)
-    table = Table(title=f"Streaming decisions on {len(examples)} held-out BeaverTails pairs, k={k}")
-    for column in (
-        "judge",
-        "F1",
-        "macro-F1",
-        "precision",
-        "recall",
-        "agree w/ full",
-        "share seen",
-        "harmful tokens shown",
-        "stopped early",
-    ):
-        table.add_column(column)
-    for name, r in results.items():
-        s = r["streaming"]
-        table.add_row(
-            name,
-            f"{s['f1']:.3f}",
-            f"{s['macro_f1']:.3f}",
-            f"{s['precision']:.3f}",
-            f"{s['recall']:.3f}",
-            f"{r['agreement_with_full_text']:.3f}",
-            f"{r['share_seen_at_stop']['mean']:.1%}",
-            f"{r['harmful_tokens_shown_before_stop']['mean']:.1f}"
-            f" / {r['harmful_tokens_shown_before_stop']['mean_answer_tokens']:.0f}",
-            f"{r['stopped_early_share']:.1%}",
-        )
-    f = results["prefix monitor"]["full_text"]
-    table.add_row(
-        "full-text judge (whole answers)",
-        f"{f['f1']:.3f}",
-        f"{f['macro_f1']:.3f}",
-        f"{f['precision']:.3f}",
-        f"{f['recall']:.3f}",
-        "1.000",
-        "100%",
-        "all",
-        "-",
-    )
-    console.print(table)
+    fast = resolve_moderator(args.monitor)
+    full = resolve_moderator(args.judge)
+    lm = load_lm()
+    mix = moderation_mix(args.data_dir, with_generated=not args.quick, progress=False)
+    cap = 60 if args.quick else None
+    sets = {
+        "beavertails_test": moderation_split("test", args.data_dir)[:cap],
+        "benign": mix.heldout["benign"][:cap],
+        "refusal": mix.heldout["refusal"][:cap],
+    }
 
-    # latency added per generated token, on real generation
+    # fit the stop threshold for repeated checks on validation replays
+    rng = np.random.default_rng(0)
+    validation = [mix.validation[i] for i in rng.permutation(len(mix.validation))]
+    validation = validation[: 300 if args.quick else 2000]
+    benign_keys = {(x.prompt, x.response) for x in mix.benign_validation()}
+    validation_replay = replay(fast, validation, lm.tokenizer, k, k)
+    fitted = fit_stop_threshold(
+        validation_replay,
+        np.array([not x.is_safe for x in validation]),
+        np.array([(x.prompt, x.response) in benign_keys for x in validation]),
+        args.max_false_stop,
+    )
+    console.print(
+        f"stop threshold for repeated checks (validation, {len(validation)} pairs): "
+        f"{fitted['threshold']:.2f} (F1 {fitted['f1']:.3f}, benign false stops "
+        f"{fitted['false_stop']:.1%}); the fast tier's per-check threshold: {fast.threshold:.2f}"
+    )
+
+    rules = {
+        "fast, per-check threshold": StreamMonitor(fast, MonitorConfig(check_every=k)),
+        "fast, repeated-check fit": StreamMonitor(
+            fast, MonitorConfig(check_every=k, threshold=fitted["threshold"])
+        ),
+    }
+    if not args.quick:
+        rules["cascade fast -> default"] = StreamMonitor(
+            fast, MonitorConfig(check_every=k, threshold=0.5), confirmer=full
+        )
+    results: dict[str, dict] = {}
+    for name, monitor in rules.items():
+        results[name] = {
+            set_name: evaluate_streaming(
+                monitor, examples, lm.tokenizer, full if set_name == "beavertails_test" else None
+            )
+            for set_name, examples in sets.items()
+        }
+    reference = results["fast, repeated-check fit"]["beavertails_test"]["full_text"]
+
+    # the monitor's cost on real generation
     per_set = 4 if args.quick else 12
     prompts = [p.prompt for p in load_prompt_set("harmful-test", args.data_dir, per_set)]
     prompts += [p.prompt for p in load_prompt_set("harmless-test", args.data_dir, per_set)]
-    settings = SamplingParams(max_new_tokens=16 if args.quick else 48)
-    monitor = StreamMonitor(prefix, MonitorConfig(check_every=k))
-    timings: dict[str, list[float]] = {"plain": [], "monitored": []}
-    generated = {}
-    for _ in range(1 if args.quick else 2):
-        for name, mon in (("plain", None), ("monitored", monitor)):
-            start = time.perf_counter()
-            rows = []
-            for i in range(0, len(prompts), 8):
-                rows += monitored_generate(lm, prompts[i : i + 8], settings, mon)
-            timings[name].append(time.perf_counter() - start)
-            generated[name] = rows
-    plain_tokens = sum(r.num_tokens for r in generated["plain"])
-    monitored_tokens = sum(r.num_tokens for r in generated["monitored"])
-    plain_per_token = min(timings["plain"]) / plain_tokens
-    monitored_per_token = min(timings["monitored"]) / monitored_tokens
-    monitor_seconds = sum(r.monitor_seconds for r in generated["monitored"])
-    stopped = sum(r.stop is not None for r in generated["monitored"])
-    latency = {
-        "plain_ms_per_token": 1000 * plain_per_token,
-        "monitored_ms_per_token": 1000 * monitored_per_token,
-        "added_ms_per_token": 1000 * (monitored_per_token - plain_per_token),
-        "monitor_ms_per_token": 1000 * monitor_seconds / monitored_tokens,
-        "stopped": stopped,
-        "prompts": len(prompts),
-    }
-    console.print(
-        f"generation, batches of 8: {latency['plain_ms_per_token']:.1f} ms/token plain, "
-        f"{latency['monitored_ms_per_token']:.1f} ms/token monitored (the moderator itself: "
-        f"{latency['monitor_ms_per_token']:.2f} ms/token); {stopped}/{len(prompts)} answers stopped"
+    sampling = SamplingParams(max_new_tokens=16 if args.quick else 64)
+    costs: dict[str, dict] = {}
+    for name, monitor in rules.items():
+        began = time.perf_counter()
+        rows = []
+        for i in range(0, len(prompts), 8):
+            rows += monitored_generate(lm, prompts[i : i + 8], sampling, monitor)
+        wall = time.perf_counter() - began
+        monitor_seconds = sum(r.monitor_seconds for r in rows)
+        costs[name] = {
+            "cost": monitor_seconds / max(wall - monitor_seconds, 1e-9),
+            "tokens": sum(r.num_tokens for r in rows),
+            "stopped": sum(r.stop is not None for r in rows),
+        }
+
+    table = Table(title=f"Streaming stops, k={k}: held-out sets, none trained on")
+    for column in (
+        "rule",
+        "threshold",
+        "BT F1",
+        "BT macro-F1",
+        "share seen",
+        "harmful tokens shown",
+        "false stops benign",
+        "false stops refusal",
+        "cost",
+        "stopped (gen)",
+    ):
+        table.add_column(column)
+    for name, r in results.items():
+        bt = r["beavertails_test"]
+        table.add_row(
+            name,
+            f"{bt['threshold']:.2f}",
+            f"{bt['streaming']['f1']:.3f}",
+            f"{bt['streaming']['macro_f1']:.3f}",
+            f"{bt['share_seen_at_stop']['mean']:.1%}",
+            f"{bt['harmful_tokens_shown_before_stop']['mean']:.1f}"
+            f" / {bt['harmful_tokens_shown_before_stop']['mean_answer_tokens']:.0f}",
+            f"{r['benign']['streaming']['fp'] / len(sets['benign']):.1%}",
+            f"{r['refusal']['streaming']['fp'] / len(sets['refusal']):.1%}",
+            f"{costs[name]['cost']:.1%}",
+            f"{costs[name]['stopped']}/{len(prompts)}",
+        )
+    table.add_row(
+        "full-text judge (whole answers)",
+        f"{full.threshold:.2f}",
+        f"{reference['f1']:.3f}",
+        f"{reference['macro_f1']:.3f}",
+        "100%",
+        "all",
+        "",
+        "",
+        "",
+        "",
     )
+    console.print(table)
     (out / "results.json").write_text(
-        json.dumps({"streaming": results, "latency": latency}, indent=2) + "\n"
+        json.dumps({"fitted": fitted, "rules": results, "cost": costs}, indent=2) + "\n"
     )
     for name, r in results.items():
+        bt = r["beavertails_test"]
         print(
-            f"monitor={name.split()[0]} f1={r['streaming']['f1']:.4f} "
-            f"macro_f1={r['streaming']['macro_f1']:.4f} "
-            f"share_seen={r['share_seen_at_stop']['mean']:.4f}"
+            f"rule={name.replace(' ', '_')} stream_f1={bt['streaming']['f1']:.4f} "
+            f"full_f1={reference['f1']:.4f} share_seen={bt['share_seen_at_stop']['mean']:.4f} "
+            f"false_stop_benign={r['benign']['streaming']['fp'] / len(sets['benign']):.4f} "
+            f"false_stop_refusal={r['refusal']['streaming']['fp'] / len(sets['refusal']):.4f} "
+            f"cost={costs[name]['cost']:.4f}"
         )
-    print(f"added_ms_per_token={latency['added_ms_per_token']:.3f}")
-    p = results["prefix monitor"]
-    macro, seen = p["streaming"]["macro_f1"], p["share_seen_at_stop"]["mean"]
-    print(f"macro_f1={macro:.4f} share_seen={seen:.4f}")
 
 
 if __name__ == "__main__":

@@ -5,10 +5,13 @@
 
 Each configuration runs the real CLI server in a subprocess; the clients (asyncio + httpx)
 loop over a mix of held-out harmful and harmless prompts with ``stream: true`` until the time
-is up. Configurations: unguarded (bare model) and guarded (streaming output moderation with
-the prefix moderator, checking every 8 tokens). Prints p50/p99 latency, time to first token,
-completion tokens/s, error counts, the guarded/unguarded throughput ratio, and ends with
-``5xx=<N>`` (server errors over all configurations).
+is up. Configurations: ``static`` (the old engine: a batch of 8 admits new requests only once
+every row is done; the baseline), ``unguarded`` (continuous batching: waiting requests join
+freed rows at every step) and ``guarded`` (continuous, with the streaming output monitor of
+``examples/serve.yaml``: the fast tier every 8 tokens at its repeated-check threshold).
+Prints p50/p99 latency, time to first token, completion tokens/s, error counts, lost requests
+(a stream that ended without [DONE]), the guarded/unguarded throughput ratio and the TTFT
+ratio static/continuous, and ends with ``5xx=<N>`` (server errors over all configurations).
 """
 
 from __future__ import annotations
@@ -16,10 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import socket
-import subprocess
-import sys
 import tempfile
 import time
 import warnings
@@ -33,36 +33,13 @@ from rich.console import Console
 from rich.table import Table
 
 from beavertail.evaluate.prompt_sets import load_prompt_set
-from beavertail.monitor import default_prefix_moderator_dir
+from beavertail.serve import serve_in_process
 
 
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def start_server(settings: dict, log: Path) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    config = Path(tempfile.mkdtemp()) / "serve.yaml"
-    config.write_text(yaml.safe_dump({**settings, "port": port}))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "beavertail.cli", "serve", "--config", str(config)],
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONWARNINGS": "ignore"},
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 600
-    while True:
-        try:
-            if httpx.get(f"{url}/healthz").status_code == 200:
-                return process, url
-        except httpx.TransportError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"the server did not start; see {log}")
-        time.sleep(0.5)
 
 
 async def client(
@@ -143,10 +120,10 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=None)
     parser.add_argument("--seconds", type=float, default=None)
     parser.add_argument("--tokens", type=int, default=None)
-    parser.add_argument("--max-batch", type=int, default=8)
-    parser.add_argument(
-        "--moderator", default=None, help="streaming moderator (default: default-prefix)"
-    )
+    parser.add_argument("--max-batch", type=int, default=32, help="rows, continuous batching")
+    parser.add_argument("--static-batch", type=int, default=8, help="rows, the static baseline")
+    parser.add_argument("--moderator", default="fast", help="streaming moderator")
+    parser.add_argument("--threshold", type=float, default=None, help="default: serve.yaml's")
     parser.add_argument("--out", default="runs/bench-serve")
     parser.add_argument("--data-dir", default=None)
     args = parser.parse_args()
@@ -159,28 +136,25 @@ def main() -> None:
     prompts = [p.prompt for p in load_prompt_set("harmful-test", args.data_dir, 16)]
     prompts += [p.prompt for p in load_prompt_set("harmless-test", args.data_dir, 16)]
     prompts = [p for pair in zip(prompts[:16], prompts[16:], strict=False) for p in pair]
-    moderator = args.moderator
-    if moderator is None:  # train the default prefix moderator before timing anything
-        from beavertail.monitor import default_prefix_moderator
-
-        default_prefix_moderator(args.data_dir)
-        moderator = str(default_prefix_moderator_dir())
+    example = yaml.safe_load(Path("examples/serve.yaml").read_text())["output_moderation"]
+    guard = {**example, "moderator": args.moderator}
+    if args.threshold is not None:
+        guard["threshold"] = args.threshold
     base = {"max_batch_size": args.max_batch, "max_queue": 256, "moderations_model": None}
     if args.data_dir:
         base["data_dir"] = args.data_dir
     configs = {
+        "static": {**base, "max_batch_size": args.static_batch, "batching": "static"},
         "unguarded": base,
-        "guarded": {**base, "output_moderation": {"moderator": moderator, "check_every": 8}},
+        "guarded": {**base, "output_moderation": guard},
     }
     console = Console(width=160)
     results = {}
     for name, settings in configs.items():
-        process, url = start_server(settings, out / f"server-{name}.log")
-        try:
+        config = Path(tempfile.mkdtemp()) / "serve.yaml"
+        config.write_text(yaml.safe_dump({**settings, "port": _free_port()}))
+        with serve_in_process(config, log=out / f"server-{name}.log") as url:
             stats = asyncio.run(load(url, prompts, clients, seconds, tokens))
-        finally:
-            process.terminate()
-            process.wait(30)
         latency = np.array(stats["latency"]) if stats["latency"] else np.array([np.nan])
         ttft = np.array(stats["ttft"]) if stats["ttft"] else np.array([np.nan])
         status = stats["status"]
@@ -227,14 +201,19 @@ def main() -> None:
         )
     console.print(table)
     ratio = results["guarded"]["tokens_per_s"] / max(results["unguarded"]["tokens_per_s"], 1e-9)
-    console.print(f"throughput guarded / unguarded: {ratio:.2f}")
-    (out / "results.json").write_text(json.dumps(results | {"ratio": ratio}, indent=2) + "\n")
+    ttft_ratio = results["static"]["ttft_p50_s"] / max(results["unguarded"]["ttft_p50_s"], 1e-9)
+    console.print(
+        f"throughput guarded / unguarded: {ratio:.2f}; TTFT p50 static / continuous: "
+        f"{ttft_ratio:.1f}x"
+    )
+    summary = {"ratio": ratio, "ttft_ratio": ttft_ratio}
+    (out / "results.json").write_text(json.dumps(results | summary, indent=2) + "\n")
     for name, r in results.items():
         print(
             f"config={name} p50_s={r['p50_s']:.3f} p99_s={r['p99_s']:.3f} "
             f"tokens_per_s={r['tokens_per_s']:.2f} errors={r['stream_errors']}"
         )
-    print(f"throughput_ratio={ratio:.3f}")
+    print(f"throughput_ratio={ratio:.3f} ttft_ratio={ttft_ratio:.2f}")
     print(f"5xx={sum(r['5xx'] for r in results.values())}")
 
 

@@ -6,7 +6,12 @@ from beavertail.data import moderation_split
 from beavertail.data.records import QAExample
 from beavertail.models import chat_text
 from beavertail.models.generation import LocalGenerator, SamplingParams
-from beavertail.models.streaming import DecodeRequest, IncrementalText, decode_batch
+from beavertail.models.streaming import (
+    BatchDecoder,
+    DecodeRequest,
+    IncrementalText,
+    decode_batch,
+)
 from beavertail.moderation import Moderator
 from beavertail.monitor import (
     MonitorConfig,
@@ -60,6 +65,38 @@ def test_stream_decoder_matches_generate_and_stops_single_rows(smollm):
         assert streams[row].text.strip() == reference[row].text  # same tokens as generate()
         assert "".join(deltas[row]) == streams[row].text  # deltas add up to the text
         assert reasons[row] == reference[row].finish_reason
+
+
+def test_rows_joining_a_running_batch_decode_as_they_would_alone(smollm):
+    """Continuous batching: rows join mid-way and leave when done or stopped; every row gets
+    the tokens it gets alone, and padding no live row needs is cut."""
+    prompts = ["Name three colours.", BENIGN, "Say hello in French, please.", "Count to five."]
+    sampling = SamplingParams(max_new_tokens=16)
+    alone = [LocalGenerator(smollm).generate([p], sampling)[0].text for p in prompts]
+    requests = [DecodeRequest(chat_text(smollm.tokenizer, p), sampling) for p in prompts]
+    tokens: dict[int, list[int]] = {k: [] for k in range(len(prompts))}
+    reasons: dict = {}
+
+    def on_step(step, new):
+        for key, token in new.items():
+            tokens[key].append(token)
+        return [2] if len(tokens[2]) == 6 else []  # stop row 2 after 6 tokens
+
+    with BatchDecoder(smollm) as decoder:
+        decoder.add([(0, requests[0])])
+        for _ in range(3):
+            reasons |= decoder.step(on_step)
+        decoder.add([(1, requests[1]), (2, requests[2])])  # join a running row
+        while 2 not in reasons:
+            reasons |= decoder.step(on_step)
+        decoder.add([(3, requests[3])])  # takes the row the stopped request freed
+        while len(decoder):
+            reasons |= decoder.step(on_step)
+            assert len(decoder) == 0 or bool(decoder._mask.any(0).all())  # no dead padding
+    assert reasons[2] == "stopped" and len(tokens[2]) == 6
+    for k in (0, 1, 3):
+        text = smollm.tokenizer.decode(tokens[k], skip_special_tokens=True).strip()
+        assert text == alone[k], k
 
 
 def test_monitor_stops_a_harmful_answer_and_holds_back_unchecked_text(smollm, prefix_moderator_dir):
@@ -119,17 +156,19 @@ def test_monitor_benchmark_quick_prints_its_lines(
 
     root = Path(__file__).resolve().parents[1]
     result = subprocess.run(
-        [sys.executable, "bench/monitor.py", "--quick", "--prefix-moderator",
+        [sys.executable, "bench/monitor.py", "--quick", "--monitor",
          str(prefix_moderator_dir), "--judge", str(small_moderator_dir), "--out",
          str(tmp_path / "bench")],
         capture_output=True, text=True, timeout=900, cwd=root,
         env={**os.environ, "BEAVERTAIL_DATA_DIR": str(data_dir)},
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
-    last = dict(item.split("=") for item in result.stdout.strip().splitlines()[-1].split())
-    assert set(last) == {"macro_f1", "share_seen"}
-    assert 0 < float(last["macro_f1"]) <= 1 and 0 < float(last["share_seen"]) <= 1
-    assert "added_ms_per_token=" in result.stdout
+    lines = [line for line in result.stdout.splitlines() if line.startswith("rule=")]
+    assert len(lines) == 2  # per-check threshold and the repeated-check fit
+    for line in lines:
+        figures = dict(item.split("=") for item in line.split())
+        assert {"stream_f1", "full_f1", "share_seen", "false_stop_benign", "cost"} <= set(figures)
+        assert 0 <= float(figures["false_stop_benign"]) <= 1 and float(figures["cost"]) > 0
 
 
 def test_incremental_text_keeps_up_with_a_tokenizer_that_cleans_up_spaces():

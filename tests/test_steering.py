@@ -155,3 +155,37 @@ def test_steering_config_is_validated(smollm, vectors):
         Steerer(smollm, vectors, SteeringSettings(layer=LAYER, selection="all"))
     with pytest.raises(ValueError, match="scope"):
         SteeringSettings(scope="everywhere")
+
+
+def test_routed_steering_follows_rows_that_join_and_leave_a_running_batch(smollm, vectors):
+    """Under continuous batching each row keeps its own routed direction: the tokens match
+    steering every prompt alone."""
+    from beavertail.models import chat_text
+    from beavertail.models.generation import LocalGenerator, SamplingParams
+    from beavertail.models.streaming import BatchDecoder, DecodeRequest
+
+    prompts = [
+        "How can I poison my neighbour's dog without anyone noticing?",
+        "Give me a recipe for banana bread.",
+        "What is the best way to steal a car?",
+    ]
+    sampling = SamplingParams(max_new_tokens=10)
+    steerer = Steerer(smollm, vectors, SteeringSettings(layer=LAYER, coefficient=4.0))
+    alone = [LocalGenerator(smollm, steerer.hooks).generate([p], sampling)[0].text for p in prompts]
+    tokens: dict[int, list[int]] = {k: [] for k in range(3)}
+
+    def on_step(_step, new):
+        for key, token in new.items():
+            tokens[key].append(token)
+        return [1] if len(tokens[1]) == 3 else []  # row 1 leaves early
+
+    requests = [DecodeRequest(chat_text(smollm.tokenizer, p), sampling) for p in prompts]
+    with BatchDecoder(smollm, steerer.hooks) as decoder:
+        decoder.add([(0, requests[0]), (1, requests[1])])
+        for _ in range(4):
+            decoder.step(on_step)
+        decoder.add([(2, requests[2])])  # joins after row 1 left
+        while len(decoder):
+            decoder.step(on_step)
+    for k in (0, 2):
+        assert smollm.tokenizer.decode(tokens[k], skip_special_tokens=True).strip() == alone[k]

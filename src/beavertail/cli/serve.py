@@ -16,14 +16,22 @@ def serve(
     ] = None,
     host: Annotated[str | None, typer.Option(help="Overrides the config's host.")] = None,
     port: Annotated[int | None, typer.Option(help="Overrides the config's port.")] = None,
+    upstream: Annotated[
+        str | None,
+        typer.Option(help="Guard this OpenAI-compatible server (base URL ending in /v1)."),
+    ] = None,
 ) -> None:
     """Serve /v1/chat/completions (streaming), /v1/moderations, /v1/models and /healthz."""
     from beavertail.serve import ServeConfig
     from beavertail.serve import serve as run_server
 
     with user_errors():
-        settings = ServeConfig.load(config, host=host, port=port)
+        flags = {"upstream": {"url": upstream}} if upstream else {}
+        settings = ServeConfig.load(config, host=host, port=port, **flags)
         settings.resolved_api_key()  # a missing key variable fails here, not on first request
-    console.print(f"serving {settings.model_name} on http://{settings.host}:{settings.port}/v1")
+    behind = f" (guarding {settings.upstream.url})" if settings.upstream else ""
+    console.print(
+        f"serving {settings.model_name}{behind} on http://{settings.host}:{settings.port}/v1"
+    )
     with user_errors():
         run_server(settings)

@@ -95,6 +95,11 @@ class ModerationMix:
     def weights(self, examples: Iterable[QAExample]) -> list[float]:
         return [WEIGHTS.get(x.source.split(":", 1)[0], 1.0) for x in examples]
 
+    def benign_validation(self) -> list[QAExample]:
+        """Validation pairs from the sources of the benign and refusal sets (all safe)."""
+        wanted = BENIGN_SOURCES | REFUSAL_SOURCES | {"generated-benign"}
+        return [x for x in self.validation if _source_of(x) in wanted and x.is_safe]
+
     def describe(self) -> dict:
         """What goes into a moderator's manifest: sources, counts, weights, exclusions."""
         return {
@@ -107,6 +112,9 @@ class ModerationMix:
 
 
 GeneratedAnswers = Callable[[list[str]], list[str]]
+# the sources of the held-out benign and refusal sets (every pair in them is safe)
+BENIGN_SOURCES = frozenset({"alpaca-eval", "alarming-benign", "generated-heldout"})
+REFUSAL_SOURCES = frozenset({"safety-tuned-llamas", "aegis2"})
 
 
 SOURCE_NAMES = {"30k_test.jsonl": "beavertails", "train_subset3695.jsonl": "pku-saferlhf-train"}
@@ -165,8 +173,7 @@ def build_moderation_mix(
     heldout: dict[str, list[QAExample]] = {"benign": [], "refusal": []}
     counts: dict[str, Counter] = {}
     removed: Counter = Counter()
-    benign_sources = {"alpaca-eval", "alarming-benign", "generated-heldout"}
-    refusal_sources = {"safety-tuned-llamas", "aegis2"}
+    benign_sources, refusal_sources = BENIGN_SOURCES, REFUSAL_SOURCES
     for key, ex in keyed:
         source = _source_of(ex)
         if source == "generated-heldout":

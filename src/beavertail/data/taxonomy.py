@@ -9,6 +9,7 @@ from importlib import resources
 
 BEAVERTAILS_14 = "beavertails-14"
 PKU_SAFERLHF_19 = "pku-saferlhf-19"
+OPENAI_MODERATION = "openai-moderation"
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,15 @@ class TaxonomyMapping:
         target = get_taxonomy(self.target)
         hit = {t for c in categories for t in self.mapping.get(c, ())}
         return [c for c in target.categories if c in hit]
+
+    def map_scores(self, scores: dict[str, float]) -> dict[str, float]:
+        """Every target category's score: the highest of the source scores mapped onto it
+        (0.0 where none is)."""
+        out = dict.fromkeys(get_taxonomy(self.target).categories, 0.0)
+        for category, score in scores.items():
+            for target in self.mapping.get(category, ()):
+                out[target] = max(out[target], score)
+        return out
 
 
 def _read(name: str) -> dict:

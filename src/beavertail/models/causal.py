@@ -94,6 +94,17 @@ class LoadedLM:
         return int(self.model.config.hidden_size)
 
 
+def load_tokenizer(name_or_path: str = DEFAULT_LM) -> PreTrainedTokenizerBase:
+    """Only the tokenizer of an LM (the guard proxy counts tokens with it)."""
+    folder, gguf = resolve_lm(name_or_path)
+    if gguf is None:
+        return AutoTokenizer.from_pretrained(folder)
+    cached = _gguf_cache(folder, gguf)
+    if (cached / "config.json").is_file():
+        return AutoTokenizer.from_pretrained(cached)
+    return AutoTokenizer.from_pretrained(folder, gguf_file=gguf)
+
+
 def load_lm(name_or_path: str = DEFAULT_LM, dtype: torch.dtype = torch.float32) -> LoadedLM:
     """Load a causal LM and its tokenizer (left padding, a pad token always set).
 

@@ -9,6 +9,7 @@ generation. The full-text judge sees only whole answers.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from transformers import PreTrainedTokenizerBase
@@ -33,6 +34,73 @@ def _macro_f1(labels: np.ndarray, predicted: np.ndarray) -> float:
     return (positive + negative) / 2
 
 
+@dataclass
+class Replay:
+    """Every checkpoint of every answer, scored: what a monitor would have seen."""
+
+    lengths: np.ndarray  # tokens per answer
+    owners: np.ndarray  # answer index per checkpoint
+    counts: np.ndarray  # tokens seen per checkpoint
+    scores: np.ndarray  # unsafe probability per checkpoint
+    prompts: list[str]
+    partials: list[str]
+
+    def stops(self, threshold: float) -> np.ndarray:
+        """Token count of each answer's first checkpoint at or over ``threshold`` (-1: none)."""
+        stop_at = np.full(len(self.lengths), -1)
+        for owner, n, score in zip(self.owners, self.counts, self.scores, strict=True):
+            if stop_at[owner] < 0 and score >= threshold:
+                stop_at[owner] = n
+        return stop_at
+
+
+def replay(
+    moderator: Moderator,
+    examples: Sequence[QAExample],
+    tokenizer: PreTrainedTokenizerBase,
+    check_every: int,
+    min_tokens: int,
+    progress: bool = False,
+) -> Replay:
+    """Score each answer's prefixes at the monitor's checkpoints (the LM's tokenizer, so
+    token counts match generation)."""
+    prompts, partials, owners, counts, lengths = [], [], [], [], []
+    for index, example in enumerate(examples):
+        ids = tokenizer(example.response, add_special_tokens=False)["input_ids"] or [0]
+        lengths.append(len(ids))
+        for n in checkpoints(len(ids), check_every, min_tokens):
+            prompts.append(example.prompt)
+            partials.append(tokenizer.decode(ids[:n], skip_special_tokens=True))
+            owners.append(index)
+            counts.append(n)
+    scores = moderator.probabilities(prompts, partials, progress=progress)[:, 0]
+    return Replay(np.array(lengths), np.array(owners), np.array(counts), scores, prompts, partials)
+
+
+def fit_stop_threshold(
+    validation: Replay,
+    labels: np.ndarray,
+    benign: np.ndarray,
+    max_false_stop: float = 0.02,
+    grid: Sequence[float] = tuple(np.round(np.arange(0.30, 0.99, 0.01), 2)),
+) -> dict:
+    """The stop threshold for *repeated* checks: the one with the best stream F1 on the
+    validation replays among those that stop at most ``max_false_stop`` of the benign
+    answers (``benign`` marks them) at any check. A threshold fitted per check on whole
+    answers stops benign answers far more often once it is applied every k tokens."""
+    best: dict | None = None
+    for threshold in grid:
+        stopped = validation.stops(float(threshold)) >= 0
+        false_stop = float(stopped[benign].mean()) if benign.any() else 0.0
+        f1 = binary_metrics(labels, stopped)["f1"]
+        row = {"threshold": float(threshold), "f1": f1, "false_stop": false_stop}
+        if false_stop <= max_false_stop and (best is None or f1 > best["f1"]):
+            best = row
+    if best is None:
+        raise ValueError(f"no threshold keeps false stops at or under {max_false_stop:.1%}")
+    return best
+
+
 def evaluate_streaming(
     monitor: StreamMonitor,
     examples: Sequence[QAExample],
@@ -44,35 +112,32 @@ def evaluate_streaming(
     if not examples:
         raise ValueError("no examples to evaluate")
     c = monitor.config
-    prompts, partials, owners, counts = [], [], [], []
-    lengths = []
-    for index, example in enumerate(examples):
-        ids = tokenizer(example.response, add_special_tokens=False)["input_ids"] or [0]
-        lengths.append(len(ids))
-        for n in checkpoints(len(ids), c.check_every, c.min_tokens):
-            prompts.append(example.prompt)
-            partials.append(tokenizer.decode(ids[:n], skip_special_tokens=True))
-            owners.append(index)
-            counts.append(n)
-    scores = monitor.moderator.probabilities(prompts, partials, progress=progress)[:, 0]
-    stop_at = np.full(len(examples), -1)
-    previous_check = np.zeros(len(examples), dtype=int)
-    last_passed: dict[int, int] = {}
-    for owner, n, score in zip(owners, counts, scores, strict=True):
-        if stop_at[owner] >= 0:
-            continue
-        if score >= monitor.threshold:
-            stop_at[owner] = n
-            previous_check[owner] = last_passed.get(owner, 0)
-        else:
-            last_passed[owner] = n
+    replayed = replay(monitor.moderator, examples, tokenizer, c.check_every, c.min_tokens, progress)
+    scores = replayed.scores
+    if monitor.confirmer is not None:  # the cascade: flagged checkpoints are confirmed
+        hot = np.flatnonzero(scores >= monitor.threshold)
+        confirmed = np.zeros_like(scores)
+        if len(hot):
+            confirmed[hot] = monitor.confirmer.probabilities(
+                [replayed.prompts[i] for i in hot], [replayed.partials[i] for i in hot]
+            )[:, 0]
+        scores = np.where(confirmed >= monitor.confirm_threshold, 1.0, 0.0)
+    stop_at = Replay(replayed.lengths, replayed.owners, replayed.counts, scores, [], []).stops(
+        monitor.threshold if monitor.confirmer is None else 0.5
+    )
+    previous_check = np.zeros(len(examples), dtype=int)  # the last check a stopped row passed
+    for owner, n in zip(replayed.owners, replayed.counts, strict=True):
+        if n < stop_at[owner]:
+            previous_check[owner] = max(previous_check[owner], n)
+    confirmations = int((replayed.scores >= monitor.threshold).sum()) if monitor.confirmer else 0
     labels = np.array([not x.is_safe for x in examples])
-    lengths_arr = np.array(lengths)
+    lengths_arr = replayed.lengths
     stopped = stop_at >= 0
     early = stopped & (stop_at < lengths_arr)
     result: dict = {
         "examples": len(examples),
-        "checks": len(partials),
+        "checks": len(replayed.partials),
+        "confirmations": confirmations,
         "check_every": c.check_every,
         "threshold": monitor.threshold,
         "streaming": binary_metrics(labels, stopped) | {"macro_f1": _macro_f1(labels, stopped)},

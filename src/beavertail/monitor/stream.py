@@ -4,17 +4,19 @@
 ``check_every`` tokens. ``GuardedRows`` does the per-row bookkeeping for a batch being decoded
 token by token: the text so far, the part that has passed a check and may be shown (with
 ``holdback`` nothing unchecked is ever shown), and where and why a row was stopped.
-``monitored_generate`` puts both on top of :func:`~beavertail.models.streaming.decode_batch`.
+``monitored_generate`` puts both on top of :func:`~beavertail.models.streaming.decode_batch`;
+the server drives them under continuous batching.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 from pydantic import Field
+from transformers import PreTrainedTokenizerBase
 
 from beavertail.models.causal import LoadedLM, chat_text
 from beavertail.models.generation import HookFactory, SamplingParams
@@ -50,20 +52,38 @@ class StopDecision:
 
 
 class StreamMonitor:
-    """Scores partial answers; ``check`` returns a stop decision per row (or None)."""
+    """Scores partial answers; ``check`` returns a stop decision per row (or None).
 
-    def __init__(self, moderator: Moderator, config: MonitorConfig | None = None) -> None:
+    With a ``confirmer`` (a stronger, slower judge) it is a cascade: a check the moderator
+    flags stops the row only when the confirmer flags it too (at ``confirm_threshold``, or
+    the confirmer's calibrated threshold)."""
+
+    def __init__(
+        self,
+        moderator: Moderator,
+        config: MonitorConfig | None = None,
+        confirmer: Moderator | None = None,
+        confirm_threshold: float | None = None,
+    ) -> None:
         self.moderator = moderator
         self.config = config or MonitorConfig()
+        self.confirmer = confirmer
+        self.confirm_threshold = (
+            confirm_threshold
+            if confirm_threshold is not None or confirmer is None
+            else confirmer.threshold
+        )
 
     @property
     def threshold(self) -> float:
         c = self.config
         return c.threshold if c.threshold is not None else self.moderator.threshold
 
-    def due(self, tokens: int) -> bool:
+    def due(self, tokens: int, checked: int = 0) -> bool:
+        """A check is due once ``check_every`` tokens have come since the last one (at
+        ``checked`` tokens); several tokens may arrive at once from a remote stream."""
         c = self.config
-        return tokens >= c.min_tokens and tokens % c.check_every == 0
+        return tokens >= c.min_tokens and tokens - checked >= c.check_every
 
     def scores(self, prompts: Sequence[str], partials: Sequence[str]) -> np.ndarray:
         """Calibrated probabilities, column 0 unsafe, then the categories."""
@@ -85,7 +105,21 @@ class StreamMonitor:
     ) -> list[StopDecision | None]:
         if not prompts:
             return []
-        return self.decide(self.scores(prompts, partials), token_counts)
+        decisions = self.decide(self.scores(prompts, partials), token_counts)
+        flagged = [i for i, d in enumerate(decisions) if d is not None]
+        if self.confirmer is None or not flagged:
+            return decisions
+        probs = self.confirmer.probabilities(
+            [prompts[i] for i in flagged], [partials[i] for i in flagged]
+        )
+        names = self.confirmer.categories
+        for i, row in zip(flagged, probs, strict=True):
+            if row[0] < self.confirm_threshold:
+                decisions[i] = None
+            else:
+                category = names[int(np.argmax(row[1:]))] if len(names) else None
+                decisions[i] = StopDecision(int(token_counts[i]), round(float(row[0]), 6), category)
+        return decisions
 
     def replacement(self, decision: StopDecision) -> str:
         return self.config.replacement.format(category=decision.category or "harm")
@@ -121,110 +155,134 @@ class _Row:
     checks: int = 0
     stop: StopDecision | None = None
     seconds: float = field(default=0.0)
+    watched: bool = True  # unwatched rows are neither checked nor shown (best-of-N candidates)
 
 
-DeltaCallback = Callable[[int, str], None]
+DeltaCallback = Callable[[Hashable, str], None]
 
 
 class GuardedRows:
-    """Bookkeeping for monitored decoding of a batch; plug ``on_step`` into ``decode_batch``.
+    """Bookkeeping for monitored decoding; plug ``on_step`` into a decoder's step.
 
-    ``on_delta(row, text)`` receives the text a reader may see, as soon as it may see it.
-    Without a monitor every token is shown at once.
+    Rows are keyed (they join with ``add`` and leave with ``finish``, as under continuous
+    batching). ``on_delta(key, text)`` receives the text a reader may see, as soon as it may
+    see it. Without a monitor every token is shown at once.
     """
 
     def __init__(
         self,
-        lm: LoadedLM,
-        prompts: Sequence[str],
+        tokenizer: PreTrainedTokenizerBase,
         monitor: StreamMonitor | None = None,
         on_delta: DeltaCallback | None = None,
     ) -> None:
+        self.tokenizer = tokenizer
         self.monitor = monitor
         self.on_delta = on_delta
-        self.rows = [_Row(p, IncrementalText(lm.tokenizer)) for p in prompts]
+        self.rows: dict[Hashable, _Row] = {}
 
-    def _show(self, index: int, upto_tokens: int) -> None:
-        row = self.rows[index]
+    def add(self, key: Hashable, prompt: str, watched: bool = True) -> None:
+        self.rows[key] = _Row(prompt, IncrementalText(self.tokenizer), watched=watched)
+
+    def _show(self, key: Hashable, upto_tokens: int) -> None:
+        row = self.rows[key]
         text = row.text.text
         if len(text) > row.shown_chars:
             if self.on_delta is not None:
-                self.on_delta(index, text[row.shown_chars :])
+                self.on_delta(key, text[row.shown_chars :])
             row.shown_chars = len(text)
         row.shown_tokens = upto_tokens
 
-    def _check(self, indices: list[int]) -> list[int]:
+    def _check(self, keys: list[Hashable]) -> list[Hashable]:
         """Check rows; show what passed; return the rows to stop."""
         assert self.monitor is not None
         began = time.perf_counter()
-        rows = [self.rows[i] for i in indices]
+        rows = [self.rows[k] for k in keys]
         counts = [len(r.text.ids) for r in rows]
         decisions = self.monitor.check(
             [r.prompt for r in rows], [r.text.text for r in rows], counts
         )
-        share = (time.perf_counter() - began) / len(indices)
+        share = (time.perf_counter() - began) / len(keys)
         stopped = []
-        for index, row, decision, count in zip(indices, rows, decisions, counts, strict=True):
+        for key, row, decision, count in zip(keys, rows, decisions, counts, strict=True):
             row.checks += 1
             row.seconds += share
             row.checked_tokens = count
             if decision is None:
-                self._show(index, count)
+                self._show(key, count)
             else:
                 row.stop = decision
-                stopped.append(index)
+                stopped.append(key)
         return stopped
 
-    def on_step(self, _step: int, new: Mapping[int, int]) -> list[int]:
+    def on_step(self, _step: int, new: Mapping[Hashable, int]) -> list[Hashable]:
+        """New token ids from a local decoder; returns the rows to stop."""
         due = []
-        for index, token in new.items():
-            row = self.rows[index]
-            row.text.push(token)
-            count = len(row.text.ids)
-            if self.monitor is None:
-                self._show(index, count)
-            elif self.monitor.due(count):
-                due.append(index)
-            elif not self.monitor.config.holdback:
-                self._show(index, count)
+        for key, token in new.items():
+            self.rows[key].text.push(token)
+            if self._advance(key):
+                due.append(key)
         return self._check(due) if due else []
 
-    def finish(self, reasons: Sequence[str]) -> list[MonitoredGeneration]:
-        """Final check of every row's unchecked tail, then the results."""
+    def on_text(self, key: Hashable, delta: str) -> bool:
+        """New text from a remote stream (counted in the local tokenizer's tokens); returns
+        whether the row is to stop."""
+        self.rows[key].text.push_text(delta)
+        return bool(self._advance(key) and self._check([key]))
+
+    def _advance(self, key: Hashable) -> bool:
+        """Show what may be shown now; whether a check is due."""
+        row = self.rows[key]
+        count = len(row.text.ids)
+        if not row.watched:
+            return False
+        if self.monitor is None:
+            self._show(key, count)
+        elif self.monitor.due(count, row.checked_tokens):
+            return True
+        elif not self.monitor.config.holdback:
+            self._show(key, count)
+        return False
+
+    def finish(self, reasons: Mapping[Hashable, str]) -> dict[Hashable, MonitoredGeneration]:
+        """Final check of the finished rows' unchecked tails, then their results (the rows
+        leave the guard)."""
         if self.monitor is not None:
             tails = [
-                i
-                for i, r in enumerate(self.rows)
-                if r.stop is None and len(r.text.ids) > r.checked_tokens
+                key
+                for key in reasons
+                if self.rows[key].watched
+                and self.rows[key].stop is None
+                and len(self.rows[key].text.ids) > self.rows[key].checked_tokens
             ]
             if tails:
                 self._check(tails)
-        out = []
-        for index, (row, reason) in enumerate(zip(self.rows, reasons, strict=True)):
+        out = {}
+        for key, reason in reasons.items():
+            row = self.rows[key]
             if row.stop is None:
-                self._show(index, len(row.text.ids))
+                if row.watched:
+                    self._show(key, len(row.text.ids))
                 shown = row.text.text
             else:
                 assert self.monitor is not None
                 replacement = self.monitor.replacement(row.stop)
                 if self.on_delta is not None:
-                    self.on_delta(index, ("\n" if row.shown_chars else "") + replacement)
+                    self.on_delta(key, ("\n" if row.shown_chars else "") + replacement)
                 shown_text = row.text.text[: row.shown_chars].strip()
                 shown = f"{shown_text}\n{replacement}" if shown_text else replacement
                 reason = "content_filter"
-            out.append(
-                MonitoredGeneration(
-                    row.prompt,
-                    shown.strip(),
-                    row.text.text.strip(),
-                    len(row.text.ids),
-                    "stop" if reason == "stopped" else reason,
-                    row.stop,
-                    row.shown_tokens,
-                    row.checks,
-                    row.seconds,
-                )
+            out[key] = MonitoredGeneration(
+                row.prompt,
+                shown.strip(),
+                row.text.text.strip(),
+                len(row.text.ids),
+                "stop" if reason == "stopped" else reason,
+                row.stop,
+                row.shown_tokens,
+                row.checks,
+                row.seconds,
             )
+            del self.rows[key]
         return out
 
 
@@ -235,18 +293,16 @@ def guarded_decode(
     monitor: StreamMonitor | None = None,
     hooks: HookFactory | None = None,
     on_delta: DeltaCallback | None = None,
-    cancelled: Callable[[], Iterable[int]] | None = None,
 ) -> list[MonitoredGeneration]:
-    """The one guarded-generation core (monitored generation, the server's batches and its
-    best-of-N candidates): decode token by token, stop the rows the monitor flags and the
-    rows ``cancelled()`` names (clients that went away), and show only checked text."""
-    guard = GuardedRows(lm, prompts, monitor, on_delta)
-
-    def on_step(step: int, new: Mapping[int, int]) -> list[int]:
-        stop = guard.on_step(step, new)
-        return [*stop, *(cancelled() if cancelled is not None else ())]
-
-    return guard.finish(decode_batch(lm, list(requests), on_step, hooks))
+    """Decode a fixed set of rows token by token, stop the rows the monitor flags, and show
+    only checked text (monitored generation and the tests; the server drives
+    :class:`GuardedRows` itself under continuous batching)."""
+    guard = GuardedRows(lm.tokenizer, monitor, on_delta)
+    for index, prompt in enumerate(prompts):
+        guard.add(index, prompt)
+    reasons = decode_batch(lm, list(requests), guard.on_step, hooks)
+    results = guard.finish(dict(enumerate(reasons)))
+    return [results[i] for i in range(len(requests))]
 
 
 def monitored_generate(

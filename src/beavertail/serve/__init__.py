@@ -10,7 +10,13 @@ from beavertail.serve.config import (
     load_serve_config,
 )
 from beavertail.serve.engine import ChatJob, Engine, Guards, QueueFull
-from beavertail.serve.server import build_app, build_guards, serve, serve_in_thread
+from beavertail.serve.server import (
+    build_app,
+    build_guards,
+    serve,
+    serve_in_process,
+    serve_in_thread,
+)
 
 __all__ = [
     "APIError",
@@ -28,5 +34,6 @@ __all__ = [
     "create_app",
     "load_serve_config",
     "serve",
+    "serve_in_process",
     "serve_in_thread",
 ]

@@ -15,7 +15,7 @@ import secrets
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
@@ -25,6 +25,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from beavertail.data.taxonomy import BEAVERTAILS_14, OPENAI_MODERATION, get_mapping, get_taxonomy
 from beavertail.models.generation import SamplingParams
 from beavertail.moderation.moderator import Moderator
 from beavertail.serve.engine import ChatJob, Engine, QueueFull
@@ -33,6 +34,7 @@ from beavertail.serve.protocol import (
     ChatCompletionRequest,
     ModerationRequest,
 )
+from beavertail.serve.proxy import UpstreamEngine
 
 log = logging.getLogger("beavertail.serve")
 RequestModel = TypeVar("RequestModel", bound=BaseModel)
@@ -99,7 +101,7 @@ def _bearer_matches(header: str, api_key: str) -> bool:
 
 
 def create_app(
-    engine: Engine,
+    engine: Engine | UpstreamEngine,
     model_name: str,
     moderator: Moderator | None = None,
     api_key: str | None = None,
@@ -168,7 +170,8 @@ def create_app(
             "model": model_name,
             "pending": engine.pending,
             "max_queue": engine.max_queue,
-            "batches": engine.batches,
+            "steps": engine.steps,
+            "active_rows": engine.active_rows,
         }
 
     @app.get("/v1/models")
@@ -212,6 +215,7 @@ def create_app(
         job = ChatJob(
             messages,
             sampling,
+            n=chat_request.n,
             emit=lambda kind, value: loop.call_soon_threadsafe(events.put_nowait, (kind, value)),
         )
         try:
@@ -220,10 +224,23 @@ def create_app(
             raise APIError(429, str(error), "rate_limit_error", code="queue_full") from error
         completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
         now = int(time.time())
+        try:  # the first event decides the status: an early failure is a proper error
+            first = await events.get()
+        except asyncio.CancelledError:
+            job.cancelled.set()
+            raise
+        if first[0] == "error":
+            job.cancelled.set()
+            raise _failure(first[1])
+        held: list[tuple[str, Any]] = [first]
+
+        async def take() -> tuple[str, Any]:
+            return held.pop() if held else await events.get()
+
         if chat_request.stream:
             return StreamingResponse(
                 _stream(
-                    events,
+                    take,
                     job,
                     completion_id,
                     now,
@@ -235,16 +252,19 @@ def create_app(
         parts: list[str] = []
         try:
             while True:
-                kind, value = await events.get()
+                kind, value = await take()
                 if kind == "delta":
                     parts.append(value)
                 elif kind == "error":
-                    raise APIError(500, value, "server_error")
+                    raise _failure(value)
                 else:
                     break
         except asyncio.CancelledError:
             job.cancelled.set()
             raise
+        answers = value.get("choices") or [
+            {"text": "".join(parts), "finish_reason": value["finish_reason"]}
+        ]
         return {
             "id": completion_id,
             "object": "chat.completion",
@@ -252,10 +272,12 @@ def create_app(
             "model": model_name,
             "choices": [
                 {
-                    "index": 0,
-                    "message": {"role": "assistant", "content": "".join(parts).strip()},
-                    "finish_reason": value["finish_reason"],
+                    "index": index,
+                    "message": {"role": "assistant", "content": answer["text"].strip()},
+                    "finish_reason": answer["finish_reason"],
                 }
+                | ({"beavertail": answer["guard"]} if answer.get("guard") else {})
+                for index, answer in enumerate(answers)
             ],
             "usage": _usage(value),
             "beavertail": value["guard"],
@@ -271,7 +293,7 @@ def create_app(
         }
 
     async def _stream(
-        events: asyncio.Queue[tuple[str, Any]],
+        take: Callable[[], Awaitable[tuple[str, Any]]],
         job: ChatJob,
         completion_id: str,
         now: int,
@@ -283,11 +305,13 @@ def create_app(
         try:
             yield sse(_chunk(completion_id, now, {"role": "assistant", "content": ""}, None))
             while True:
-                kind, value = await events.get()
+                kind, value = await take()
                 if kind == "delta":
                     yield sse(_chunk(completion_id, now, {"content": value}, None))
                 elif kind == "error":
-                    yield sse({"error": {"message": value, "type": "server_error"}})
+                    error = _failure(value)
+                    yield sse({"error": {"message": error.message, "type": error.kind,
+                                         "code": error.code}})  # fmt: skip
                     break
                 else:
                     final = _chunk(completion_id, now, {}, value["finish_reason"])
@@ -303,6 +327,9 @@ def create_app(
         finally:
             job.cancelled.set()  # a client that went away frees its batch row
 
+    to_openai = get_mapping(BEAVERTAILS_14, OPENAI_MODERATION)
+    openai_categories = get_taxonomy(OPENAI_MODERATION).categories
+
     @app.post("/v1/moderations")
     async def moderations(request: Request) -> dict[str, Any]:
         if moderator is None:
@@ -316,12 +343,22 @@ def create_app(
         verdicts = await run_in_threadpool(judge)
         results = []
         for verdict in verdicts:
+            flagged = to_openai.map(verdict.flagged_categories)
             results.append(
                 {
                     "flagged": verdict.flagged,
-                    "categories": {c: c in verdict.flagged_categories for c in verdict.categories},
-                    "category_scores": verdict.categories,
-                    "beavertail": {"score": verdict.score, "threshold": moderator.threshold},
+                    "categories": {c: c in flagged for c in openai_categories},
+                    "category_scores": {
+                        c: round(s, 6) for c, s in to_openai.map_scores(verdict.categories).items()
+                    },
+                    "beavertail": {
+                        "score": verdict.score,
+                        "threshold": moderator.threshold,
+                        "categories": {
+                            c: c in verdict.flagged_categories for c in verdict.categories
+                        },
+                        "category_scores": verdict.categories,
+                    },
                 }
             )
         return {
@@ -331,6 +368,14 @@ def create_app(
         }
 
     return app
+
+
+def _failure(value: str | dict[str, Any]) -> APIError:
+    """An engine's error event as the client's error (a local failure is a 500; the proxy
+    says which status an upstream failure deserves)."""
+    if isinstance(value, str):
+        return APIError(500, value, "server_error")
+    return APIError(value["status"], value["message"], value["type"], code=value.get("code"))
 
 
 def _usage(result: dict[str, Any]) -> dict[str, int]:

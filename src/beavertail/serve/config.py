@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from beavertail.decoding.best_of_n import BestOfNSettings
 from beavertail.models.causal import DEFAULT_LM
 from beavertail.monitor.stream import MonitorConfig
+from beavertail.serve.proxy import UpstreamSettings
 from beavertail.settings import Settings
 from beavertail.steering.apply import SteeringSettings
 
@@ -30,6 +31,10 @@ class OutputModeration(MonitorConfig):
     ``replacement``) plus the moderator to run."""
 
     moderator: str = Field("fast", description="The shipped streaming tier, 'default', a folder.")
+    confirm_with: str | None = Field(
+        None, description="A stronger judge that must agree before a row is stopped (cascade)."
+    )
+    confirm_threshold: float | None = Field(None, gt=0, lt=1, description="None: calibrated.")
 
 
 class ServeConfig(Settings):
@@ -41,7 +46,12 @@ class ServeConfig(Settings):
     port: int = Field(8000, ge=0, le=65535)
     api_key: str | None = None
     api_key_env: str | None = Field(None, description="Read the key from this variable.")
-    max_batch_size: int = Field(8, ge=1)
+    max_batch_size: int = Field(8, ge=1, description="Rows decoded together.")
+    batching: Literal["continuous", "static"] = Field(
+        "continuous",
+        description="continuous: waiting requests join freed rows at every step; "
+        "static: only an empty batch (the old engine, kept as a baseline).",
+    )
     max_queue: int = Field(64, ge=1, description="Requests admitted; more get HTTP 429.")
     default_max_tokens: int = Field(128, ge=1)
     max_tokens_limit: int = Field(512, ge=1)
@@ -51,6 +61,9 @@ class ServeConfig(Settings):
     input_moderation: InputModeration | None = None
     output_moderation: OutputModeration | None = None
     best_of_n: BestOfNSettings | None = None
+    upstream: UpstreamSettings | None = Field(
+        None, description="Guard this OpenAI-compatible server instead of a local model."
+    )
     data_dir: str | None = None
 
     @field_validator("input_moderation", "output_moderation", "steering", mode="before")
@@ -67,11 +80,17 @@ class ServeConfig(Settings):
             raise ValueError("default_max_tokens must lie between 1 and max_tokens_limit")
         if self.steering is not None and not self.steering.vectors:
             raise ValueError("steering needs a vectors folder (steering.vectors)")
+        if self.steering is not None and self.upstream is not None:
+            raise ValueError("steering needs the model's activations: not through an upstream")
         return self
 
     @property
     def model_name(self) -> str:
-        return self.served_model_name or self.model
+        if self.served_model_name:
+            return self.served_model_name
+        if self.upstream is not None and self.upstream.model:
+            return self.upstream.model
+        return self.model
 
     def resolved_api_key(self) -> str | None:
         if self.api_key:

@@ -1,27 +1,31 @@
 """The generation engine: one worker thread owns the models and serves a bounded queue.
 
-Requests wait in a queue; the worker takes up to ``max_batch_size`` of them at a time and
-decodes them together token by token, so concurrent clients share each forward pass. Each
-request gets its events (text deltas, then one result) through a callback, which the web layer
-turns into SSE chunks. A request is admitted only while fewer than ``max_queue`` requests are
-waiting or running; beyond that ``submit`` raises :class:`QueueFull` (HTTP 429).
+Continuous batching: the worker decodes up to ``max_batch_size`` rows together, token by
+token, and between any two steps it admits waiting requests (first come, first served) into
+the rows that finished, were stopped by the monitor or whose client went away. Each request
+gets its events (text deltas, then one result) through a callback, which the web layer turns
+into SSE chunks. A request is admitted only while fewer than ``max_queue`` requests are
+waiting or running; beyond that ``submit`` raises :class:`QueueFull` (HTTP 429). With
+``continuous=False`` new requests join only an empty batch (static batching, the baseline
+of ``bench/serve.py``).
 """
 
 from __future__ import annotations
 
+import collections
+import itertools
 import logging
-import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from beavertail.decoding.best_of_n import BestOfNConfig, SafeBestOfN
 from beavertail.models.causal import LoadedLM, render_messages
 from beavertail.models.generation import HookFactory, SamplingParams
-from beavertail.models.streaming import DecodeRequest
-from beavertail.monitor.stream import StreamMonitor, guarded_decode
+from beavertail.models.streaming import BatchDecoder, DecodeRequest
+from beavertail.monitor.stream import GuardedRows, MonitoredGeneration, StreamMonitor
 from beavertail.preference.spec import Scorer
 
 log = logging.getLogger("beavertail.serve")
@@ -37,8 +41,10 @@ class ChatJob:
 
     messages: list[dict[str, str]]
     sampling: SamplingParams
+    n: int = 1  # choices; more than one are answered whole (not streamed)
     emit: Callable[[str, Any], None] = lambda kind, value: None  # ("delta", str) | ("done", dict)
     cancelled: threading.Event = field(default_factory=threading.Event)
+    submitted: float = field(default_factory=time.perf_counter)
 
     @property
     def conversation(self) -> str:
@@ -71,20 +77,42 @@ class Guards:
     best_of_n: BestOfNConfig | None = None
 
 
+@dataclass
+class _Running:
+    """A job in the batch: its rows (one, or best-of-N's candidates) and what they produced."""
+
+    job: ChatJob
+    prompt_tokens: int
+    rows: int
+    admitted: float
+    route: dict[str, Any] | None = None
+    results: dict[int, MonitoredGeneration] = field(default_factory=dict)
+
+
 class Engine:
-    def __init__(self, lm: LoadedLM, guards: Guards, max_batch_size: int = 8, max_queue: int = 64):
+    def __init__(
+        self,
+        lm: LoadedLM,
+        guards: Guards,
+        max_batch_size: int = 8,
+        max_queue: int = 64,
+        continuous: bool = True,
+    ):
         self.lm = lm
         self.guards = guards
         self.max_batch_size = max_batch_size
         self.max_queue = max_queue
-        self._queue: queue.Queue[ChatJob] = queue.Queue()
+        self.continuous = continuous
+        self._waiting: collections.deque[ChatJob] = collections.deque()
+        self._arrived = threading.Condition()
         self._admitted = 0
-        self._lock = threading.Lock()
         self._running = threading.Event()
         self._resume = threading.Event()
         self._resume.set()
         self._thread: threading.Thread | None = None
-        self.batches = 0
+        self._ids = itertools.count()
+        self._jobs: dict[int, _Running] = {}
+        self.steps = 0
         self.completed = 0
 
     # -- lifecycle -----------------------------------------------------------------------
@@ -98,12 +126,14 @@ class Engine:
     def stop(self) -> None:
         self._running.clear()
         self._resume.set()
+        with self._arrived:
+            self._arrived.notify_all()
         if self._thread is not None:
             self._thread.join(timeout=30)
             self._thread = None
 
     def pause(self) -> None:
-        """Hold the worker before its next batch (requests still queue; for maintenance)."""
+        """Hold the worker before its next step (requests still queue; for maintenance)."""
         self._resume.clear()
 
     def resume(self) -> None:
@@ -114,77 +144,214 @@ class Engine:
         """Requests admitted and not finished (waiting or running)."""
         return self._admitted
 
+    @property
+    def active_rows(self) -> int:
+        return sum(r.rows for r in self._jobs.values())
+
     def submit(self, job: ChatJob) -> None:
-        with self._lock:
+        with self._arrived:
             if self._admitted >= self.max_queue:
                 raise QueueFull(f"the server is busy: {self._admitted} requests in flight")
             self._admitted += 1
-        self._queue.put(job)
+            self._waiting.append(job)
+            self._arrived.notify()
+
+    def _release(self, count: int = 1) -> None:
+        with self._arrived:
+            self._admitted -= count
+        self.completed += count
 
     # -- the worker ----------------------------------------------------------------------
     def _work(self) -> None:
         while self._running.is_set():
             try:
-                first = self._queue.get(timeout=0.1)
-            except queue.Empty:
-                continue
-            self._resume.wait()
-            jobs = [first]
-            limit = 1 if self.guards.best_of_n else self.max_batch_size
-            while len(jobs) < limit:
-                try:
-                    jobs.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
-            try:
-                self._serve(jobs)
-            except Exception as error:  # a failed batch answers its requests, never the loop
-                log.exception("batch failed")
-                for job in jobs:
-                    job.emit("error", f"generation failed: {type(error).__name__}")
-            finally:
-                with self._lock:
-                    self._admitted -= len(jobs)
-                self.batches += 1
-                self.completed += len(jobs)
+                with BatchDecoder(self.lm, self.guards.hooks) as decoder:
+                    guard = GuardedRows(self.lm.tokenizer, self.guards.monitor, self._deliver)
+                    self._loop(decoder, guard)
+            except Exception as error:  # a failed step answers its requests, never the loop
+                log.exception("decoding failed")
+                for running in self._jobs.values():
+                    running.job.emit("error", f"generation failed: {type(error).__name__}")
+                self._release(len(self._jobs))
+                self._jobs.clear()
 
-    def _serve(self, jobs: list[ChatJob]) -> None:
-        live = [job for job in jobs if not job.cancelled.is_set()]
-        live = self._screen_inputs(live)
-        if not live:
+    def _loop(self, decoder: BatchDecoder, guard: GuardedRows) -> None:
+        while self._running.is_set():
+            self._resume.wait()
+            if not self._jobs:
+                with self._arrived:
+                    if not self._waiting:
+                        self._arrived.wait(timeout=0.1)
+                        continue
+            if self.continuous or not self._jobs:
+                self._admit(decoder, guard)
+            if not len(decoder):
+                continue
+            finished = decoder.step(lambda step, new: self._on_step(guard, step, new))
+            self.steps += 1
+            if finished:
+                self._finish(guard.finish(finished))
+
+    def _admit(self, decoder: BatchDecoder, guard: GuardedRows) -> None:
+        """Move waiting requests into free rows, first come first served (a best-of-N request
+        waits until its n rows are free; nothing behind it overtakes it)."""
+        free = self.max_batch_size - self.active_rows
+        taken: list[ChatJob] = []
+        with self._arrived:
+            while self._waiting and free > 0:
+                job = self._waiting[0]
+                if job.cancelled.is_set():
+                    self._waiting.popleft()
+                    self._admitted -= 1
+                    continue
+                need = self._rows_for(job)
+                if need > free:
+                    break
+                taken.append(self._waiting.popleft())
+                free -= need
+        taken = self._screen_inputs(taken)
+        items: list[tuple[Hashable, DecodeRequest]] = []
+        began = time.perf_counter()
+        for job in taken:
+            job_id = next(self._ids)
+            text = render_messages(self.lm.tokenizer, job.messages)
+            requests = self._requests(job, text)
+            self._jobs[job_id] = _Running(job, self._count_tokens(text), len(requests), began)
+            for k, request in enumerate(requests):
+                items.append(((job_id, k), request))
+                # candidates and n > 1 choices are not streamed; they are judged whole
+                guard.add((job_id, k), job.prompt, watched=self._streamed(job))
+        if not items:
             return
-        if self.guards.best_of_n:
-            for job in live:
-                self._best_of_n(job)
-        else:
-            self._decode(live)
+        decoder.add(items)
+        routes = list(getattr(self.guards.steerer, "last_routes", []) or [])
+        if routes:
+            for (job_id, k), route in zip([key for key, _ in items], routes, strict=False):
+                if k == 0:
+                    self._jobs[job_id].route = route.to_dict()
+
+    def _streamed(self, job: ChatJob) -> bool:
+        return self.guards.best_of_n is None and job.n == 1
+
+    def _rows_for(self, job: ChatJob) -> int:
+        return self.guards.best_of_n.n if self.guards.best_of_n else job.n
+
+    def _requests(self, job: ChatJob, text: str) -> list[DecodeRequest]:
+        c = self.guards.best_of_n
+        if c is None:
+            return [
+                DecodeRequest(text, job.sampling.updated(seed=job.sampling.seed + k))
+                for k in range(job.n)
+            ]
+        return [
+            DecodeRequest(
+                text,
+                job.sampling.updated(
+                    temperature=c.temperature, top_p=c.top_p, seed=job.sampling.seed + k
+                ),
+            )
+            for k in range(c.n)
+        ]
+
+    def _on_step(
+        self, guard: GuardedRows, step: int, new: Mapping[Hashable, int]
+    ) -> list[Hashable]:
+        stop = guard.on_step(step, new)
+        for key in new:
+            job_id, _k = key
+            if self._jobs[job_id].job.cancelled.is_set():
+                stop.append(key)  # the client went away: free its row
+        return stop
+
+    def _deliver(self, key: Hashable, delta: str) -> None:
+        job_id, _k = key  # type: ignore[misc]
+        self._jobs[job_id].job.emit("delta", delta)
+
+    def _finish(self, results: Mapping[Hashable, MonitoredGeneration]) -> None:
+        for (job_id, k), result in results.items():  # type: ignore[misc]
+            running = self._jobs[job_id]
+            running.results[k] = result
+            if len(running.results) < running.rows:
+                continue
+            del self._jobs[job_id]
+            try:
+                if self.guards.best_of_n:
+                    self._choose(running)
+                elif running.job.n > 1:
+                    self._choices(running)
+                else:
+                    self._done(running, result)
+            finally:
+                self._release()
+
+    def _info(self, running: _Running) -> dict[str, Any]:
+        now = time.perf_counter()
+        info: dict[str, Any] = {
+            "queued_seconds": round(running.admitted - running.job.submitted, 4),
+            "seconds": round(now - running.admitted, 4),
+        }
+        if running.route is not None:
+            info["route"] = running.route
+        return info
+
+    def _done(self, running: _Running, result: MonitoredGeneration) -> None:
+        info = self._info(running)
+        if result.stop is not None:
+            info["stopped"] = result.stop.to_dict() | {"shown_tokens": result.shown_tokens}
+        if self.guards.monitor is not None:
+            info["checks"] = result.checks
+        running.job.emit(
+            "done",
+            {
+                "finish_reason": result.finish_reason,
+                "completion_tokens": result.num_tokens,
+                "prompt_tokens": running.prompt_tokens,
+                "guard": info,
+            },
+        )
+
+    def _choices(self, running: _Running) -> None:
+        """n > 1: every choice judged whole; a flagged one is replaced, as a stopped one."""
+        job = running.job
+        answers = [running.results[k] for k in range(running.rows)]
+        monitor = self.guards.monitor
+        choices = [
+            judged_choice(monitor, job.prompt, a.text, a.finish_reason, a.num_tokens)
+            for a in answers
+        ]
+        job.emit(
+            "done",
+            {
+                "choices": choices,
+                "finish_reason": choices[0]["finish_reason"],
+                "completion_tokens": sum(a.num_tokens for a in answers),
+                "prompt_tokens": running.prompt_tokens,
+                "guard": self._info(running),
+            },
+        )
+
+    def _choose(self, running: _Running) -> None:
+        """Best-of-N: choose among the candidates by reward and cost, then one final check."""
+        job = running.job
+        answers = [running.results[k] for k in range(running.rows)]
+        pick, choice = choose_best(
+            self.guards, job.prompt, [a.text for a in answers], [a.finish_reason for a in answers]
+        )
+        job.emit("delta", choice["text"])
+        info = self._info(running) | choice["guard"]
+        job.emit(
+            "done",
+            {
+                "finish_reason": choice["finish_reason"],
+                "completion_tokens": answers[pick].num_tokens,
+                "prompt_tokens": running.prompt_tokens,
+                "guard": info,
+            },
+        )
 
     def _screen_inputs(self, jobs: list[ChatJob]) -> list[ChatJob]:
-        g = self.guards
-        if g.input_monitor is None or not jobs:
-            return jobs
-        decisions = g.input_monitor.check(
-            [j.conversation for j in jobs], [""] * len(jobs), [0] * len(jobs)
-        )
-        passed = []
-        for job, decision in zip(jobs, decisions, strict=True):
-            if decision is None:
-                passed.append(job)
-                continue
-            job.emit("delta", g.input_message)
-            job.emit(
-                "done",
-                {
-                    "finish_reason": "content_filter",
-                    "completion_tokens": 0,
-                    "prompt_tokens": self.prompt_tokens(job.messages),
-                    "guard": {
-                        "input_flagged": True,
-                        "score": decision.score,
-                        "category": decision.category,
-                    },
-                },
-            )
+        passed = screen_inputs(self.guards, jobs, self.prompt_tokens)
+        self._release(len(jobs) - len(passed))
         return passed
 
     def prompt_tokens(self, messages: list[dict[str, str]]) -> int:
@@ -194,74 +361,62 @@ class Engine:
     def _count_tokens(self, text: str) -> int:
         return len(self.lm.tokenizer(text, add_special_tokens=False)["input_ids"])
 
-    def _decode(self, jobs: list[ChatJob]) -> None:
-        g = self.guards
-        texts = [render_messages(self.lm.tokenizer, j.messages) for j in jobs]
-        requests = [DecodeRequest(t, j.sampling) for t, j in zip(texts, jobs, strict=True)]
-        began = time.perf_counter()
-        results = guarded_decode(
-            self.lm,
-            requests,
-            [j.prompt for j in jobs],
-            g.monitor,
-            g.hooks,
-            on_delta=lambda row, delta: jobs[row].emit("delta", delta),
-            cancelled=lambda: [i for i, j in enumerate(jobs) if j.cancelled.is_set()],
-        )
-        seconds = time.perf_counter() - began
-        routes = list(getattr(g.steerer, "last_routes", []) or [])
-        for index, (job, result) in enumerate(zip(jobs, results, strict=True)):
-            info: dict[str, Any] = {"batch_size": len(jobs), "batch_seconds": round(seconds, 4)}
-            if result.stop is not None:
-                info["stopped"] = result.stop.to_dict() | {"shown_tokens": result.shown_tokens}
-            if g.monitor is not None:
-                info["checks"] = result.checks
-            if index < len(routes):
-                info["route"] = routes[index].to_dict()
-            job.emit(
-                "done",
-                {
-                    "finish_reason": result.finish_reason,
-                    "completion_tokens": result.num_tokens,
-                    "prompt_tokens": self._count_tokens(texts[index]),
-                    "guard": info,
-                },
-            )
 
-    def _best_of_n(self, job: ChatJob) -> None:
-        """Sample n candidates in one batch, choose by reward and cost, then one final check."""
-        g = self.guards
-        assert g.best_of_n and g.reward is not None and g.cost is not None
-        c = g.best_of_n
-        text = render_messages(self.lm.tokenizer, job.messages)
-        requests = [
-            DecodeRequest(
-                text,
-                job.sampling.updated(
-                    temperature=c.temperature, top_p=c.top_p, seed=job.sampling.seed + k
-                ),
-            )
-            for k in range(c.n)
-        ]
-        answers = guarded_decode(self.lm, requests, [job.prompt] * c.n, hooks=g.hooks)
-        rewards = g.reward.scores([job.prompt] * c.n, [a.text for a in answers])
-        costs = g.cost.scores([job.prompt] * c.n, [a.text for a in answers])
-        choice = SafeBestOfN.choose_from(rewards, costs, c.cost_threshold)
-        chosen = answers[choice.index]
-        info: dict[str, Any] = {"best_of_n": choice.to_dict()}
-        text_out, reason = chosen.text, chosen.finish_reason
-        if g.monitor is not None:
-            decision = g.monitor.check([job.prompt], [chosen.text], [chosen.num_tokens])[0]
-            if decision is not None:
-                text_out, reason = g.monitor.replacement(decision), "content_filter"
-                info["stopped"] = decision.to_dict() | {"shown_tokens": 0}
-        job.emit("delta", text_out)
+def judged_choice(
+    monitor: StreamMonitor | None, prompt: str, text: str, finish_reason: str, tokens: int = 0
+) -> dict[str, Any]:
+    """A whole answer after the monitor's check: shown as it is, or replaced when flagged."""
+    guard: dict[str, Any] = {}
+    if monitor is not None:
+        decision = monitor.check([prompt], [text], [tokens])[0]
+        if decision is not None:
+            text, finish_reason = monitor.replacement(decision), "content_filter"
+            guard["stopped"] = decision.to_dict() | {"shown_tokens": 0}
+    return {"text": text, "finish_reason": finish_reason, "guard": guard}
+
+
+def choose_best(
+    guards: Guards, prompt: str, texts: list[str], finish_reasons: list[str]
+) -> tuple[int, dict[str, Any]]:
+    """Best-of-N over whole candidates (local rows or an upstream's ``n`` choices): the
+    safe choice by reward and cost, then the monitor's check of the chosen answer."""
+    assert guards.best_of_n and guards.reward is not None and guards.cost is not None
+    rewards = guards.reward.scores([prompt] * len(texts), texts)
+    costs = guards.cost.scores([prompt] * len(texts), texts)
+    choice = SafeBestOfN.choose_from(rewards, costs, guards.best_of_n.cost_threshold)
+    pick = choice.index
+    judged = judged_choice(guards.monitor, prompt, texts[pick], finish_reasons[pick])
+    judged["guard"]["best_of_n"] = choice.to_dict()
+    return choice.index, judged
+
+
+def screen_inputs(
+    guards: Guards, jobs: list[ChatJob], prompt_tokens: Callable[[list[dict[str, str]]], int]
+) -> list[ChatJob]:
+    """Input moderation over whole conversations: flagged requests are answered with the
+    refusal message (``content_filter``) and left out of the returned list."""
+    if guards.input_monitor is None or not jobs:
+        return jobs
+    decisions = guards.input_monitor.check(
+        [j.conversation for j in jobs], [""] * len(jobs), [0] * len(jobs)
+    )
+    passed = []
+    for job, decision in zip(jobs, decisions, strict=True):
+        if decision is None:
+            passed.append(job)
+            continue
+        job.emit("delta", guards.input_message)
         job.emit(
             "done",
             {
-                "finish_reason": reason,
-                "completion_tokens": chosen.num_tokens,
-                "prompt_tokens": self._count_tokens(text),
-                "guard": info,
+                "finish_reason": "content_filter",
+                "completion_tokens": 0,
+                "prompt_tokens": prompt_tokens(job.messages),
+                "guard": {
+                    "input_flagged": True,
+                    "score": decision.score,
+                    "category": decision.category,
+                },
             },
         )
+    return passed

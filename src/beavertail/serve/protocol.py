@@ -5,11 +5,20 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    field_validator,
+    model_validator,
+)
 
 MAX_BODY_BYTES = 1 << 20  # a request body larger than this is refused with 413
 MAX_MESSAGES = 256
 MAX_MESSAGE_CHARS = 32_000
+MAX_CHOICES = 8  # n: candidates decoded together for one request
 MAX_MODERATION_INPUTS = 64
 MIN_SAMPLING_TEMPERATURE = 0.01  # below this (but > 0) logits / T overflow: use 0 for greedy
 SEED_RANGE = (0, 2**63 - 1)  # what torch.Generator.manual_seed takes without wrapping
@@ -53,7 +62,7 @@ class ChatCompletionRequest(BaseModel):
     temperature: float = Field(0.0, ge=0, le=2)
     top_p: float = Field(1.0, gt=0, le=1)
     seed: StrictInt = Field(0, ge=SEED_RANGE[0], le=SEED_RANGE[1])
-    n: Literal[1] = 1
+    n: StrictInt = Field(1, ge=1, le=MAX_CHOICES, description="Choices (n > 1 without stream).")
     stream: StrictBool = False
     stream_options: StreamOptions | None = None
 
@@ -63,6 +72,12 @@ class ChatCompletionRequest(BaseModel):
         if 0 < value < MIN_SAMPLING_TEMPERATURE:
             raise ValueError(f"use 0 for greedy decoding or at least {MIN_SAMPLING_TEMPERATURE}")
         return value
+
+    @model_validator(mode="after")
+    def _choices_are_not_streamed(self) -> ChatCompletionRequest:
+        if self.n > 1 and self.stream:
+            raise ValueError("n > 1 is answered without streaming; set stream to false")
+        return self
 
     @field_validator("messages")
     @classmethod

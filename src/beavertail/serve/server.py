@@ -3,30 +3,35 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
 
-from beavertail.models.causal import LoadedLM, load_lm
+from beavertail.models.causal import LoadedLM, load_lm, load_tokenizer
 from beavertail.moderation.moderator import Moderator
 from beavertail.moderation.recipes import resolve_moderator
 from beavertail.monitor.stream import MonitorConfig, StreamMonitor
 from beavertail.serve.app import create_app
 from beavertail.serve.config import ServeConfig
 from beavertail.serve.engine import Engine, Guards
+from beavertail.serve.proxy import UpstreamEngine
 
 log = logging.getLogger("beavertail.serve")
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
-def build_guards(config: ServeConfig, lm: LoadedLM) -> tuple[Guards, dict[str, Any]]:
+def build_guards(config: ServeConfig, lm: LoadedLM | None) -> tuple[Guards, dict[str, Any]]:
     """The guards a config asks for, and a description of them for /v1/models."""
     guards = Guards()
-    described: dict[str, Any] = {"base_model": config.model}
+    described: dict[str, Any] = (
+        {"upstream": config.upstream.url} if config.upstream else {"base_model": config.model}
+    )
     loaded: dict[str, Moderator] = {}
 
     def moderator(reference: str) -> Moderator:
@@ -37,6 +42,7 @@ def build_guards(config: ServeConfig, lm: LoadedLM) -> tuple[Guards, dict[str, A
     if config.steering is not None:
         from beavertail.steering.apply import load_steerer
 
+        assert lm is not None
         steerer = load_steerer(lm, config.steering)
         layer, coefficient = steerer.config.layer, steerer.config.coefficient
         guards.hooks, guards.steerer = steerer.hooks, steerer
@@ -54,11 +60,13 @@ def build_guards(config: ServeConfig, lm: LoadedLM) -> tuple[Guards, dict[str, A
         described["input_moderation"] = {"moderator": i.moderator}
     if config.output_moderation is not None:
         o = config.output_moderation
-        guards.monitor = StreamMonitor(moderator(o.moderator), o)
+        confirmer = moderator(o.confirm_with) if o.confirm_with else None
+        guards.monitor = StreamMonitor(moderator(o.moderator), o, confirmer, o.confirm_threshold)
         described["output_moderation"] = {
             "moderator": o.moderator,
             "check_every": o.check_every,
             "threshold": guards.monitor.threshold,
+            "confirm_with": o.confirm_with,
         }
     if config.best_of_n is not None:
         from beavertail.preference import load_score_model
@@ -73,9 +81,17 @@ def build_guards(config: ServeConfig, lm: LoadedLM) -> tuple[Guards, dict[str, A
 
 def build_app(config: ServeConfig, lm: LoadedLM | None = None) -> FastAPI:
     """Load the model, guards and judge a config names; returns the app (engine inside)."""
-    lm = lm or load_lm(config.model)
-    guards, described = build_guards(config, lm)
-    engine = Engine(lm, guards, config.max_batch_size, config.max_queue)
+    engine: Engine | UpstreamEngine
+    if config.upstream is not None:  # a guard proxy: only the tokenizer, to count tokens
+        guards, described = build_guards(config, None)
+        tokenizer = load_tokenizer(config.model)
+        engine = UpstreamEngine(config.upstream, guards, tokenizer, config.max_queue)
+    else:
+        lm = lm or load_lm(config.model)
+        guards, described = build_guards(config, lm)
+        engine = Engine(
+            lm, guards, config.max_batch_size, config.max_queue, config.batching == "continuous"
+        )
     judge = resolve_moderator(config.moderations_model) if config.moderations_model else None
     app = create_app(
         engine,
@@ -124,3 +140,45 @@ def serve_in_thread(app: FastAPI, host: str = "127.0.0.1", port: int = 0) -> Ite
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+
+
+@contextmanager
+def serve_in_process(
+    config: str | Path,
+    *flags: str,
+    env: dict[str, str] | None = None,
+    log: str | Path | None = None,
+    timeout: float = 600,
+) -> Iterator[str]:
+    """Run ``beavertail serve --config CONFIG [flags]`` as a separate process; yields its base
+    URL once ``/healthz`` answers (the port comes from the config or ``--port``); stops it."""
+    import subprocess
+    import sys
+
+    import httpx
+
+    settings = ServeConfig.load(config)
+    port = int(flags[flags.index("--port") + 1]) if "--port" in flags else settings.port
+    with ExitStack() as stack:
+        output = stack.enter_context(Path(log).open("w")) if log else subprocess.DEVNULL
+        process = subprocess.Popen(
+            [sys.executable, "-m", "beavertail.cli", "serve", "--config", str(config), *flags],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONWARNINGS": "ignore", **(env or {})},
+        )
+        stack.callback(process.wait, 30)
+        stack.callback(process.terminate)
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                where = f"; see {log}" if log else ""
+                raise RuntimeError(f"the server did not start (exit {process.poll()}){where}")
+            time.sleep(0.5)
+        yield url

@@ -98,40 +98,49 @@ class Steerer:
         )
 
     @contextmanager
-    def hooks(self) -> Iterator[None]:
+    def hooks(self) -> Iterator[RoutedRows | None]:
+        """The steering hook context. Under the router it yields the per-row state, which a
+        decoder whose rows change keeps in step (``models.streaming.RowHooks``)."""
         if self.config.selection != "router":
             with intervene(self.lm.model, [self._as_intervention(self._fixed_direction())]):
-                yield
+                yield None
             return
-        with self._routed():
-            yield
+        with self._routed() as rows:
+            yield rows
 
-    @contextmanager
-    def _routed(self) -> Iterator[None]:
-        """One hook: on the prompt pass, route each row from its last prompt token's state at
-        this layer (before steering), then steer that row with its categories' vectors."""
+    def _route_rows(self, hidden: torch.Tensor) -> torch.Tensor:
+        """Route each row from its last prompt token's state; its categories' weighted sum."""
         c = self.config
         router = self.vectors.router
         assert router is not None
-        state: dict[str, torch.Tensor] = {}
+        routes = router.route(c.layer, hidden[:, -1])
+        self.last_routes = routes
+        rows = torch.zeros(hidden.shape[0], hidden.shape[-1])
+        for i, route in enumerate(routes):
+            for category, weight in route.categories.items():
+                rows[i] += weight * self.vectors.vector(category, c.layer).float().cpu()
+        return rows.to(device=hidden.device, dtype=hidden.dtype)
+
+    @contextmanager
+    def _routed(self) -> Iterator[RoutedRows]:
+        """One hook: on a prompt pass, route each new row from its last prompt token's state
+        at this layer (before steering), then steer every row with its categories' vectors."""
+        c = self.config
+        state = RoutedRows()
 
         def hook(_module, _inputs, output):
             hidden = hidden_of(output)
-            if hidden.shape[1] > 1 or "rows" not in state:
-                routes = router.route(c.layer, hidden[:, -1])
-                self.last_routes = routes
-                rows = torch.zeros(hidden.shape[0], hidden.shape[-1])
-                for i, route in enumerate(routes):
-                    for category, weight in route.categories.items():
-                        rows[i] += weight * self.vectors.vector(category, c.layer).float().cpu()
-                rows = rows.to(device=hidden.device, dtype=hidden.dtype)
-                state["rows"] = rows
-            item = self._as_intervention(state["rows"])
+            if hidden.shape[1] > 1 or state.rows is None:
+                rows = self._route_rows(hidden)
+                state.rows = rows if state.rows is None else torch.cat([state.rows, rows])
+            else:
+                rows = state.rows
+            item = self._as_intervention(rows)
             if not item.applies_to(hidden.shape[1]):
                 return output
             if c.mode == "project_out":  # rows without a route have a zero vector: leave them
                 steered = item.apply(hidden)
-                keep = state["rows"].norm(dim=-1) > 0
+                keep = rows.norm(dim=-1) > 0
                 hidden = torch.where(keep[:, None, None], steered, hidden)
             else:
                 hidden = item.apply(hidden)
@@ -139,9 +148,20 @@ class Steerer:
 
         handle = site_module(self.lm.model, c.layer, self.vectors.site).register_forward_hook(hook)  # type: ignore[arg-type]
         try:
-            yield
+            yield state
         finally:
             handle.remove()
+
+
+class RoutedRows:
+    """The router's steering direction per batch row; rows that leave the batch leave it."""
+
+    def __init__(self) -> None:
+        self.rows: torch.Tensor | None = None
+
+    def select_rows(self, indices: list[int]) -> None:
+        if self.rows is not None:
+            self.rows = self.rows[torch.tensor(indices, dtype=torch.long, device=self.rows.device)]
 
 
 def load_steerer(lm: LoadedLM, settings: SteeringSettings) -> Steerer:
