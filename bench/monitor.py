@@ -96,14 +96,17 @@ def main() -> None:
             fast, MonitorConfig(check_every=k, threshold=0.5), confirmer=full
         )
     results: dict[str, dict] = {}
-    for name, monitor in rules.items():
-        results[name] = {
+    for index, (name, monitor) in enumerate(rules.items()):
+        results[name] = {  # the full-text judge is measured once, with the first rule
             set_name: evaluate_streaming(
-                monitor, examples, lm.tokenizer, full if set_name == "beavertails_test" else None
+                monitor,
+                examples,
+                lm.tokenizer,
+                full if set_name == "beavertails_test" and index == 0 else None,
             )
             for set_name, examples in sets.items()
         }
-    reference = results["fast, repeated-check fit"]["beavertails_test"]["full_text"]
+    reference = results["fast, per-check threshold"]["beavertails_test"]["full_text"]
 
     # the monitor's cost on real generation
     per_set = 4 if args.quick else 12

@@ -146,7 +146,8 @@ class Engine:
 
     @property
     def active_rows(self) -> int:
-        return sum(r.rows for r in self._jobs.values())
+        """Rows in the batch now (read from other threads: a snapshot of the jobs)."""
+        return sum(r.rows for r in list(self._jobs.values()))
 
     def submit(self, job: ChatJob) -> None:
         with self._arrived:
