@@ -25,7 +25,6 @@ import time
 import warnings
 from pathlib import Path
 
-import numpy as np
 from rich.console import Console
 from rich.table import Table
 
@@ -36,7 +35,7 @@ from beavertail.models.generation import SamplingParams
 from beavertail.moderation import resolve_moderator
 from beavertail.moderation.mixdata import moderation_mix
 from beavertail.monitor import MonitorConfig, StreamMonitor, evaluate_streaming, monitored_generate
-from beavertail.monitor.evaluate import fit_stop_threshold, replay
+from beavertail.monitor.evaluate import fit_on_validation
 
 
 def main() -> None:
@@ -68,19 +67,11 @@ def main() -> None:
     }
 
     # fit the stop threshold for repeated checks on validation replays
-    rng = np.random.default_rng(0)
-    validation = [mix.validation[i] for i in rng.permutation(len(mix.validation))]
-    validation = validation[: 300 if args.quick else 2000]
-    benign_keys = {(x.prompt, x.response) for x in mix.benign_validation()}
-    validation_replay = replay(fast, validation, lm.tokenizer, k, k)
-    fitted = fit_stop_threshold(
-        validation_replay,
-        np.array([not x.is_safe for x in validation]),
-        np.array([(x.prompt, x.response) in benign_keys for x in validation]),
-        args.max_false_stop,
+    fitted = fit_on_validation(
+        fast, mix, lm.tokenizer, k, args.max_false_stop, 300 if args.quick else 2000
     )
     console.print(
-        f"stop threshold for repeated checks (validation, {len(validation)} pairs): "
+        f"stop threshold for repeated checks (validation, {fitted['validation_pairs']} pairs): "
         f"{fitted['threshold']:.2f} (F1 {fitted['f1']:.3f}, benign false stops "
         f"{fitted['false_stop']:.1%}); the fast tier's per-check threshold: {fast.threshold:.2f}"
     )

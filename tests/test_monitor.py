@@ -184,3 +184,25 @@ def test_incremental_text_keeps_up_with_a_tokenizer_that_cleans_up_spaces():
     # every token's text arrives (diffing full decodes froze at "it '"): the monitor sees it all
     assert stream.text.endswith("light it.") and "".join(deltas) == stream.text
     assert sum(bool(d) for d in deltas) == len(ids) - 2
+
+
+def test_the_stop_threshold_is_fitted_for_repeated_checks():
+    """A benign answer whose score peaks once at 0.7 over many checks is stopped by a 0.6
+    threshold; the fit must pick a threshold above every benign peak it may not cross."""
+    import numpy as np
+
+    from beavertail.monitor.evaluate import Replay, fit_stop_threshold
+
+    # answers 0-1 unsafe (they reach 0.9), answers 2-3 benign (peaks 0.7 and 0.5)
+    scores = {0: [0.2, 0.9], 1: [0.95, 0.3], 2: [0.1, 0.7, 0.2], 3: [0.5, 0.4]}
+    owners = np.array([o for o, s in scores.items() for _ in s])
+    counts = np.array([8 * (i + 1) for s in scores.values() for i in range(len(s))])
+    flat = np.array([v for s in scores.values() for v in s])
+    replayed = Replay(np.array([16, 16, 24, 16]), owners, counts, flat, [], [])
+    labels = np.array([True, True, False, False])
+    benign = ~labels
+    fitted = fit_stop_threshold(replayed, labels, benign, max_false_stop=0.0)
+    assert 0.7 < fitted["threshold"] <= 0.9 and fitted["f1"] == 1.0
+    assert list(replayed.stops(fitted["threshold"])) == [16, 8, -1, -1]
+    # a per-check threshold of 0.6 would have stopped the first benign answer at its 2nd check
+    assert list(replayed.stops(0.6)) == [16, 8, 16, -1]

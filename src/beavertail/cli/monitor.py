@@ -48,6 +48,36 @@ def train(
     )
 
 
+@app.command()
+def fit(
+    moderator: Annotated[str, typer.Option(help="fast | default | a moderator folder")] = "fast",
+    check_every: Annotated[int, typer.Option(help="Check every k generated tokens.")] = 8,
+    max_false_stop: Annotated[
+        float, typer.Option(help="Most benign validation answers that may be stopped.")
+    ] = 0.02,
+    limit: Annotated[int, typer.Option(help="Validation pairs to replay.")] = 2000,
+    data_dir: Annotated[str | None, typer.Option(help="Shared data folder.")] = None,
+) -> None:
+    """Fit the stop threshold for repeated checks on replays of the mix's validation answers
+    (put it under output_moderation.threshold)."""
+    from beavertail.models import load_lm
+    from beavertail.moderation.mixdata import moderation_mix
+    from beavertail.monitor.evaluate import fit_on_validation
+
+    with user_errors():
+        judge = _moderator(moderator, data_dir)
+        mix = moderation_mix(data_dir, progress=True)
+        fitted = fit_on_validation(
+            judge, mix, load_lm().tokenizer, check_every, max_false_stop, limit
+        )
+    console.print(
+        f"stop threshold {fitted['threshold']:.2f} for checks every {check_every} tokens "
+        f"(validation: {fitted['validation_pairs']} pairs, stream F1 {fitted['f1']:.3f}, "
+        f"benign answers stopped {fitted['false_stop']:.1%}; the per-check threshold is "
+        f"{judge.threshold:.2f})"
+    )
+
+
 @app.command("eval")
 def evaluate(
     moderator: Annotated[

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from transformers import PreTrainedTokenizerBase
 
+from beavertail.data.mix import ModerationMix
 from beavertail.data.records import QAExample
 from beavertail.moderation.metrics import binary_metrics
 from beavertail.moderation.moderator import Moderator
@@ -99,6 +100,28 @@ def fit_stop_threshold(
     if best is None:
         raise ValueError(f"no threshold keeps false stops at or under {max_false_stop:.1%}")
     return best
+
+
+def fit_on_validation(
+    moderator: Moderator,
+    mix: ModerationMix,
+    tokenizer: PreTrainedTokenizerBase,
+    check_every: int = 8,
+    max_false_stop: float = 0.02,
+    limit: int | None = 2000,
+) -> dict:
+    """:func:`fit_stop_threshold` on replays of (a fixed random subset of) the mix's
+    validation split; its benign answers are those of the benign and refusal sources."""
+    order = np.random.default_rng(0).permutation(len(mix.validation))
+    validation = [mix.validation[i] for i in order][:limit]
+    benign = {(x.prompt, x.response) for x in mix.benign_validation()}
+    fitted = fit_stop_threshold(
+        replay(moderator, validation, tokenizer, check_every, check_every),
+        np.array([not x.is_safe for x in validation]),
+        np.array([(x.prompt, x.response) in benign for x in validation]),
+        max_false_stop,
+    )
+    return fitted | {"validation_pairs": len(validation), "check_every": check_every}
 
 
 def evaluate_streaming(
