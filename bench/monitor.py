@@ -14,7 +14,8 @@ stop at most 2 % of its benign answers). Compared, on sets none of which is trai
 - ``full-text judge``: the default judge on whole answers (the reference; F1 target 0.9x).
 Then the monitor's cost on real monitored generation (24 held-out prompts, batches of 8): the
 moderator's seconds over the decoding seconds of the same run.
-Ends with ``stream_f1=… full_f1=… share_seen=… false_stop_benign=… cost=…`` for the fitted rule.
+Ends with one line per rule:
+``rule=… stream_f1=… full_f1=… share_seen=… false_stop_benign=… false_stop_refusal=… cost=…``.
 """
 
 from __future__ import annotations

@@ -198,7 +198,7 @@ def test_the_stop_threshold_is_fitted_for_repeated_checks():
     owners = np.array([o for o, s in scores.items() for _ in s])
     counts = np.array([8 * (i + 1) for s in scores.values() for i in range(len(s))])
     flat = np.array([v for s in scores.values() for v in s])
-    replayed = Replay(np.array([16, 16, 24, 16]), owners, counts, flat, [], [])
+    replayed = Replay(np.array([16, 16, 24, 16]), owners, counts, flat[:, None], [], [])
     labels = np.array([True, True, False, False])
     benign = ~labels
     fitted = fit_stop_threshold(replayed, labels, benign, max_false_stop=0.0)

@@ -79,8 +79,6 @@ class BatchDecoder:
         self.lm = lm
         self.device = model_device(lm.model)
         self.eos_ids = _eos_ids(lm.tokenizer, lm.model)
-        tok = lm.tokenizer
-        self.pad_id = tok.pad_token_id if tok.pad_token_id is not None else next(iter(self.eos_ids))
         self.rows: list[_Row] = []
         self._hooks = hooks
         self._stack = ExitStack()
@@ -163,9 +161,8 @@ class BatchDecoder:
             if row.count >= row.sampling.max_new_tokens:
                 finished[row.key] = "length"
         if on_step is not None and new:
-            live = {row.key for row in self.rows}
             for key in on_step(self.steps, new):
-                if key in live and finished.get(key, "length") == "length":
+                if key in new and finished.get(key, "length") == "length":
                     finished[key] = "stopped"
         self.steps += 1
         keep = [i for i, row in enumerate(self.rows) if row.key not in finished]

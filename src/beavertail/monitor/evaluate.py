@@ -42,15 +42,23 @@ class Replay:
     lengths: np.ndarray  # tokens per answer
     owners: np.ndarray  # answer index per checkpoint
     counts: np.ndarray  # tokens seen per checkpoint
-    scores: np.ndarray  # unsafe probability per checkpoint
+    probs: np.ndarray  # the moderator's probabilities per checkpoint (column 0: unsafe)
     prompts: list[str]
     partials: list[str]
 
+    @property
+    def scores(self) -> np.ndarray:
+        return self.probs[:, 0]
+
     def stops(self, threshold: float) -> np.ndarray:
         """Token count of each answer's first checkpoint at or over ``threshold`` (-1: none)."""
+        return self.first_stops(self.scores >= threshold)
+
+    def first_stops(self, stopping: np.ndarray) -> np.ndarray:
+        """Token count of each answer's first checkpoint marked in ``stopping`` (-1: none)."""
         stop_at = np.full(len(self.lengths), -1)
-        for owner, n, score in zip(self.owners, self.counts, self.scores, strict=True):
-            if stop_at[owner] < 0 and score >= threshold:
+        for owner, n, stop in zip(self.owners, self.counts, stopping, strict=True):
+            if stop_at[owner] < 0 and stop:
                 stop_at[owner] = n
         return stop_at
 
@@ -74,8 +82,8 @@ def replay(
             partials.append(tokenizer.decode(ids[:n], skip_special_tokens=True))
             owners.append(index)
             counts.append(n)
-    scores = moderator.probabilities(prompts, partials, progress=progress)[:, 0]
-    return Replay(np.array(lengths), np.array(owners), np.array(counts), scores, prompts, partials)
+    probs = moderator.probabilities(prompts, partials, progress=progress)
+    return Replay(np.array(lengths), np.array(owners), np.array(counts), probs, prompts, partials)
 
 
 def fit_stop_threshold(
@@ -136,18 +144,9 @@ def evaluate_streaming(
         raise ValueError("no examples to evaluate")
     c = monitor.config
     replayed = replay(monitor.moderator, examples, tokenizer, c.check_every, c.min_tokens, progress)
-    scores = replayed.scores
-    if monitor.confirmer is not None:  # the cascade: flagged checkpoints are confirmed
-        hot = np.flatnonzero(scores >= monitor.threshold)
-        confirmed = np.zeros_like(scores)
-        if len(hot):
-            confirmed[hot] = monitor.confirmer.probabilities(
-                [replayed.prompts[i] for i in hot], [replayed.partials[i] for i in hot]
-            )[:, 0]
-        scores = np.where(confirmed >= monitor.confirm_threshold, 1.0, 0.0)
-    stop_at = Replay(replayed.lengths, replayed.owners, replayed.counts, scores, [], []).stops(
-        monitor.threshold if monitor.confirmer is None else 0.5
-    )
+    # the monitor's own rule (threshold, and the confirmer of a cascade) on the replayed scores
+    decisions = monitor.check(replayed.prompts, replayed.partials, replayed.counts, replayed.probs)
+    stop_at = replayed.first_stops(np.array([d is not None for d in decisions]))
     previous_check = np.zeros(len(examples), dtype=int)  # the last check a stopped row passed
     for owner, n in zip(replayed.owners, replayed.counts, strict=True):
         if n < stop_at[owner]:

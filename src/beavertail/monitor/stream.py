@@ -101,11 +101,19 @@ class StreamMonitor:
         return out
 
     def check(
-        self, prompts: Sequence[str], partials: Sequence[str], token_counts: Sequence[int]
+        self,
+        prompts: Sequence[str],
+        partials: Sequence[str],
+        token_counts: Sequence[int],
+        probs: np.ndarray | None = None,
     ) -> list[StopDecision | None]:
+        """Stop decisions; ``probs``: the moderator's probabilities when already computed
+        (replays), so only a cascade's confirmer runs."""
         if not prompts:
             return []
-        decisions = self.decide(self.scores(prompts, partials), token_counts)
+        if probs is None:
+            probs = self.scores(prompts, partials)
+        decisions = self.decide(probs, token_counts)
         flagged = [i for i, d in enumerate(decisions) if d is not None]
         if self.confirmer is None or not flagged:
             return decisions

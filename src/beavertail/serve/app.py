@@ -216,6 +216,7 @@ def create_app(
             messages,
             sampling,
             n=chat_request.n,
+            prompt_tokens=prompt_tokens,
             emit=lambda kind, value: loop.call_soon_threadsafe(events.put_nowait, (kind, value)),
         )
         try:

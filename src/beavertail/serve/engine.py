@@ -42,6 +42,7 @@ class ChatJob:
     messages: list[dict[str, str]]
     sampling: SamplingParams
     n: int = 1  # choices; more than one are answered whole (not streamed)
+    prompt_tokens: int | None = None  # counted once, by the web layer or on submit
     emit: Callable[[str, Any], None] = lambda kind, value: None  # ("delta", str) | ("done", dict)
     cancelled: threading.Event = field(default_factory=threading.Event)
     submitted: float = field(default_factory=time.perf_counter)
@@ -82,7 +83,6 @@ class _Running:
     """A job in the batch: its rows (one, or best-of-N's candidates) and what they produced."""
 
     job: ChatJob
-    prompt_tokens: int
     rows: int
     admitted: float
     route: dict[str, Any] | None = None
@@ -150,6 +150,8 @@ class Engine:
         return sum(r.rows for r in list(self._jobs.values()))
 
     def submit(self, job: ChatJob) -> None:
+        if job.prompt_tokens is None:
+            job.prompt_tokens = self.prompt_tokens(job.messages)
         with self._arrived:
             if self._admitted >= self.max_queue:
                 raise QueueFull(f"the server is busy: {self._admitted} requests in flight")
@@ -215,9 +217,8 @@ class Engine:
         began = time.perf_counter()
         for job in taken:
             job_id = next(self._ids)
-            text = render_messages(self.lm.tokenizer, job.messages)
-            requests = self._requests(job, text)
-            self._jobs[job_id] = _Running(job, self._count_tokens(text), len(requests), began)
+            requests = self._requests(job, render_messages(self.lm.tokenizer, job.messages))
+            self._jobs[job_id] = _Running(job, len(requests), began)
             for k, request in enumerate(requests):
                 items.append(((job_id, k), request))
                 # candidates and n > 1 choices are not streamed; they are judged whole
@@ -238,20 +239,12 @@ class Engine:
         return self.guards.best_of_n.n if self.guards.best_of_n else job.n
 
     def _requests(self, job: ChatJob, text: str) -> list[DecodeRequest]:
+        """One row per choice or best-of-N candidate, each with its own seed."""
         c = self.guards.best_of_n
-        if c is None:
-            return [
-                DecodeRequest(text, job.sampling.updated(seed=job.sampling.seed + k))
-                for k in range(job.n)
-            ]
+        sampling = {"temperature": c.temperature, "top_p": c.top_p} if c else {}
         return [
-            DecodeRequest(
-                text,
-                job.sampling.updated(
-                    temperature=c.temperature, top_p=c.top_p, seed=job.sampling.seed + k
-                ),
-            )
-            for k in range(c.n)
+            DecodeRequest(text, job.sampling.updated(seed=job.sampling.seed + k, **sampling))
+            for k in range(self._rows_for(job))
         ]
 
     def _on_step(
@@ -296,19 +289,11 @@ class Engine:
         return info
 
     def _done(self, running: _Running, result: MonitoredGeneration) -> None:
-        info = self._info(running)
-        if result.stop is not None:
-            info["stopped"] = result.stop.to_dict() | {"shown_tokens": result.shown_tokens}
-        if self.guards.monitor is not None:
-            info["checks"] = result.checks
         running.job.emit(
             "done",
-            {
-                "finish_reason": result.finish_reason,
-                "completion_tokens": result.num_tokens,
-                "prompt_tokens": running.prompt_tokens,
-                "guard": info,
-            },
+            finished_event(
+                result, self.guards.monitor, running.job.prompt_tokens, self._info(running)
+            ),
         )
 
     def _choices(self, running: _Running) -> None:
@@ -326,7 +311,7 @@ class Engine:
                 "choices": choices,
                 "finish_reason": choices[0]["finish_reason"],
                 "completion_tokens": sum(a.num_tokens for a in answers),
-                "prompt_tokens": running.prompt_tokens,
+                "prompt_tokens": running.job.prompt_tokens,
                 "guard": self._info(running),
             },
         )
@@ -345,22 +330,42 @@ class Engine:
             {
                 "finish_reason": choice["finish_reason"],
                 "completion_tokens": answers[pick].num_tokens,
-                "prompt_tokens": running.prompt_tokens,
+                "prompt_tokens": running.job.prompt_tokens,
                 "guard": info,
             },
         )
 
     def _screen_inputs(self, jobs: list[ChatJob]) -> list[ChatJob]:
-        passed = screen_inputs(self.guards, jobs, self.prompt_tokens)
+        passed = screen_inputs(self.guards, jobs)
         self._release(len(jobs) - len(passed))
         return passed
 
     def prompt_tokens(self, messages: list[dict[str, str]]) -> int:
         """The conversation's length in tokens, as the model will read it."""
-        return self._count_tokens(render_messages(self.lm.tokenizer, messages))
-
-    def _count_tokens(self, text: str) -> int:
+        text = render_messages(self.lm.tokenizer, messages)
         return len(self.lm.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+
+def finished_event(
+    result: MonitoredGeneration,
+    monitor: StreamMonitor | None,
+    prompt_tokens: int | None,
+    info: dict[str, Any],
+    completion_tokens: int | None = None,
+) -> dict[str, Any]:
+    """The "done" event of a streamed, monitored answer (local rows and the proxy's):
+    where and why it stopped, and how many checks it had."""
+    guard = dict(info)
+    if result.stop is not None:
+        guard["stopped"] = result.stop.to_dict() | {"shown_tokens": result.shown_tokens}
+    if monitor is not None:
+        guard["checks"] = result.checks
+    return {
+        "finish_reason": result.finish_reason,
+        "completion_tokens": result.num_tokens if completion_tokens is None else completion_tokens,
+        "prompt_tokens": prompt_tokens,
+        "guard": guard,
+    }
 
 
 def judged_choice(
@@ -391,9 +396,7 @@ def choose_best(
     return choice.index, judged
 
 
-def screen_inputs(
-    guards: Guards, jobs: list[ChatJob], prompt_tokens: Callable[[list[dict[str, str]]], int]
-) -> list[ChatJob]:
+def screen_inputs(guards: Guards, jobs: list[ChatJob]) -> list[ChatJob]:
     """Input moderation over whole conversations: flagged requests are answered with the
     refusal message (``content_filter``) and left out of the returned list."""
     if guards.input_monitor is None or not jobs:
@@ -412,7 +415,7 @@ def screen_inputs(
             {
                 "finish_reason": "content_filter",
                 "completion_tokens": 0,
-                "prompt_tokens": prompt_tokens(job.messages),
+                "prompt_tokens": job.prompt_tokens,
                 "guard": {
                     "input_flagged": True,
                     "score": decision.score,

@@ -19,8 +19,8 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 import httpx
@@ -29,7 +29,14 @@ from transformers import PreTrainedTokenizerBase
 
 from beavertail.models.causal import render_messages
 from beavertail.monitor.stream import GuardedRows
-from beavertail.serve.engine import ChatJob, Guards, QueueFull, choose_best, screen_inputs
+from beavertail.serve.engine import (
+    ChatJob,
+    Guards,
+    QueueFull,
+    choose_best,
+    finished_event,
+    screen_inputs,
+)
 from beavertail.settings import Settings
 
 log = logging.getLogger("beavertail.serve")
@@ -125,6 +132,8 @@ class UpstreamEngine:
         return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
 
     def submit(self, job: ChatJob) -> None:
+        if job.prompt_tokens is None:
+            job.prompt_tokens = self.prompt_tokens(job.messages)
         with self._lock:
             if self._admitted >= self.max_queue:
                 raise QueueFull(f"the server is busy: {self._admitted} requests in flight")
@@ -135,8 +144,7 @@ class UpstreamEngine:
     # -- serving one job -----------------------------------------------------------------
     async def _serve(self, job: ChatJob) -> None:
         try:
-            passed = await asyncio.to_thread(self._judged, screen_inputs, self.guards, [job],
-                                             self.prompt_tokens)  # fmt: skip
+            passed = await asyncio.to_thread(self._judged, screen_inputs, self.guards, [job])
             if passed:
                 await self._resolve_model()
                 if self.guards.best_of_n is not None:
@@ -189,7 +197,7 @@ class UpstreamEngine:
         began = time.perf_counter()
         body = self._body(job, stream=True, stream_options={"include_usage": True})
         reason: str | None = None
-        usage = None
+        usage: dict[str, Any] = {}
         async with self._request(body) as response:
             async for chunk in _events(response):
                 if job.cancelled.is_set():
@@ -207,21 +215,16 @@ class UpstreamEngine:
         if reason is None:
             raise UpstreamError(502, "the upstream stream ended without a finish reason")
         result = (await asyncio.to_thread(self._judged, guard.finish, {0: reason}))[0]
-        info: dict[str, Any] = {"upstream": self.upstream.url,
-                                "seconds": round(time.perf_counter() - began, 4)}  # fmt: skip
-        if result.stop is not None:
-            info["stopped"] = result.stop.to_dict() | {"shown_tokens": result.shown_tokens}
-        if self.guards.monitor is not None:
-            info["checks"] = result.checks
+        info = {"upstream": self.upstream.url, "seconds": round(time.perf_counter() - began, 4)}
         job.emit(
             "done",
-            {
-                "finish_reason": result.finish_reason,
-                "completion_tokens": (usage or {}).get("completion_tokens", result.num_tokens),
-                "prompt_tokens": (usage or {}).get("prompt_tokens")
-                or self.prompt_tokens(job.messages),
-                "guard": info,
-            },
+            finished_event(
+                result,
+                self.guards.monitor,
+                usage.get("prompt_tokens") or job.prompt_tokens,
+                info,
+                usage.get("completion_tokens", result.num_tokens),
+            ),
         )
 
     async def _best_of_n(self, job: ChatJob) -> None:
@@ -246,37 +249,27 @@ class UpstreamEngine:
             {
                 "finish_reason": chosen["finish_reason"],
                 "completion_tokens": usage.get("completion_tokens", 0),
-                "prompt_tokens": usage.get("prompt_tokens") or self.prompt_tokens(job.messages),
+                "prompt_tokens": usage.get("prompt_tokens") or job.prompt_tokens,
                 "guard": {"upstream": self.upstream.url} | chosen["guard"],
             },
         )
 
-    def _request(self, body: dict[str, Any]) -> _UpstreamCall:
+    @asynccontextmanager
+    async def _request(self, body: dict[str, Any]) -> AsyncIterator[httpx.Response]:
+        """One upstream chat request: the response once it answered 200, or an
+        :class:`UpstreamError` (unreachable, timed out, or the upstream's own error)."""
         assert self._http is not None
-        return _UpstreamCall(self._http, self.upstream.url.rstrip("/") + "/chat/completions", body)
-
-
-class _UpstreamCall:
-    """``async with`` one upstream request: the response once it answered 200, or an
-    :class:`UpstreamError` (unreachable, timed out, or the upstream's own error)."""
-
-    def __init__(self, http: httpx.AsyncClient, url: str, body: dict[str, Any]) -> None:
-        self.http, self.url, self.body = http, url, body
-        self._context: Any = None
-
-    async def __aenter__(self) -> httpx.Response:
+        url = self.upstream.url.rstrip("/") + "/chat/completions"
         with _failures("is unreachable"):
-            self._context = self.http.stream("POST", self.url, json=self.body)
-            response = await self._context.__aenter__()
-        if response.status_code != 200:
-            raw = await response.aread()
-            await self._context.__aexit__(None, None, None)
-            raise _upstream_failure(response.status_code, raw)
-        return response
-
-    async def __aexit__(self, *exc: Any) -> None:
-        if self._context is not None:
-            await self._context.__aexit__(*exc)
+            response = await self._http.send(
+                self._http.build_request("POST", url, json=body), stream=True
+            )
+        try:
+            if response.status_code != 200:
+                raise _upstream_failure(response.status_code, await response.aread())
+            yield response
+        finally:
+            await response.aclose()
 
 
 def _upstream_failure(status: int, raw: bytes) -> UpstreamError:
