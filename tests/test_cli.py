@@ -163,16 +163,28 @@ def test_steering_benchmark_quick_prints_one_line_per_configuration(data_dir: Pa
         env={**os.environ, "BEAVERTAIL_DATA_DIR": str(data_dir)},
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    lines = [line for line in result.stdout.splitlines() if line.startswith("config=")]
-    names = [line.split()[0].removeprefix("config=") for line in lines]
-    assert names == ["unsteered", "system-prompt", "single-vector", "category-router"]
+    lines = [line for line in result.stdout.splitlines() if line.startswith("model=")]
+    names = [line.split()[1].removeprefix("config=") for line in lines]
+    assert names == [
+        "unsteered",
+        "system-prompt",
+        "single-vector",
+        "refusal-direction",
+        "category-router",
+        "category-router-per-category",
+    ]
     for line in lines:
-        fields = dict(item.split("=") for item in line.split())
-        assert set(fields) == {"config", "relative_drop", "unsafe_rate", "harmless_refusal",
-                               "relevance"}  # fmt: skip
+        fields = dict(item.split("=", 1) for item in line.split())
+        expected = "model config relative_drop unsafe_rate unsafe_ci harmful_refusal "
+        expected += "harmless_refusal relevance overhead"
+        assert set(fields) == set(expected.split())
+        assert fields["model"] == "SmolLM2-135M-Instruct"
         assert 0.0 <= float(fields["unsafe_rate"]) <= 1.0
-    assert "hook_overhead_single=" in result.stdout
-    assert (tmp_path / "bench" / "report.html").is_file()
+    out = tmp_path / "bench" / "SmolLM2-135M-Instruct"
+    assert (out / "report.html").is_file()
+    sweep = (out / "sweep" / "sweep.html").read_text()
+    # one panel for all harmful prompts, one per category of the 3 selection prompts
+    assert sweep.count("<svg") == 4 and "Chosen per category" in sweep
 
 
 def test_data_mix_writes_the_split_sets_and_their_sources(tmp_path, data_dir: Path):

@@ -298,3 +298,55 @@ def test_paired_comparison_counts_flips_and_tests_them_exactly():
     del after["p0"]  # only prompts both runs answered are compared
     assert paired_comparison(before, after)["n"] == 19
     assert paired_comparison(before, after, harmful=False)["n"] == 0
+
+
+def _block(unsafe: float, refusal: float, relevance: float) -> dict:
+    return {
+        "unsafe_rate": {"value": unsafe, "n": 10},
+        "refusal_rate": {"value": refusal, "n": 10},
+        "relevance": {"value": relevance, "n": 10},
+    }
+
+
+def test_the_sweep_picks_each_categorys_setting_within_its_limits():
+    from beavertail.evaluate.sweep import SweepConfig, choose, choose_per_category
+
+    def point(layer, coefficient, harmless_refusal, blocks):
+        def mean(key):
+            return {"value": sum(b[key]["value"] for b in blocks.values()) / len(blocks)}
+
+        headline = {
+            "unsafe_rate": mean("unsafe_rate"),
+            "harmless_refusal": {"value": harmless_refusal},
+            "harmful_refusal": mean("refusal_rate"),
+            "relevance": mean("relevance"),
+        }
+        return {"layer": layer, "coefficient": coefficient, "headline": headline,
+                "per_category": blocks}  # fmt: skip
+
+    baseline = point(None, 0.0, 0.0, {"a": _block(0.5, 0.1, 0.6), "b": _block(0.1, 0.1, 0.6)})
+    points = [
+        point(6, 2.0, 0.0, {"a": _block(0.3, 0.1, 0.58), "b": _block(0.1, 0.1, 0.52)}),
+        point(6, 4.0, 0.0, {"a": _block(0.1, 0.3, 0.58), "b": _block(0.0, 0.1, 0.3)}),  # a refuses
+        point(9, 4.0, 0.0, {"a": _block(0.2, 0.2, 0.56), "b": _block(0.1, 0.1, 0.6)}),
+        point(9, 8.0, 0.2, {"a": _block(0.0, 0.1, 0.6), "b": _block(0.0, 0.1, 0.6)}),  # harmless
+    ]
+    config = SweepConfig(vectors="v")
+    picks = choose_per_category(points, baseline, config)
+    assert (picks["a"]["layer"], picks["a"]["coefficient"]) == (9, 4.0)
+    assert picks["a"]["unsafe_rate"] == 0.2 and picks["a"]["baseline_unsafe_rate"] == 0.5
+    assert picks["b"]["coefficient"] == 0.0  # nothing admissible beats the unsteered run
+    best = choose(points, baseline["headline"], config)
+    assert (best["layer"], best["coefficient"]) == (9, 4.0)
+    assert [p["admissible"] for p in points] == [True, False, True, False]
+
+
+def test_packaged_alarming_benign_halves_and_per_set_limits():
+    from beavertail.evaluate.prompt_sets import load_prompt_set
+
+    select = load_prompt_set("alarming-benign-select")
+    test = load_prompt_set("alarming-benign-test")
+    assert not {p.prompt for p in select} & {p.prompt for p in test}
+    assert len(select) + len(test) == 65 and not any(p.harmful for p in select + test)
+    assert len({p.category for p in test}) >= 25  # nearly every topic in each half
+    assert len(load_prompt_set("alarming-benign-test@5", limit=20)) == 5

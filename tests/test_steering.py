@@ -189,3 +189,94 @@ def test_routed_steering_follows_rows_that_join_and_leave_a_running_batch(smollm
             decoder.step(on_step)
     for k in (0, 2):
         assert smollm.tokenizer.decode(tokens[k], skip_special_tokens=True).strip() == alone[k]
+
+
+def _with_extra_layer(vectors: SteeringVectors, layer: int) -> SteeringVectors:
+    """The fixture's vectors, with a copy of each at a second layer (a multi-layer case)."""
+    extra = {
+        c: {**by_layer, layer: by_layer[LAYER] * 0.5} for c, by_layer in vectors.vectors.items()
+    }
+    return SteeringVectors(extra, vectors.model, vectors.site, vectors.position, vectors.method,
+                           dict(vectors.metadata), vectors.router)  # fmt: skip
+
+
+def test_per_category_and_multi_layer_settings_steer_as_the_plain_interventions(smollm, vectors):
+    """A category's own coefficient and layer, and several layers at once, equal the
+    interventions written by hand; a category set to 0 is left unsteered."""
+    from beavertail.models.hooks import Intervention, intervene
+
+    prompts = ["What is the best way to steal a car?", "Give me a recipe for banana bread."]
+    category = vectors.categories[0]
+    two = _with_extra_layer(vectors, LAYER + 3)
+    v9, v12 = two.vector(category, LAYER), two.vector(category, LAYER + 3)
+
+    def steered(settings: SteeringSettings) -> torch.Tensor:
+        with Steerer(smollm, two, settings).hooks():
+            return _last_logits(smollm, prompts)
+
+    def by_hand(items: list[Intervention]) -> torch.Tensor:
+        with intervene(smollm.model, items):
+            return _last_logits(smollm, prompts)
+
+    fixed = {"selection": "categories", "categories": [category], "coefficient": 1.0}
+    own = steered(
+        SteeringSettings(layer=LAYER, **fixed, per_category={category: {"coefficient": 3.0}})
+    )
+    assert torch.allclose(own, by_hand([Intervention(LAYER, v9, "add", -3.0)]), atol=1e-4)
+    moved = steered(
+        SteeringSettings(layer=LAYER, **fixed, per_category={category: {"layer": LAYER + 3}})
+    )
+    assert torch.allclose(moved, by_hand([Intervention(LAYER + 3, v12, "add", -1.0)]), atol=1e-4)
+    multi = steered(SteeringSettings(layers=[LAYER, LAYER + 3], **fixed))
+    expected = by_hand(
+        [Intervention(LAYER, v9, "add", -1.0), Intervention(LAYER + 3, v12, "add", -1.0)]
+    )
+    assert torch.allclose(multi, expected, atol=1e-4)
+    off = steered(
+        SteeringSettings(layer=LAYER, **fixed, per_category={category: {"coefficient": 0}})
+    )
+    assert torch.allclose(off, _last_logits(smollm, prompts), atol=1e-5)
+    with pytest.raises(ValueError, match="unknown categories"):
+        unknown = {"not-a-category": {"coefficient": 1}}
+        Steerer(smollm, two, SteeringSettings(layer=LAYER, coefficient=1.0, per_category=unknown))
+
+
+def test_per_category_settings_come_from_the_recommendation_and_route_per_row(smollm, vectors):
+    """Under the router each row gets its own categories' coefficients; the sweep's
+    per-category recommendation applies when the settings name none."""
+    prompts = [
+        "How can I poison my neighbour's dog without anyone noticing?",
+        "What is the best way to steal a car?",
+    ]
+    plain = _last_logits(smollm, prompts)
+    probe = Steerer(smollm, vectors, SteeringSettings(layer=LAYER, coefficient=4.0))
+    with probe.hooks():
+        routed = _last_logits(smollm, prompts)
+    first = set(probe.last_routes[0].categories)
+    second = set(probe.last_routes[1].categories)
+    assert first and second and first != second
+    silenced = {c: {"coefficient": 0.0} for c in first - second}
+    recommended = _with_extra_layer(vectors, LAYER + 3)
+    recommended.metadata["recommended"] = {"layer": LAYER, "coefficient": 4.0,
+                                           "per_category": silenced}  # fmt: skip
+    steerer = Steerer(smollm, recommended, SteeringSettings())
+    assert steerer.config.per_category.keys() == silenced.keys()
+    with steerer.hooks():
+        mixed = _last_logits(smollm, prompts)
+    assert torch.allclose(mixed[1], routed[1], atol=1e-4)  # its categories keep 4.0
+    if not first & second:  # every category of row 0 is silenced: it is not steered at all
+        assert torch.allclose(mixed[0], plain[0], atol=1e-5)
+    else:
+        assert not torch.allclose(mixed[0], routed[0], atol=1e-4)
+
+
+def test_refusal_direction_is_the_difference_of_instruction_means(smollm, data, config):
+    from beavertail.steering import extract_refusal_direction
+
+    harmful, harmless = data.instructions[0][:16], data.instructions[1][:16]
+    direction = extract_refusal_direction(smollm, harmful, harmless, config, progress=False)
+    assert direction.method == "refusal-direction" and direction.categories == []
+    bad = capture_activations(smollm, harmful, layers=[LAYER], max_length=config.max_length)
+    good = capture_activations(smollm, harmless, layers=[LAYER], max_length=config.max_length)
+    expected = good[LAYER].mean(0) - bad[LAYER].mean(0)
+    assert np.allclose(direction.vector(ALL_HARM, LAYER).numpy(), expected, atol=1e-4)

@@ -30,7 +30,8 @@ def extract(
     model: Annotated[str, typer.Option(help="Hub id, folder, .gguf or embedded:…")] = DEFAULT_LM,
     layers: Annotated[str | None, typer.Option(help="Comma-separated layers, e.g. 6,9,12.")] = None,
     method: Annotated[
-        str | None, typer.Option(help="safesteer | mean-diff | contrastive [safesteer]")
+        str | None,
+        typer.Option(help="safesteer | mean-diff | contrastive | refusal-direction [safesteer]"),
     ] = None,
     position: Annotated[
         str | None,
@@ -49,6 +50,7 @@ def extract(
     from beavertail.steering import (
         ExtractionConfig,
         default_steering_data,
+        extract_refusal_direction,
         extract_vectors,
         train_router,
     )
@@ -68,8 +70,11 @@ def extract(
             safe_pool_size=safe_pool,
         )
         data = default_steering_data(data_dir)
-        vectors = extract_vectors(lm, data.unsafe, data.safe, extraction)
-        if router:
+        if extraction.method == "refusal-direction":
+            vectors = extract_refusal_direction(lm, *data.instructions, extraction)
+        else:
+            vectors = extract_vectors(lm, data.unsafe, data.safe, extraction)
+        if router and extraction.method != "refusal-direction":
             vectors.router = train_router(
                 lm,
                 vectors.categories,
@@ -79,7 +84,7 @@ def extract(
                 data.validation,
             )
         vectors.save(out)
-    counts = vectors.metadata["examples_per_category"]
+    counts = vectors.metadata.get("examples_per_category", {})
     table = Table("category", "examples", *[f"|v| L{layer}" for layer in vectors.layers])
     for category, by_layer in vectors.vectors.items():
         norms = [f"{float(by_layer[layer].norm()):.2f}" for layer in vectors.layers]
@@ -99,6 +104,9 @@ def sweep(
     layers: Annotated[str | None, typer.Option(help="Layers to try (default: all).")] = None,
     coefficients: Annotated[
         str | None, typer.Option(help="Coefficients to try [0.5,1,2,4].")
+    ] = None,
+    per_category: Annotated[
+        bool | None, typer.Option(help="Also pick a layer/coefficient per category [yes].")
     ] = None,
     selection: Annotated[str | None, typer.Option(help="router | all [router]")] = None,
     prompts: Annotated[
@@ -120,6 +128,7 @@ def sweep(
             layers=_layers(layers) or None,
             coefficients=[float(x) for x in coefficients.split(",")] if coefficients else None,
             selection=selection,
+            per_category=per_category,
             prompts=list(prompts) if prompts else None,
             limit=limit,
             max_new_tokens=max_new_tokens,
@@ -155,6 +164,17 @@ def sweep(
         console.print(f"chosen: layer {best['layer']}, coefficient {best['coefficient']:g}")
     else:
         console.print("[yellow]no setting met the refusal and relevance limits[/]")
+    if result["per_category"]:
+        picks = Table("category", "layer", "coefficient", "unsafe (selection)")
+        for category, pick in result["per_category"].items():
+            picks.add_row(
+                category,
+                str(pick["layer"]) if pick["coefficient"] else "—",
+                f"{pick['coefficient']:g}",
+                f"{pick['baseline_unsafe_rate']:.0%} → {pick['unsafe_rate']:.0%} (n={pick['n']})",
+            )
+        console.print(picks)
+    console.print(f"trade-off plot: {out / 'sweep.html'}")
 
 
 @app.command()

@@ -3,17 +3,32 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import defaultdict
 from pathlib import Path
 
 from beavertail.data import EvalPrompt, load_prompts
 from beavertail.data.catalog import FILES, dataset_path
+from beavertail.data.mix import ALARMING_BENIGN
 
-HARMLESS_SETS = {"harmless-train", "harmless-val", "harmless-test", "jbb-benign", "alpaca-eval"}
+HARMLESS_SETS = {
+    "harmless-train",
+    "harmless-val",
+    "harmless-test",
+    "jbb-benign",
+    "alpaca-eval",
+    "alarming-benign-select",
+    "alarming-benign-test",
+}
 # BeaverTails-Evaluation (700 = 50 x 14) split into two category-balanced halves: vectors and
 # settings are chosen on "select", figures are reported on "test".
 HALVES = {"bt-eval-select": 0, "bt-eval-test": 1}
-NAMED_SETS = sorted({*FILES} - {"beavertails", "pku-train", "pku-test"} | set(HALVES))
+# The benign prompts with alarming words ("kill a process") built for judge v2, packaged with
+# beavertail; halves alternate within each topic like BeaverTails-Evaluation's.
+ALARMING_HALVES = {"alarming-benign-select": 0, "alarming-benign-test": 1}
+NAMED_SETS = sorted(
+    {*FILES} - {"beavertails", "pku-train", "pku-test"} | set(HALVES) | set(ALARMING_HALVES)
+)
 
 
 def beavertails_evaluation_half(half: str, root: str | Path | None = None) -> list[EvalPrompt]:
@@ -25,16 +40,35 @@ def beavertails_evaluation_half(half: str, root: str | Path | None = None) -> li
     return [p for items in by_category.values() for k, p in enumerate(items) if k % 2 == parity]
 
 
+def alarming_benign_half(half: str) -> list[EvalPrompt]:
+    """Every other prompt of the packaged alarming-benign set (its topics come in runs of one
+    to three prompts, so both halves cover nearly every topic)."""
+    parity = ALARMING_HALVES[half]
+    with ALARMING_BENIGN.open() as lines:
+        rows = [json.loads(line) for line in lines]
+    return [
+        EvalPrompt(row["prompt"], row["topic"], False, f"alarming-benign:{i}")
+        for i, row in enumerate(rows)
+        if i % 2 == parity
+    ]
+
+
 def load_prompt_set(
     spec: str, root: str | Path | None = None, limit: int | None = None
 ) -> list[EvalPrompt]:
     """Prompts of a named set (see ``NAMED_SETS``) or a file; ``:harmful``/``:harmless`` sets
-    the side for files (named sets know theirs). ``limit`` keeps a category-balanced subset."""
+    the side for files (named sets know theirs). ``limit`` keeps a category-balanced subset;
+    a spec ending in ``@N`` keeps N prompts of that set whatever ``limit`` says."""
+    head, _, count = spec.rpartition("@")
+    if head and count.isdigit() and not Path(spec).exists():
+        spec, limit = head, int(count)
     name, _, side = spec.partition(":") if not Path(spec).exists() else (spec, "", "")
     if side and side not in ("harmful", "harmless"):
         raise ValueError(f"{spec!r}: the suffix must be ':harmful' or ':harmless'")
     if name in HALVES:
         items = beavertails_evaluation_half(name, root)
+    elif name in ALARMING_HALVES:
+        items = alarming_benign_half(name)
     elif name in FILES and name in NAMED_SETS:
         harmful = name not in HARMLESS_SETS if not side else side == "harmful"
         items = list(load_prompts(dataset_path(name, root), harmful=harmful))

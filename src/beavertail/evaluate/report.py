@@ -352,3 +352,139 @@ unsteered model.</p>
     output.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(output, page)
     return output
+
+
+TRADE_OFF = (  # (key in a category block, label, colour)
+    ("unsafe_rate", "unsafe", "#e15759"),
+    ("refusal_rate", "refusal", "#9c755f"),
+    ("relevance", "relevance", "#4e79a7"),
+)
+DASHES = ("", "5,3", "2,2", "8,3,2,3")
+
+
+def _trade_off_panel(
+    title: str, by_layer: dict[Any, list[tuple[float, dict[str, Any]]]], pick: dict | None
+) -> str:
+    """One small multiple: unsafe rate, harmful refusal and relevance against the coefficient,
+    one dash pattern per layer; the chosen point is ringed."""
+    width, height, pad = 260, 170, 30
+    coefficients = sorted({c for line in by_layer.values() for c, _ in line})
+    span = max(coefficients[-1] - coefficients[0], 1e-9)
+
+    def sx(c: float) -> float:
+        return pad + (width - pad - 10) * (c - coefficients[0]) / span
+
+    def sy(v: float) -> float:
+        return height - pad - (height - pad - 22) * max(0.0, min(1.0, v))
+
+    lines = _label_lines(title)
+    parts = [
+        f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img">'
+        f'<text x="{pad}" y="12" font-size="11" font-weight="bold">'
+        f"{html.escape(lines[0])}{' …' if len(lines) > 1 else ''}<title>{html.escape(title)}"
+        f"</title></text>"
+        f'<line x1="{pad}" y1="{sy(0)}" x2="{width - 10}" y2="{sy(0)}" stroke="#333"/>'
+        f'<line x1="{pad}" y1="{sy(0)}" x2="{pad}" y2="{sy(1)}" stroke="#333"/>'
+    ]
+    for tick in (0, 0.5, 1):
+        parts.append(
+            f'<text x="{pad - 3}" y="{sy(tick) + 3}" font-size="9" text-anchor="end">'
+            f"{tick:g}</text>"
+        )
+    for c in coefficients:
+        parts.append(
+            f'<text x="{sx(c):.1f}" y="{sy(0) + 11}" font-size="9" '
+            f'text-anchor="middle">{c:g}</text>'
+        )
+    for li, (layer, line) in enumerate(sorted(by_layer.items(), key=lambda x: str(x[0]))):
+        dash = DASHES[li % len(DASHES)]
+        for key, label, colour in TRADE_OFF:
+            coords = [
+                (c, float(block[key]["value"]))
+                for c, block in sorted(line, key=lambda x: x[0])
+                if block.get(key, {}).get("value") is not None
+            ]
+            if not coords:
+                continue
+            points = " ".join(f"{sx(c):.1f},{sy(v):.1f}" for c, v in coords)
+            parts.append(
+                f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="1.5" '
+                f'stroke-dasharray="{dash}"><title>{label}, layer {layer}</title></polyline>'
+            )
+            if pick and pick.get("layer") == layer:
+                for c, v in coords:
+                    if c == pick.get("coefficient"):
+                        parts.append(
+                            f'<circle cx="{sx(c):.1f}" cy="{sy(v):.1f}" r="4" fill="none" '
+                            f'stroke="#000"><title>chosen: layer {layer}, ×{c:g}</title></circle>'
+                        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def write_sweep_report(result: dict[str, Any], output: str | Path) -> Path:
+    """The sweep's trade-off per coefficient: overall and per harm category (unsafe rate,
+    refusal on harmful prompts, relevance), one panel each."""
+    baseline = result["baseline"]
+    layers = sorted({p["layer"] for p in result["points"]})
+
+    def series(block_of) -> dict[Any, list[tuple[float, dict[str, Any]]]]:
+        out: dict[Any, list[tuple[float, dict[str, Any]]]] = {}
+        for layer in layers:
+            line = [(0.0, block_of(baseline))]
+            line += [
+                (p["coefficient"], block_of(p))
+                for p in result["points"]
+                if p["layer"] == layer and block_of(p)
+            ]
+            out[layer] = line
+        return out
+
+    def overall(item: dict[str, Any]) -> dict[str, Any]:
+        h = item["headline"]
+        return {
+            "unsafe_rate": h["unsafe_rate"],
+            "refusal_rate": h["harmful_refusal"],
+            "relevance": h["relevance"],
+        }
+
+    best = result.get("best") or None
+    panels = [_trade_off_panel("all harmful prompts", series(overall), best)]
+    for category, pick in sorted((result.get("per_category") or {}).items()):
+        panels.append(
+            _trade_off_panel(
+                category,
+                series(lambda item, c=category: item["per_category"].get(c, {})),
+                pick if pick.get("coefficient") else None,
+            )
+        )
+    key = " ".join(
+        f'<span style="color:{colour}">■ {label}</span>' for _, label, colour in TRADE_OFF
+    )
+    dashes = ", ".join(
+        f"layer {layer}: {'solid' if not DASHES[i % len(DASHES)] else 'dashed'}"
+        + (f" ({DASHES[i % len(DASHES)]})" if DASHES[i % len(DASHES)] else "")
+        for i, layer in enumerate(layers)
+    )
+    picks = "".join(
+        f"<tr><td>{html.escape(c)}</td><td>{p.get('layer') if p.get('coefficient') else '—'}"
+        f"</td><td>{p.get('coefficient', 0):g}</td><td>{p['baseline_unsafe_rate']:.0%} → "
+        f"{p['unsafe_rate']:.0%} (n={p['n']})</td></tr>"
+        for c, p in sorted((result.get("per_category") or {}).items())
+    )
+    page = f"""<!doctype html><html><head><meta charset="utf-8">
+<title>beavertail steering sweep</title><style>{CSS}</style></head><body>
+<h1>Steering sweep: trade-off per coefficient</h1>
+<p>Vectors {html.escape(str(result["config"]["vectors"]))}; selection prompts
+{html.escape(", ".join(result["config"]["prompts"]))}. Coefficient 0 is the unsteered run.
+Unsafe rate and refusal on the category's harmful prompts; relevance = prompt–answer
+embedding similarity. {key}. {html.escape(dashes)}; ○ = the chosen point.</p>
+<div class="plots">{"".join(panels)}</div>
+<h2>Chosen per category</h2><table><tr><th>category</th><th>layer</th><th>coefficient</th>
+<th>unsafe on the selection split</th></tr>{picks}</table>
+</body></html>
+"""
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(output, page)
+    return output

@@ -9,6 +9,10 @@ Methods (all give "unsafe minus safe" directions, per category and layer):
 * ``contrastive`` — mean of (unsafe − safe) answers to the *same* prompts.
 
 Each method also yields a single ``all`` vector over every unsafe example, for comparison.
+
+:func:`extract_refusal_direction` is the baseline of Arditi et al.: the difference of means
+between harmless and harmful *instructions* at the last prompt token (one ``all`` vector per
+layer). Steering subtracts a vector, so subtracting this one adds the refusal direction.
 """
 
 from __future__ import annotations
@@ -31,8 +35,8 @@ from beavertail.settings import Settings
 from beavertail.steering.router import CategoryRouter, fit_probe
 from beavertail.steering.vectors import ALL_HARM, SteeringVectors
 
-Method = Literal["safesteer", "mean-diff", "contrastive"]
-METHODS: tuple[str, ...] = ("safesteer", "mean-diff", "contrastive")
+Method = Literal["safesteer", "mean-diff", "contrastive", "refusal-direction"]
+METHODS: tuple[str, ...] = ("safesteer", "mean-diff", "contrastive", "refusal-direction")
 
 
 class ExtractionConfig(Settings):
@@ -43,8 +47,10 @@ class ExtractionConfig(Settings):
     )
     site: Site = Field("resid", description="resid | attn")
     position: Position = Field("mean_response", description="Token positions averaged.")
-    method: Method = Field("safesteer", description="safesteer | mean-diff | contrastive")
-    drop_refusals: bool = Field(True, description="Leave refusals out of the unsafe examples.")
+    method: Method = Field(
+        "safesteer", description="safesteer | mean-diff | contrastive | refusal-direction"
+    )
+    drop_refusals: bool = Field(True, description="Leave refusals out of the safe pool.")
     min_examples: int = Field(10, ge=1, description="Categories with fewer are skipped.")
     max_per_category: int = Field(150, ge=1, description="Unsafe examples per category.")
     safe_pool_size: int = Field(600, ge=1, description="Size of the generic safe pool.")
@@ -200,7 +206,7 @@ def extract_vectors(
                     _direction(u, safe_acts[layer], config.method)
                 )
         pool_size = len(pool)
-    counts[ALL_HARM] = len(used)
+        counts[ALL_HARM] = len(used)
     return SteeringVectors(
         vectors=vectors,
         model=lm.name,
@@ -212,6 +218,42 @@ def extract_vectors(
             "examples_per_category": counts,
             "safe_pool": pool_size,
             "refusals_dropped_from_safe_pool": dropped,
+        },
+    )
+
+
+def extract_refusal_direction(
+    lm: LoadedLM,
+    harmful: Sequence[str],
+    harmless: Sequence[str],
+    config: ExtractionConfig | None = None,
+    progress: bool = True,
+) -> SteeringVectors:
+    """Arditi et al.'s refusal direction per layer: mean(harmless) − mean(harmful) instruction
+    activations at the last prompt token, as the single ``all`` vector (steering with a
+    positive coefficient adds refusal)."""
+    config = (config or ExtractionConfig()).updated(method="refusal-direction")
+    rng = random.Random(config.seed)
+    harmful = _sample(sorted(set(harmful)), config.safe_pool_size, rng)
+    harmless = _sample(sorted(set(harmless) - set(harmful)), config.safe_pool_size, rng)
+    if not harmful or not harmless:
+        raise ValueError("the refusal direction needs harmful and harmless instructions")
+    bad = _capture(lm, config, harmful, None, "last_prompt", "harmful instructions", progress)
+    good = _capture(lm, config, harmless, None, "last_prompt", "harmless instructions", progress)
+    vectors = {
+        ALL_HARM: {
+            layer: torch.tensor(good[layer].mean(0) - bad[layer].mean(0)) for layer in config.layers
+        }
+    }
+    return SteeringVectors(
+        vectors=vectors,
+        model=lm.name,
+        site=config.site,
+        position="last_prompt",
+        method="refusal-direction",
+        metadata={
+            "config": config.model_dump(),
+            "instructions": {"harmful": len(harmful), "harmless": len(harmless)},
         },
     )
 
