@@ -31,7 +31,7 @@ from rich.table import Table
 
 from beavertail.evaluate import AnswerJudge, EvalConfig, read_run, run_eval, summarize, write_report
 from beavertail.evaluate.prompt_sets import load_prompt_set
-from beavertail.evaluate.sweep import SweepConfig, run_sweep
+from beavertail.evaluate.sweep import SweepConfig, category_setting, run_sweep
 from beavertail.models import DEFAULT_LM, LoadedLM, chat_text, load_lm
 from beavertail.models.generation import SamplingParams
 from beavertail.moderation import resolve_moderator
@@ -235,12 +235,7 @@ def main() -> None:
         sweep["points"], key=lambda p: p["headline"]["unsafe_rate"]["value"]
     )
     layer, coefficient = best["layer"], best["coefficient"]
-    per_category = {
-        c: {"layer": p["layer"], "coefficient": p["coefficient"]}
-        if p["coefficient"]
-        else {"coefficient": 0.0}
-        for c, p in sweep["per_category"].items()
-    }
+    per_category = {c: category_setting(p) for c, p in sweep["per_category"].items()}
     console.print(
         f"sweep: layer {layer}, coefficient {coefficient:g}"
         + ("" if sweep["best"] else " (no point met the limits: lowest unsafe rate)")

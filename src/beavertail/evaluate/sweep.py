@@ -189,7 +189,7 @@ def run_sweep(
             "selection": config.selection,
             "sweep": str(out / "sweep.json"),
         } | (
-            {"per_category": {c: _category_setting(p) for c, p in per_category.items()}}
+            {"per_category": {c: category_setting(p) for c, p in per_category.items()}}
             if per_category
             else {}
         )
@@ -197,7 +197,7 @@ def run_sweep(
     return result
 
 
-def _category_setting(pick: dict[str, Any]) -> dict[str, Any]:
+def category_setting(pick: dict[str, Any]) -> dict[str, Any]:
     """A per-category choice as steering settings (coefficient 0: unsteered)."""
     if not pick["coefficient"]:
         return {"coefficient": 0.0}

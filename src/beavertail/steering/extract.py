@@ -142,6 +142,8 @@ def extract_vectors(
     the same prompts as the unsafe ones).
     """
     config = config or ExtractionConfig()
+    if config.method == "refusal-direction":
+        raise ValueError("the refusal direction comes from instructions: extract_refusal_direction")
     rng = random.Random(config.seed)
     unsafe = [e for e in unsafe if not e.is_safe]
     safe_pool = [e for e in safe if e.is_safe]
