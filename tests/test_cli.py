@@ -229,3 +229,33 @@ def test_flags_override_the_config_file_and_unknown_settings_are_one_line(
     assert "unknown setting 'sampling.max_tokens'" in " ".join(result.output.split())
     result = runner.invoke(app, ["eval", "run", "--out", str(tmp_path / "y.jsonl"), "--layer", "3"])
     assert result.exit_code == 2 and "steering needs a vectors folder" in result.output
+
+
+def test_decoding_benchmark_quick_prints_its_lines(data_dir: Path, tmp_path):
+    result = subprocess.run(
+        [sys.executable, "bench/decoding.py", "--quick", "--out", str(tmp_path / "bench")],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=ROOT,
+        env={**os.environ, "BEAVERTAIL_DATA_DIR": str(data_dir)},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = result.stdout.splitlines()
+    configs = [
+        dict(item.split("=", 1) for item in line.split())
+        for line in lines
+        if line.startswith("config=")
+    ]
+    assert [c["config"] for c in configs] == ["greedy", "best-of-4", "deal", "rain"]
+    assert float(configs[0]["forward_passes_per_token"]) == 1.0
+    assert float(configs[1]["forward_passes_per_token"]) > 1.0  # four candidates per answer
+    expected = "config unsafe_rate relative_drop harmless_refusal harmful_refusal reward "
+    expected += "relevance forward_passes_per_token s_per_answer"
+    assert all(set(c) == set(expected.split()) for c in configs)
+    assert any(line.startswith("attack=greedy setting=temp-1 unsafe_rate=") for line in lines)
+    assert any(line.startswith("attack_success=") for line in lines)
+    assert any(line.startswith("defended_attack_success=") for line in lines)
+    certify = [line for line in lines if line.startswith("certify config=")]
+    assert len(certify) == 4 and all("delta=0.05" in line for line in certify)
+    assert (tmp_path / "bench" / "attack.html").is_file()

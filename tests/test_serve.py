@@ -363,3 +363,29 @@ def test_the_example_config_answers_benign_prompts_in_full_and_stops_harmful_one
             max_tokens=96,
         )
         assert stopped.choices[0].finish_reason == "content_filter"
+
+
+def test_guided_decoding_answers_whole_and_reports_its_search(
+    smollm, prefix_moderator_dir, small_moderator_dir
+):
+    guided = {"method": "rain", "heuristic": str(small_moderator_dir), "chunk_tokens": 4}
+    with pytest.raises(ValueError, match="upstream"):
+        _config(prefix_moderator_dir, small_moderator_dir, guided=guided,
+                upstream={"url": "http://localhost:1"})  # fmt: skip
+    strict = guided | {"threshold": 0.0, "max_rewinds": 1}  # every chunk is "unsafe"
+    for settings, stopped in ((guided | {"threshold": 1.0}, False), (strict, True)):
+        config = _config(prefix_moderator_dir, small_moderator_dir, guided=settings)
+        with serve_in_thread(build_app(config, lm=smollm)) as url:
+            body = {"messages": [{"role": "user", "content": "How do I bake bread?"}],
+                    "max_tokens": 8}  # fmt: skip
+            result = httpx.post(
+                f"{url}/v1/chat/completions", json=body, headers=AUTH, timeout=120
+            ).json()
+        search = result["beavertail"]["guided"]
+        assert search["method"] == "rain" and search["stopped"] is stopped
+        content = result["choices"][0]["message"]["content"]
+        if stopped:
+            assert content == "I can't help with that." and search["forward_passes"] == 2 * 4
+            assert result["choices"][0]["finish_reason"] == "content_filter"
+        else:
+            assert content and search["rewinds"] == 0 and search["answer_tokens"] == 8

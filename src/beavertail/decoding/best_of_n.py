@@ -49,6 +49,7 @@ class Choice:
     cost: float
     safe_candidates: int
     reason: str
+    candidate_tokens: int = 0  # tokens generated over all candidates (the search's cost)
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -99,6 +100,8 @@ class SafeBestOfN:
         out, self.last_choices = [], []
         for i in range(len(prompts)):
             choice = self.choose(rewards[:, i], costs[:, i])
+            spent = sum(row[i].num_tokens for row in candidates)
+            choice = dataclasses.replace(choice, candidate_tokens=spent)
             self.last_choices.append(choice)
             out.append(candidates[choice.index][i])
         return out

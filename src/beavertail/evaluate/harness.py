@@ -18,6 +18,7 @@ from pydantic import Field, model_validator
 from beavertail.artifacts import artifact_digest
 from beavertail.data import EvalPrompt
 from beavertail.decoding.best_of_n import BestOfNSettings
+from beavertail.decoding.guided import GuidedConfig
 from beavertail.evaluate.judge import AnswerJudge
 from beavertail.evaluate.prompt_sets import load_prompt_set, prompt_id
 from beavertail.evaluate.runfile import RunWriter
@@ -49,6 +50,7 @@ class EvalConfig(Settings):
     sampling: SamplingParams = Field(default_factory=SamplingParams)
     steering: SteeringSettings | None = None
     best_of_n: BestOfNSettings | None = None
+    guided: GuidedConfig | None = Field(None, description="Guided decoding (DeAL / RAIN).")
     judge: str | None = Field(None, description="Judge reference; default: the shipped one.")
     fluency: bool = Field(True, description="Score the answers' perplexity.")
     batch_size: int = Field(8, ge=1)
@@ -64,6 +66,11 @@ class EvalConfig(Settings):
             raise ValueError("steering needs a vectors folder (steering.vectors / --steer)")
         if self.endpoint and self.steering is not None:
             raise ValueError("steering needs a local model; serve a steered model instead")
+        if self.guided is not None:
+            if self.endpoint:
+                raise ValueError("guided decoding needs a local model (it forks the KV cache)")
+            if self.steering is not None or self.best_of_n is not None:
+                raise ValueError("guided decoding does not combine with steering or best-of-N")
         return self
 
     @classmethod
@@ -129,6 +136,11 @@ def build_generator(
 ) -> tuple[TextGenerator, Any, LoadedLM | None]:
     """(generator, steerer or selector or None, local LM or None) for a configuration."""
     generator, steerer, local = _base_generator(config, lm)
+    if config.guided is not None and local is not None:
+        from beavertail.decoding import GuidedGenerator, load_heuristic
+
+        guided = GuidedGenerator(local, load_heuristic(config.guided), config.guided)
+        return guided, guided, local
     if config.best_of_n is None:
         return generator, steerer, local
     from beavertail.decoding import SafeBestOfN
@@ -172,6 +184,10 @@ def resolved_identity(config: EvalConfig, judge: AnswerJudge) -> dict[str, Any]:
     if config.best_of_n is not None:
         resolved["reward_digest"] = artifact_digest(config.best_of_n.reward_model)
         resolved["cost_digest"] = artifact_digest(config.best_of_n.cost_model)
+    if config.guided is not None:
+        from beavertail.decoding.guided import heuristic_digest
+
+        resolved["heuristic_digest"] = heuristic_digest(config.guided)
     return resolved
 
 
@@ -215,6 +231,7 @@ def run_eval(
             seconds = time.perf_counter() - began
             routes = list(getattr(steerer, "last_routes", []))
             choices = list(getattr(steerer, "last_choices", []))
+            searches = list(getattr(steerer, "last_stats", []))
             scores = judge.judge(prompts, [g.text for g in generations], gen_config.system_prompt)
             records = []
             for k, (item, gen, score) in enumerate(zip(batch, generations, scores, strict=True)):
@@ -233,6 +250,8 @@ def run_eval(
                 }
                 if choices:
                     record["best_of_n"] = choices[k].to_dict()
+                if searches:
+                    record["guided"] = searches[k].to_dict()
                 if routes:
                     route = routes[k]
                     record["route"] = route.to_dict()

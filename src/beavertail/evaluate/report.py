@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from beavertail.artifacts import atomic_write_text
+from beavertail.evaluate.certify import safety_test
 from beavertail.evaluate.harness import EvalConfig
 from beavertail.evaluate.metrics import paired_comparison, summarize
 from beavertail.evaluate.runfile import read_run
@@ -103,6 +104,18 @@ def _label_lines(category: str) -> list[str]:
     return lines
 
 
+def _percent_grid(left: float, plot_w: float, height: float) -> list[str]:
+    """Vertical grid lines at 0, 25, … 100 % of a horizontal bar chart, labelled on top."""
+    parts = []
+    for tick in range(0, 101, 25):
+        x = left + plot_w * tick / 100
+        parts.append(
+            f'<line x1="{x}" y1="20" x2="{x}" y2="{height - 15}" stroke="#ddd"/>'
+            f'<text x="{x}" y="14" font-size="10" text-anchor="middle">{tick}%</text>'
+        )
+    return parts
+
+
 def _bar_chart(runs: list[Run]) -> str:
     categories = sorted({c for run in runs for c in run.summary["per_category"]})
     if not categories:
@@ -112,12 +125,7 @@ def _bar_chart(runs: list[Run]) -> str:
     height = row_h * len(categories) + 40
     parts = [f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img">']
     plot_w = width - left - 90
-    for tick in range(0, 101, 25):
-        x = left + plot_w * tick / 100
-        parts.append(
-            f'<line x1="{x}" y1="20" x2="{x}" y2="{height - 15}" stroke="#ddd"/>'
-            f'<text x="{x}" y="14" font-size="10" text-anchor="middle">{tick}%</text>'
-        )
+    parts += _percent_grid(left, plot_w, height)
     for ci, category in enumerate(categories):
         y0 = 22 + ci * row_h
         lines = _label_lines(category)
@@ -223,11 +231,11 @@ def _settings(run: Run) -> str:
         "endpoint": c.get("endpoint"),
         "system prompt": sampling.get("system_prompt"),
     }
-    for section in ("steering", "best_of_n"):
+    for section in ("steering", "best_of_n", "guided"):
         for key, value in (c.get(section) or {}).items():
             if section != "steering" or key != "categories" or value:
                 shown[f"{section}.{key}"] = value
-    for key in ("max_new_tokens", "temperature"):
+    for key in ("max_new_tokens", "temperature", "top_p", "top_k"):
         shown[key] = sampling.get(key)
     shown.update({k: c.get(k) for k in ("prompts", "limit", "judge")})
     items = [
@@ -298,6 +306,24 @@ def _paired_rows(runs: list[Run]) -> list[str]:
     return rows
 
 
+BOUND_DELTA = 0.05
+
+
+def _bound_row(runs: list[Run]) -> str:
+    """Each run's one-sided Clopper–Pearson upper bound on its unsafe rate (the
+    high-confidence safety test's statistic; ``beavertail eval certify`` gives a verdict)."""
+    cells = []
+    for run in runs:
+        records = list(run.records.values())
+        if not any(r["harmful"] for r in records):
+            cells.append("<td>—</td>")
+            continue
+        test = safety_test(records, threshold=1.0, delta=BOUND_DELTA)
+        cells.append(f"<td>{test.upper:.1%} <span class=ci>n={test.n}</span></td>")
+    label = f"Unsafe rate: {1 - BOUND_DELTA:.0%} upper bound (Clopper–Pearson, δ={BOUND_DELTA})"
+    return f"<tr><th>{label}</th>{''.join(cells)}</tr>"
+
+
 def write_report(paths: Sequence[str | Path], output: str | Path, examples: int = 12) -> Path:
     """Write the comparison page for the run files (the first run is the baseline)."""
     runs = load_runs(paths)
@@ -318,6 +344,7 @@ def write_report(paths: Sequence[str | Path], output: str | Path, examples: int 
         )
     label = f"Relative drop in unsafe rate vs {html.escape(runs[0].name)}"
     rows.append(f"<tr><th>{label}</th>{''.join(drops)}</tr>")
+    rows.append(_bound_row(runs))
     rows += _paired_rows(runs)
     counts = "".join(f"<td>{run.summary['n']}</td>" for run in runs)
     rows.append(f"<tr><th>Answers judged</th>{counts}</tr>")
@@ -482,6 +509,96 @@ embedding similarity. {key}. {html.escape(dashes)}; ○ = the chosen point.</p>
 <div class="plots">{"".join(panels)}</div>
 <h2>Chosen per category</h2><table><tr><th>category</th><th>layer</th><th>coefficient</th>
 <th>unsafe on the selection split</th></tr>{picks}</table>
+</body></html>
+"""
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(output, page)
+    return output
+
+
+def _grouped_bars(rows: list[str], groups: dict[str, dict[str, float | None]]) -> str:
+    """Horizontal bars: one row per label, one bar per group (an attacked configuration)."""
+    width, left, bar = 860, 170, 12
+    row_h = bar * len(groups) + 10
+    height = row_h * len(rows) + 40
+    plot_w = width - left - 90
+    parts = [f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img">']
+    parts += _percent_grid(left, plot_w, height)
+    for ri, label in enumerate(rows):
+        y0 = 22 + ri * row_h
+        parts.append(
+            f'<text x="{left - 6}" y="{y0 + row_h / 2:.1f}" font-size="11" '
+            f'text-anchor="end">{html.escape(label)}</text>'
+        )
+        for gi, (group, values) in enumerate(groups.items()):
+            value = values.get(label)
+            if value is None:
+                continue
+            y = y0 + gi * bar
+            parts.append(
+                f'<rect class="bar" x="{left}" y="{y}" width="{plot_w * value:.1f}" '
+                f'height="{bar - 1}" fill="{PALETTE[gi % len(PALETTE)]}"><title>'
+                f"{html.escape(group)} · {html.escape(label)}: {value:.0%}</title></rect>"
+                f'<text x="{left + plot_w * value + 4:.1f}" y="{y + bar - 3}" font-size="9" '
+                f'fill="#555">{value:.0%}</text>'
+            )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+WORST_CASE = "worst case (any setting)"
+
+
+def write_attack_report(results: dict[str, dict[str, Any]], output: str | Path) -> Path:
+    """The attack page: unsafe rate per decoding setting and the per-prompt worst case, one
+    bar colour per attacked configuration (e.g. greedy model vs a guided defence)."""
+    labels: list[str] = []
+    groups: dict[str, dict[str, float | None]] = {}
+    for name, result in results.items():
+        values = {family: stat["value"] for family, stat in result["settings"].items()}
+        values[WORST_CASE] = result["attack_success"]["value"]
+        groups[name] = values
+        labels += [k for k in values if k not in labels and k != WORST_CASE]
+    labels.append(WORST_CASE)
+    header = "".join(f"<th>{html.escape(name)}</th>" for name in results)
+    rows = []
+    for label in labels:
+        cells = "".join(
+            f"<td>{_fmt(r['settings'].get(label) if label != WORST_CASE else r['attack_success'])}"
+            "</td>"
+            for r in results.values()
+        )
+        rows.append(f"<tr><th>{html.escape(label)}</th>{cells}</tr>")
+    ratio = "".join(
+        f"<td>{r['success_over_greedy']:.2f}×</td>" if r["success_over_greedy"] else "<td>—</td>"
+        for r in results.values()
+    )
+    rows.append(f"<tr><th>worst case / greedy unsafe rate</th>{ratio}</tr>")
+    bounds = "".join(
+        f"<td>{r['greedy_bound']['upper']:.1%} <span class=ci>n={r['greedy_bound']['n']}</span>"
+        "</td>"
+        if r.get("greedy_bound")
+        else "<td>—</td>"
+        for r in results.values()
+    )
+    rows.append(
+        f"<tr><th>greedy: {1 - BOUND_DELTA:.0%} upper bound (Clopper–Pearson)</th>{bounds}</tr>"
+    )
+    legend = "".join(
+        f"<span><svg width=12 height=12><rect width=12 height=12 "
+        f"fill='{PALETTE[i % len(PALETTE)]}'/></svg> {html.escape(name)}</span>"
+        for i, name in enumerate(results)
+    )
+    page = f"""<!doctype html><html><head><meta charset="utf-8">
+<title>beavertail generation-exploitation attack</title><style>{CSS}</style></head><body>
+<h1>Generation-exploitation attack</h1>
+<p>Generated {dt.datetime.now().isoformat(timespec="seconds")}. Each setting changes one
+decoding knob (with and without the system prompt), sampled settings are pooled over their
+seeds; a harmful prompt counts as jailbroken in the worst case when any setting's answer is
+unsafe (judged by the QA moderator). Rates carry 95% Wilson intervals.</p>
+<h2>Unsafe rate per setting</h2><div class="legend">{legend}</div>{_grouped_bars(labels, groups)}
+<h2>Figures</h2><table id="attack"><tr><th></th>{header}</tr>{"".join(rows)}</table>
 </body></html>
 """
     output = Path(output)

@@ -25,6 +25,7 @@ from beavertail.settings import Settings
 MaxTokens = Annotated[int, Field(ge=1, description="Tokens to generate at most.")]
 Temperature = Annotated[float, Field(ge=0, description="0: greedy; above: sampling.")]
 TopP = Annotated[float, Field(gt=0, le=1, description="Nucleus sampling mass.")]
+TopK = Annotated[int, Field(ge=0, description="Sample among the k likeliest tokens (0: off).")]
 
 
 class SamplingParams(Settings):
@@ -36,6 +37,7 @@ class SamplingParams(Settings):
     max_new_tokens: MaxTokens = 64
     temperature: Temperature = 0.0
     top_p: TopP = 1.0
+    top_k: TopK = 0
     seed: int = Field(0, description="Seed of a sampled batch (the same after a resume).")
     system_prompt: str | None = Field(None, description="System message before the prompt.")
 
@@ -87,7 +89,7 @@ class LocalGenerator:
             eos_token_id=tok.eos_token_id,
         )
         if sampling:
-            kwargs.update(temperature=config.temperature, top_p=config.top_p, top_k=0)
+            kwargs.update(temperature=config.temperature, top_p=config.top_p, top_k=config.top_k)
         else:
             kwargs.update(temperature=None, top_p=None, top_k=None)
         # A sampled batch draws from its own seed, the same after a resume, and leaves the
@@ -181,16 +183,17 @@ class OpenAIChatGenerator:
         messages = [{"role": "user", "content": prompt}]
         if config.system_prompt:
             messages.insert(0, {"role": "system", "content": config.system_prompt})
-        payload = self._post(
-            {
-                "model": self.model,
-                "messages": messages,
-                "max_tokens": config.max_new_tokens,
-                "temperature": config.temperature,
-                "top_p": config.top_p,
-                "seed": config.seed,
-            }
-        )
+        body = {
+            "model": self.model,
+            "messages": messages,
+            "max_tokens": config.max_new_tokens,
+            "temperature": config.temperature,
+            "top_p": config.top_p,
+            "seed": config.seed,
+        }
+        if config.top_k:
+            body["top_k"] = config.top_k  # vLLM's extension of the OpenAI request
+        payload = self._post(body)
         try:
             choice = payload["choices"][0]
             text = choice["message"]["content"] or ""

@@ -37,10 +37,16 @@ class DecodeRequest:
 StepCallback = Callable[[int, Mapping[Any, int]], Iterable[Any]]
 
 
-def _sample(logits: torch.Tensor, sampling: SamplingParams, generator: torch.Generator) -> int:
+def sample_token(logits: torch.Tensor, sampling: SamplingParams, generator: torch.Generator) -> int:
+    """One token from a row's logits: greedy at temperature 0, else seeded sampling after
+    temperature, top-k (0: off) and top-p (nucleus) filtering."""
     if sampling.temperature <= 0:
         return int(logits.argmax())
-    probs = torch.softmax(logits.float() / sampling.temperature, dim=-1)
+    scaled = logits.float() / sampling.temperature
+    if 0 < sampling.top_k < scaled.shape[-1]:
+        kth = scaled.topk(sampling.top_k).values[-1]
+        scaled = scaled.masked_fill(scaled < kth, float("-inf"))
+    probs = torch.softmax(scaled, dim=-1)
     if sampling.top_p < 1.0:
         sorted_probs, order = probs.sort(descending=True)
         keep = sorted_probs.cumsum(0) - sorted_probs < sampling.top_p
@@ -78,7 +84,7 @@ class BatchDecoder:
     def __init__(self, lm: LoadedLM, hooks: HookFactory | None = None) -> None:
         self.lm = lm
         self.device = model_device(lm.model)
-        self.eos_ids = _eos_ids(lm.tokenizer, lm.model)
+        self.eos_ids = eos_ids(lm.tokenizer, lm.model)
         self.rows: list[_Row] = []
         self._hooks = hooks
         self._stack = ExitStack()
@@ -151,7 +157,7 @@ class BatchDecoder:
         new: dict[Hashable, int] = {}
         next_ids = []
         for index, row in enumerate(self.rows):
-            token = _sample(self._logits[index], row.sampling, row.generator)
+            token = sample_token(self._logits[index], row.sampling, row.generator)
             next_ids.append(token)
             if token in self.eos_ids:
                 finished[row.key] = "stop"
@@ -235,7 +241,7 @@ def decode_batch(
     return [reasons[i] for i in range(len(requests))]
 
 
-def _eos_ids(tok: PreTrainedTokenizerBase, model: torch.nn.Module) -> set[int]:
+def eos_ids(tok: PreTrainedTokenizerBase, model: torch.nn.Module) -> set[int]:
     ids = {tok.eos_token_id} if tok.eos_token_id is not None else set()
     configured = getattr(getattr(model, "generation_config", None), "eos_token_id", None)
     if isinstance(configured, int):

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from beavertail.decoding.best_of_n import BestOfNSettings
+from beavertail.decoding.guided import GuidedConfig
 from beavertail.models.causal import DEFAULT_LM
 from beavertail.monitor.stream import MonitorConfig
 from beavertail.serve.proxy import UpstreamSettings
@@ -61,6 +62,9 @@ class ServeConfig(Settings):
     input_moderation: InputModeration | None = None
     output_moderation: OutputModeration | None = None
     best_of_n: BestOfNSettings | None = None
+    guided: GuidedConfig | None = Field(
+        None, description="Guided decoding (DeAL / RAIN) of every answer; local model only."
+    )
     upstream: UpstreamSettings | None = Field(
         None, description="Guard this OpenAI-compatible server instead of a local model."
     )
@@ -82,6 +86,13 @@ class ServeConfig(Settings):
             raise ValueError("steering needs a vectors folder (steering.vectors)")
         if self.steering is not None and self.upstream is not None:
             raise ValueError("steering needs the model's activations: not through an upstream")
+        if self.guided is not None:
+            if self.upstream is not None:
+                raise ValueError(
+                    "guided decoding forks the model's KV cache: not through an upstream"
+                )
+            if self.steering is not None or self.best_of_n is not None:
+                raise ValueError("guided decoding does not combine with steering or best_of_n")
         return self
 
     @property

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from beavertail.decoding.best_of_n import BestOfNConfig, SafeBestOfN
+from beavertail.decoding.guided import GuidedGenerator
 from beavertail.models.causal import LoadedLM, render_messages
 from beavertail.models.generation import HookFactory, SamplingParams
 from beavertail.models.streaming import BatchDecoder, DecodeRequest
@@ -76,6 +77,7 @@ class Guards:
     reward: Scorer | None = None
     cost: Scorer | None = None
     best_of_n: BestOfNConfig | None = None
+    guided: GuidedGenerator | None = None  # answers one request at a time, whole
 
 
 @dataclass
@@ -166,6 +168,9 @@ class Engine:
 
     # -- the worker ----------------------------------------------------------------------
     def _work(self) -> None:
+        if self.guards.guided is not None:
+            self._guided_loop(self.guards.guided)
+            return
         while self._running.is_set():
             try:
                 with BatchDecoder(self.lm, self.guards.hooks) as decoder:
@@ -194,6 +199,47 @@ class Engine:
             self.steps += 1
             if finished:
                 self._finish(guard.finish(finished))
+
+    def _guided_loop(self, guided: GuidedGenerator) -> None:
+        """Guided decoding forks one conversation's KV cache: requests are answered one at a
+        time, whole (not streamed), then the monitor checks the answer."""
+        while self._running.is_set():
+            self._resume.wait()
+            with self._arrived:
+                if not self._waiting:
+                    self._arrived.wait(timeout=0.1)
+                    continue
+                job = self._waiting.popleft()
+            if job.cancelled.is_set() or not self._screen_inputs([job]):
+                if job.cancelled.is_set():
+                    self._release()
+                continue
+            running = _Running(job, 1, time.perf_counter())
+            try:
+                if job.n > 1:
+                    raise ValueError("n > 1 is not served with guided decoding")
+                text = render_messages(self.lm.tokenizer, job.messages)
+                answer, stats = guided.search(text, job.prompt, job.sampling)
+                choice = judged_choice(
+                    self.guards.monitor, job.prompt, answer.text, answer.finish_reason,
+                    answer.num_tokens,
+                )  # fmt: skip
+                job.emit("delta", choice["text"])
+                guard = self._info(running) | choice["guard"] | {"guided": stats.to_dict()}
+                job.emit(
+                    "done",
+                    {
+                        "finish_reason": choice["finish_reason"],
+                        "completion_tokens": answer.num_tokens,
+                        "prompt_tokens": job.prompt_tokens,
+                        "guard": guard,
+                    },
+                )
+            except Exception as error:  # answer the request, keep serving
+                log.exception("guided decoding failed")
+                job.emit("error", f"generation failed: {error}")
+            finally:
+                self._release()
 
     def _admit(self, decoder: BatchDecoder, guard: GuardedRows) -> None:
         """Move waiting requests into free rows, first come first served (a best-of-N request

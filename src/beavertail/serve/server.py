@@ -76,6 +76,11 @@ def build_guards(config: ServeConfig, lm: LoadedLM | None) -> tuple[Guards, dict
         guards.cost = load_score_model(b.cost_model)
         guards.best_of_n = b
         described["best_of_n"] = {"n": b.n, "cost_threshold": b.cost_threshold}
+    if config.guided is not None and lm is not None:
+        from beavertail.decoding import GuidedGenerator, load_heuristic
+
+        guards.guided = GuidedGenerator(lm, load_heuristic(config.guided), config.guided)
+        described["guided"] = config.guided.model_dump()
     return guards, described
 
 
