@@ -1,5 +1,7 @@
 """Evaluation: run configurations over prompt sets, judge answers, compare runs in a report."""
 
+from beavertail.evaluate.attack import AttackConfig, run_attack, summarize_attack
+from beavertail.evaluate.certify import SafetyTest, safety_test, upper_bound
 from beavertail.evaluate.harness import EvalConfig, plan_prompts, run_eval
 from beavertail.evaluate.judge import AnswerJudge
 from beavertail.evaluate.metrics import bootstrap, summarize
@@ -10,15 +12,21 @@ from beavertail.evaluate.runfile import RunFileError, RunWriter, read_run
 __all__ = [
     "NAMED_SETS",
     "AnswerJudge",
+    "AttackConfig",
     "EvalConfig",
     "RunFileError",
     "RunWriter",
+    "SafetyTest",
     "bootstrap",
     "load_prompt_set",
     "load_runs",
     "plan_prompts",
     "read_run",
+    "run_attack",
     "run_eval",
+    "safety_test",
     "summarize",
+    "summarize_attack",
+    "upper_bound",
     "write_report",
 ]
