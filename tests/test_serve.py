@@ -381,6 +381,9 @@ def test_guided_decoding_answers_whole_and_reports_its_search(
             result = httpx.post(
                 f"{url}/v1/chat/completions", json=body, headers=AUTH, timeout=120
             ).json()
+            several = httpx.post(f"{url}/v1/chat/completions", json=body | {"n": 2},
+                                 headers=AUTH, timeout=120)  # fmt: skip
+            assert several.status_code == 400 and several.json()["error"]["param"] == "n"
         search = result["beavertail"]["guided"]
         assert search["method"] == "rain" and search["stopped"] is stopped
         content = result["choices"][0]["message"]["content"]

@@ -196,6 +196,8 @@ def create_app(
                 param="messages",
                 code="context_length_exceeded",
             )
+        if chat_request.n > 1 and "guided" in (description or {}):
+            raise APIError(400, "n > 1 is not served with guided decoding", param="n")
         requested = chat_request.model
         if requested not in (None, model_name):
             raise APIError(

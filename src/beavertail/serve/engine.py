@@ -216,7 +216,7 @@ class Engine:
                 continue
             running = _Running(job, 1, time.perf_counter())
             try:
-                if job.n > 1:
+                if job.n > 1:  # the app answers such requests with a 400 first
                     raise ValueError("n > 1 is not served with guided decoding")
                 text = render_messages(self.lm.tokenizer, job.messages)
                 answer, stats = guided.search(text, job.prompt, job.sampling)
