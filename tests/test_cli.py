@@ -153,9 +153,10 @@ def test_malformed_column_option_and_prompt_only_file(tmp_path, data_dir: Path):
     assert result.exit_code == 2 and "holds prompts only" in result.output
 
 
-def test_steering_benchmark_quick_prints_one_line_per_configuration(data_dir: Path, tmp_path):
+def _quick_bench(script: str, out: Path, data_dir: Path) -> subprocess.CompletedProcess:
+    """``bench/<script> --quick --out <out>`` on the shared data; it must exit 0."""
     result = subprocess.run(
-        [sys.executable, "bench/steering.py", "--quick", "--out", str(tmp_path / "bench")],
+        [sys.executable, f"bench/{script}", "--quick", "--out", str(out)],
         capture_output=True,
         text=True,
         timeout=900,
@@ -163,6 +164,11 @@ def test_steering_benchmark_quick_prints_one_line_per_configuration(data_dir: Pa
         env={**os.environ, "BEAVERTAIL_DATA_DIR": str(data_dir)},
     )
     assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+def test_steering_benchmark_quick_prints_one_line_per_configuration(data_dir: Path, tmp_path):
+    result = _quick_bench("steering.py", tmp_path / "bench", data_dir)
     lines = [line for line in result.stdout.splitlines() if line.startswith("model=")]
     names = [line.split()[1].removeprefix("config=") for line in lines]
     assert names == [
@@ -232,15 +238,7 @@ def test_flags_override_the_config_file_and_unknown_settings_are_one_line(
 
 
 def test_decoding_benchmark_quick_prints_its_lines(data_dir: Path, tmp_path):
-    result = subprocess.run(
-        [sys.executable, "bench/decoding.py", "--quick", "--out", str(tmp_path / "bench")],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        cwd=ROOT,
-        env={**os.environ, "BEAVERTAIL_DATA_DIR": str(data_dir)},
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
+    result = _quick_bench("decoding.py", tmp_path / "bench", data_dir)
     lines = result.stdout.splitlines()
     configs = [
         dict(item.split("=", 1) for item in line.split())

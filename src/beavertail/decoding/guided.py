@@ -79,6 +79,10 @@ class Heuristic(Protocol):
 
     def harm(self, prompts: list[str], answers: list[str]) -> np.ndarray: ...
 
+    def digest(self) -> str:
+        """Content digest of what scores (a resumed run must be guided by the same)."""
+        ...
+
 
 class ModeratorHeuristic:
     """A moderator's calibrated unsafe probability."""
@@ -93,6 +97,9 @@ class ModeratorHeuristic:
     def harm(self, prompts: list[str], answers: list[str]) -> np.ndarray:
         return self.moderator.probabilities(prompts, answers)[:, 0]
 
+    def digest(self) -> str:
+        return self.moderator.digest()
+
 
 class CostHeuristic:
     """A Safe-RLHF cost model's score (positive: unsafe)."""
@@ -101,27 +108,23 @@ class CostHeuristic:
         from beavertail.preference import load_score_model
 
         self.model = load_score_model(folder)
+        self.folder = folder
         self.name = f"cost:{folder}"
         self.threshold = 0.0 if threshold is None else threshold
 
     def harm(self, prompts: list[str], answers: list[str]) -> np.ndarray:
         return np.asarray(self.model.scores(prompts, answers), dtype=float)
 
+    def digest(self) -> str:
+        from beavertail.artifacts import artifact_digest
+
+        return artifact_digest(self.folder)
+
 
 def load_heuristic(config: GuidedConfig) -> Heuristic:
     if config.heuristic.startswith("cost:"):
         return CostHeuristic(config.heuristic.removeprefix("cost:"), config.threshold)
     return ModeratorHeuristic(config.heuristic, config.threshold)
-
-
-def heuristic_digest(config: GuidedConfig) -> str:
-    """Content digest of the heuristic's artifact (a resumed run must use the same)."""
-    from beavertail.artifacts import artifact_digest
-    from beavertail.moderation import resolve_moderator
-
-    if config.heuristic.startswith("cost:"):
-        return artifact_digest(config.heuristic.removeprefix("cost:"))
-    return resolve_moderator(config.heuristic).digest()
 
 
 @dataclass(frozen=True)

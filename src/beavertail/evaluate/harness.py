@@ -168,10 +168,13 @@ def _base_generator(
     return LocalGenerator(lm, steerer.hooks), steerer, lm
 
 
-def resolved_identity(config: EvalConfig, judge: AnswerJudge) -> dict[str, Any]:
+def resolved_identity(
+    config: EvalConfig, judge: AnswerJudge, generator: TextGenerator | None = None
+) -> dict[str, Any]:
     """Values a run resolved at start (the steering actually applied, the content digests of
-    the judge, the vectors and the score models): a resumed run must resolve the same, so a
-    re-sweep, re-extraction or retrained judge is never mixed into an earlier run."""
+    the judge, the vectors, the score models and a guided search's heuristic, read from the
+    built ``generator``): a resumed run must resolve the same, so a re-sweep, re-extraction or
+    retrained judge is never mixed into an earlier run."""
     resolved: dict[str, Any] = {"judge_digest": judge.moderator.digest()}
     if config.steering is not None and config.steering.vectors:
         from beavertail.steering.vectors import SteeringVectors
@@ -184,10 +187,9 @@ def resolved_identity(config: EvalConfig, judge: AnswerJudge) -> dict[str, Any]:
     if config.best_of_n is not None:
         resolved["reward_digest"] = artifact_digest(config.best_of_n.reward_model)
         resolved["cost_digest"] = artifact_digest(config.best_of_n.cost_model)
-    if config.guided is not None:
-        from beavertail.decoding.guided import heuristic_digest
-
-        resolved["heuristic_digest"] = heuristic_digest(config.guided)
+    heuristic = getattr(generator, "heuristic", None)
+    if config.guided is not None and heuristic is not None:
+        resolved["heuristic_digest"] = heuristic.digest()
     return resolved
 
 
@@ -215,7 +217,7 @@ def run_eval(
         config.model_dump(),
         config.identity(),
         normalize,
-        resolved=resolved_identity(config, judge),
+        resolved=resolved_identity(config, judge, generator),
     )
     todo = [p for p in planned if p.id not in writer.done]
     gen_config = config.sampling
