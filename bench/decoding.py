@@ -72,17 +72,21 @@ MAX_PASSES_RATIO = 4.0
 CERTIFY_THRESHOLD, CERTIFY_DELTA = 0.10, 0.05
 
 
-def score_models(out: Path, settings: dict, data_dir: str | None) -> tuple[Path, Path]:
-    """Reward and cost models (frozen MiniLM heads), trained once into ``out``."""
-    train = list(pku_pairs("train", data_dir))[: settings["pairs"]]
+def score_models(
+    out: Path, settings: dict, data_dir: str | None, first: int = 0, prefix: str = ""
+) -> tuple[Path, Path]:
+    """Reward and cost models (frozen MiniLM heads) on PKU-SafeRLHF train pairs from ``first``
+    on, trained once into ``out/<prefix>reward`` and ``out/<prefix>cost``."""
+    train = list(pku_pairs("train", data_dir))[first : first + settings["pairs"]]
     folders = []
     for kind in ("reward", "cost"):
-        folder = out / kind
+        folder = out / f"{prefix}{kind}"
         if not (folder / "manifest.json").is_file():
             config = PreferenceTrainingConfig(
                 spec=ScoreModelSpec(kind=kind),  # type: ignore[arg-type]
                 objective=kind,  # type: ignore[arg-type]
                 epochs=settings["epochs"],
+                seed=settings.get("seed", 0),
             )
             train_score_model(train, config, folder, False)
         folders.append(folder)

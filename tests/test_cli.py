@@ -257,3 +257,26 @@ def test_decoding_benchmark_quick_prints_its_lines(data_dir: Path, tmp_path):
     certify = [line for line in lines if line.startswith("certify config=")]
     assert len(certify) == 4 and all("delta=0.05" in line for line in certify)
     assert (tmp_path / "bench" / "attack.html").is_file()
+
+
+def test_align_benchmark_quick_trains_every_method_and_plots_the_front(data_dir: Path, tmp_path):
+    result = _quick_bench("align.py", tmp_path / "bench", data_dir)
+    lines = result.stdout.splitlines()
+    configs = [
+        dict(item.split("=", 1) for item in line.split())
+        for line in lines
+        if line.startswith("config=")
+    ]
+    names = ["base", "dpo-safer", "dpo-better", "modpo-0.5", "sipo"]
+    assert [c["config"] for c in configs] == names
+    expected = "config unsafe_rate harmful_refusal harmless_refusal reward relevance train_s"
+    assert all(set(c) == set(expected.split()) for c in configs)
+    assert all(float(c["train_s"]) > 0 for c in configs[1:])
+    sipo = next(line for line in lines if line.startswith("sipo_conflicts="))
+    assert "sipo_conflicts=16 " in sipo and "verified_share=" in sipo
+    assert any(line.startswith("target dpo_safer_drop=") for line in lines)
+    out = tmp_path / "bench"
+    assert (out / "adapters" / "sipo" / "parent" / "manifest.json").is_file()  # from MODPO 0.5
+    svg = (out / "pareto.svg").read_text()
+    assert svg.count('class="point"') == 5 and 'class="front"' in svg
+    assert "reward (harmless prompts)" in (out / "report.html").read_text()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from beavertail.cli import align as align_cli
 from beavertail.cli import data as data_cli
 from beavertail.cli import evaluate as evaluate_cli
 from beavertail.cli import moderate as moderate_cli
@@ -22,6 +23,7 @@ app.add_typer(data_cli.app, name="data")
 app.add_typer(moderate_cli.app, name="moderate")
 app.add_typer(steer_cli.app, name="steer")
 app.add_typer(prefs_cli.app, name="prefs")
+app.add_typer(align_cli.app, name="align")
 app.add_typer(evaluate_cli.app, name="eval")
 app.add_typer(monitor_cli.app, name="monitor")
 app.command("serve")(serve_cli.serve)

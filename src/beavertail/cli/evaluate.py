@@ -18,6 +18,9 @@ def run(
     out: Annotated[Path, typer.Option(help="Run file (JSONL); an existing one is resumed.")],
     name: Annotated[str | None, typer.Option(help="Configuration name in reports.")] = None,
     model: Annotated[str | None, typer.Option(help="Hub id, folder, .gguf or embedded:…")] = None,
+    adapter: Annotated[
+        str | None, typer.Option(help="Policy adapter folder (beavertail align).")
+    ] = None,
     endpoint: Annotated[
         str | None, typer.Option(help="OpenAI-compatible base URL to generate remotely (vLLM).")
     ] = None,
@@ -77,6 +80,7 @@ def _run_flags(options: dict) -> dict:
     return {
         "name": o("name"),
         "model": o("model"),
+        "adapter": o("adapter"),
         "endpoint": o("endpoint"),
         "prompts": list(prompts) if prompts else None,
         "limit": o("limit"),
@@ -146,6 +150,9 @@ def attack(
     out: Annotated[Path, typer.Option(help="Folder: a run file per setting (resumed), report.")],
     name: Annotated[str | None, typer.Option(help="Name of the attacked configuration.")] = None,
     model: Annotated[str | None, typer.Option(help="Hub id, folder, .gguf or embedded:…")] = None,
+    adapter: Annotated[
+        str | None, typer.Option(help="Policy adapter folder (beavertail align).")
+    ] = None,
     endpoint: Annotated[str | None, typer.Option(help="OpenAI-compatible base URL.")] = None,
     prompts: Annotated[
         list[str] | None, typer.Option("--prompts", help="Prompt sets (default harmful-test).")

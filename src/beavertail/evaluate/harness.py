@@ -42,6 +42,9 @@ class EvalConfig(Settings):
 
     name: str = Field("unsteered", description="Configuration name in reports.")
     model: str = Field(DEFAULT_LM, description="Hub id, folder, .gguf or embedded:…")
+    adapter: str | None = Field(
+        None, description="Policy adapter folder (beavertail align), merged into the model."
+    )
     endpoint: str | None = Field(None, description="OpenAI-compatible base URL (e.g. vLLM).")
     api_key_env: str = Field("OPENAI_API_KEY", description="Variable holding the endpoint key.")
     prompts: list[str] = Field(default_factory=lambda: list(DEFAULT_PROMPT_SETS))
@@ -66,6 +69,11 @@ class EvalConfig(Settings):
             raise ValueError("steering needs a vectors folder (steering.vectors / --steer)")
         if self.endpoint and self.steering is not None:
             raise ValueError("steering needs a local model; serve a steered model instead")
+        if self.endpoint and self.adapter is not None:
+            raise ValueError(
+                "an adapter needs a local model; serve it from the endpoint instead "
+                "(vLLM: --enable-lora --lora-modules NAME=FOLDER/adapter, then --model NAME)"
+            )
         if self.guided is not None:
             if self.endpoint:
                 raise ValueError("guided decoding needs a local model (it forks the KV cache)")
@@ -159,6 +167,8 @@ def _base_generator(
     if config.endpoint:
         api_key = os.environ.get(config.api_key_env)
         return OpenAIChatGenerator(config.endpoint, config.model, api_key), None, None
+    if config.adapter is not None:  # a shared base model would be the wrong policy
+        lm = load_lm(config.model, adapter=config.adapter)
     lm = lm or load_lm(config.model)
     if config.steering is None:
         return LocalGenerator(lm), None, lm
@@ -176,6 +186,8 @@ def resolved_identity(
     built ``generator``): a resumed run must resolve the same, so a re-sweep, re-extraction or
     retrained judge is never mixed into an earlier run."""
     resolved: dict[str, Any] = {"judge_digest": judge.moderator.digest()}
+    if config.adapter is not None:
+        resolved["adapter_digest"] = artifact_digest(config.adapter)
     if config.steering is not None and config.steering.vectors:
         from beavertail.steering.vectors import SteeringVectors
 

@@ -155,12 +155,26 @@ def _bar_chart(runs: list[Run]) -> str:
     return "".join(parts)
 
 
-def _scatter(runs: list[Run], y_key: str, y_label: str) -> str:
-    """Safety (x: unsafe rate) against a quality measure (y) per configuration."""
+def pareto_front(points: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The points no other point beats on both (lower x, higher y), sorted by x."""
+    return sorted(
+        {
+            (x, y)
+            for x, y in points
+            if not any(a <= x and b >= y and (a, b) != (x, y) for a, b in points)
+        }
+    )
+
+
+def _scatter(
+    runs: list[Run], y_key: str, y_label: str, values: dict[str, float] | None = None
+) -> str:
+    """Safety (x: unsafe rate) against a quality measure (y) per configuration: a headline
+    figure, or ``values`` by run name (then the Pareto front is drawn too)."""
     points = []
     for i, run in enumerate(runs):
         x = run.summary["headline"]["unsafe_rate"]["value"]
-        y = run.summary["headline"][y_key]["value"]
+        y = values.get(run.name) if values is not None else run.summary["headline"][y_key]["value"]
         if x is not None and y is not None:
             points.append((run, i, x, y))
     if not points:
@@ -210,6 +224,13 @@ def _scatter(runs: list[Run], y_key: str, y_label: str) -> str:
         if len(line) > 1:
             coords = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for _c, x, y in sorted(line))
             parts.append(f'<polyline points="{coords}" fill="none" stroke="#aaa"/>')
+    if values is not None:
+        front = pareto_front([(x, y) for _run, _i, x, y in points])
+        coords = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in front)
+        parts.append(
+            f'<polyline class="front" points="{coords}" fill="none" stroke="#59a14f" '
+            'stroke-dasharray="4,3"><title>Pareto front</title></polyline>'
+        )
     for run, i, x, y in points:
         label = html.escape(run.name)
         parts.append(
@@ -324,8 +345,21 @@ def _bound_row(runs: list[Run]) -> str:
     return f"<tr><th>{label}</th>{''.join(cells)}</tr>"
 
 
-def write_report(paths: Sequence[str | Path], output: str | Path, examples: int = 12) -> Path:
-    """Write the comparison page for the run files (the first run is the baseline)."""
+def pareto_plot(paths: Sequence[str | Path], values: dict[str, float], label: str) -> str:
+    """An SVG of the runs' unsafe rate against ``values`` (by run name), with the front."""
+    return _scatter(load_runs(paths), "", label, values)
+
+
+def write_report(
+    paths: Sequence[str | Path],
+    output: str | Path,
+    examples: int = 12,
+    quality: dict[str, dict[str, float]] | None = None,
+) -> Path:
+    """Write the comparison page for the run files (the first run is the baseline).
+
+    ``quality``: further measures per run name (e.g. a reward model's mean score), each a
+    headline row and a plot against the unsafe rate with its Pareto front."""
     runs = load_runs(paths)
     if not runs:
         raise ValueError("no runs given")
@@ -344,6 +378,12 @@ def write_report(paths: Sequence[str | Path], output: str | Path, examples: int 
         )
     label = f"Relative drop in unsafe rate vs {html.escape(runs[0].name)}"
     rows.append(f"<tr><th>{label}</th>{''.join(drops)}</tr>")
+    for label, by_name in (quality or {}).items():
+        cells = "".join(
+            f"<td>{by_name[run.name]:.3f}</td>" if run.name in by_name else "<td>—</td>"
+            for run in runs
+        )
+        rows.append(f"<tr><th>{html.escape(label)}</th>{cells}</tr>")
     rows.append(_bound_row(runs))
     rows += _paired_rows(runs)
     counts = "".join(f"<td>{run.summary['n']}</td>" for run in runs)
@@ -371,7 +411,8 @@ unsteered model.</p>
 <h2>Unsafe rate per harm category</h2><div class="legend">{legend}</div>{_bar_chart(runs)}
 <h2>Safety against quality</h2><div class="plots">
 {_scatter(runs, "relevance", "topic relevance")}
-{_scatter(runs, "harmless_refusal", "over-refusal on harmless prompts")}</div>
+{_scatter(runs, "harmless_refusal", "over-refusal on harmless prompts")}
+{"".join(_scatter(runs, "", label, by_name) for label, by_name in (quality or {}).items())}</div>
 <h2>Example answers</h2>{_examples(runs, examples)}
 </body></html>
 """

@@ -105,11 +105,16 @@ def load_tokenizer(name_or_path: str = DEFAULT_LM) -> PreTrainedTokenizerBase:
     return AutoTokenizer.from_pretrained(folder, gguf_file=gguf)
 
 
-def load_lm(name_or_path: str = DEFAULT_LM, dtype: torch.dtype = torch.float32) -> LoadedLM:
+def load_lm(
+    name_or_path: str = DEFAULT_LM,
+    dtype: torch.dtype = torch.float32,
+    adapter: str | Path | None = None,
+) -> LoadedLM:
     """Load a causal LM and its tokenizer (left padding, a pad token always set).
 
     GGUF files are dequantised to float on first use and saved as safetensors under the cache
-    folder (``BEAVERTAIL_CACHE``), so later loads take well under a second.
+    folder (``BEAVERTAIL_CACHE``), so later loads take well under a second. ``adapter``: a
+    saved policy adapter (``beavertail align``), merged into the weights.
     """
     folder, gguf = resolve_lm(name_or_path)
     if gguf is not None:
@@ -133,6 +138,10 @@ def load_lm(name_or_path: str = DEFAULT_LM, dtype: torch.dtype = torch.float32) 
     tokenizer.padding_side = "left"
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
+    if adapter is not None:
+        from beavertail.models.adapters import merge_adapter
+
+        model = merge_adapter(model, adapter)
     model.eval()
     return LoadedLM(model, tokenizer, name_or_path)
 

@@ -10,17 +10,14 @@ Where TRL fits and where it does not:
 * the cost objective needs each answer's safe/unsafe sign, which ``RewardTrainer`` has no
   place for: :class:`PairScoreTrainer` passes two sign columns through the collator and
   replaces ``compute_loss`` with Safe RLHF's cost loss;
-* checkpoints: ``transformers.Trainer`` writes the optimizer, scheduler and RNG state with
-  ``torch.save`` (pickles). :class:`PairScoreTrainer` writes them as safetensors + JSON instead
-  and reads only those, so ``resume_from_checkpoint`` never unpickles anything.
+* checkpoints and the batch order come from :mod:`beavertail.models.training`: safetensors only,
+  and a resume sees the batches an uninterrupted run would.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import math
-import random
 import shutil
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
@@ -29,20 +26,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
-from safetensors import safe_open
 from safetensors.torch import save_file
 
-from beavertail.artifacts import (
-    optimizer_groups_json,
-    optimizer_state_from_tensors,
-    optimizer_tensors,
-    read_manifest,
-    write_manifest,
-)
+from beavertail.artifacts import read_manifest, write_manifest
 from beavertail.data import PreferencePair
 from beavertail.models.causal import chat_text, lm_weights_folder, model_device
 from beavertail.models.encoders import resolve_encoder
 from beavertail.models.progress import track
+from beavertail.models.training import SafetensorsCheckpoints, resumable_checkpoint
 from beavertail.preference.losses import cost_loss, pair_arrays
 from beavertail.preference.metrics import evaluate_score_model
 from beavertail.preference.spec import MANIFEST_KIND, PreferenceTrainingConfig, ScoreModelSpec
@@ -230,28 +221,8 @@ def _adapter_state(peft_model: Any) -> tuple[dict[str, torch.Tensor], Any]:
 
 def _trainer_class() -> type:
     """Built on first use: importing TRL takes seconds and is only needed for training."""
-    from transformers.trainer_pt_utils import LengthGroupedSampler, get_length_grouped_indices
     from trl import RewardTrainer
     from trl.trainer.reward_trainer import DataCollatorForPreference
-
-    class EpochSeededLengthSampler(LengthGroupedSampler):
-        """Batches of similar length (less padding on a CPU), in an order fixed by seed and
-        epoch alone: a resumed run sees the same batches as one never interrupted (the stock
-        sampler draws from the global RNG, whose state at an epoch's start a resume cannot
-        reproduce)."""
-
-        def __init__(self, batch_size: int, lengths: list[int], seed: int) -> None:
-            super().__init__(batch_size, lengths=lengths)
-            self.seed = seed
-            self.epoch = 0
-
-        def set_epoch(self, epoch: int) -> None:
-            self.epoch = epoch
-
-        def __iter__(self) -> Iterator[int]:
-            generator = torch.Generator().manual_seed(self.seed * 1000 + self.epoch)
-            order = get_length_grouped_indices(self.lengths, self.batch_size, generator=generator)
-            return iter(order)
 
     @dataclass
     class CollatorWithSigns(DataCollatorForPreference):
@@ -263,7 +234,7 @@ def _trainer_class() -> type:
                 batch[key] = torch.tensor([e[key] for e in examples], dtype=torch.float32)
             return batch
 
-    class PairScoreTrainer(RewardTrainer):
+    class PairScoreTrainer(SafetensorsCheckpoints, RewardTrainer):
         """``RewardTrainer`` with Safe RLHF's cost loss and safetensors-only checkpoints."""
 
         def __init__(self, *args: Any, objective: str, regularization: float, **kwargs: Any):
@@ -272,14 +243,6 @@ def _trainer_class() -> type:
             kwargs["data_collator"] = CollatorWithSigns(pad_token_id=0)  # pad id set below
             super().__init__(*args, **kwargs)
             self.data_collator.pad_token_id = self.processing_class.pad_token_id
-
-        def _get_train_sampler(self, train_dataset: Any = None) -> Any:
-            dataset = train_dataset if train_dataset is not None else self.train_dataset
-            return EpochSeededLengthSampler(
-                self.args.train_batch_size * self.args.gradient_accumulation_steps,
-                lengths=list(dataset["length"]),
-                seed=self.args.seed,
-            )
 
         def _set_signature_columns_if_needed(self) -> None:
             if self._signature_columns is None:
@@ -302,66 +265,6 @@ def _trainer_class() -> type:
                 right = ((torch.cat([unsafer, safer]) > 0) == (signs > 0)).float().mean().item()
                 self._metrics[mode]["sign_accuracy"].append(right)
             return (loss, outputs) if return_outputs else loss
-
-        # -- checkpoints without pickles ------------------------------------------------
-        def _save(self, output_dir: str | None = None, state_dict: dict | None = None) -> None:
-            super()._save(output_dir, state_dict)
-            target = Path(output_dir or self.args.output_dir)
-            (target / "training_args.bin").unlink(missing_ok=True)  # torch.save'd by Trainer
-            (target / "training_args.json").write_text(self.args.to_json_string())
-
-        def _save_optimizer_and_scheduler(self, output_dir: str) -> None:
-            tensors = optimizer_tensors(self.optimizer.state_dict())
-            meta = {
-                "scheduler": json.dumps(self.lr_scheduler.state_dict()),
-                "groups": optimizer_groups_json(self.optimizer.state_dict()),
-            }
-            Path(output_dir).mkdir(parents=True, exist_ok=True)
-            save_file(tensors, Path(output_dir) / "optimizer.safetensors", metadata=meta)
-
-        def _load_optimizer_and_scheduler(self, checkpoint: str | None) -> None:
-            if checkpoint is None or not (Path(checkpoint) / "optimizer.safetensors").is_file():
-                return
-            with safe_open(Path(checkpoint) / "optimizer.safetensors", "pt") as handle:
-                meta = handle.metadata() or {}
-                tensors = {k: handle.get_tensor(k) for k in handle.keys()}  # noqa: SIM118
-            state = optimizer_state_from_tensors(
-                self.optimizer.state_dict(), tensors, meta.get("groups")
-            )
-            self.optimizer.load_state_dict(state)
-            self.lr_scheduler.load_state_dict(json.loads(meta["scheduler"]))
-
-        def _save_rng_state(self, output_dir: str) -> None:
-            version, mt, gauss = random.getstate()
-            _, keys, pos, has_gauss, cached = np.random.get_state()
-            tensors = {
-                "torch": torch.random.get_rng_state(),
-                "numpy": torch.from_numpy(np.asarray(keys, dtype=np.int64)),
-            }
-            if torch.cuda.is_available():
-                tensors["cuda"] = torch.cuda.random.get_rng_state()
-            meta = {
-                "python": json.dumps([version, list(mt), gauss]),
-                "numpy": json.dumps([int(pos), int(has_gauss), float(cached)]),
-            }
-            Path(output_dir).mkdir(parents=True, exist_ok=True)
-            save_file(tensors, Path(output_dir) / "rng_state.safetensors", metadata=meta)
-
-        def _load_rng_state(self, checkpoint: str | None) -> None:
-            path = Path(checkpoint or "") / "rng_state.safetensors"
-            if checkpoint is None or not path.is_file():
-                return
-            with safe_open(path, "pt") as handle:
-                meta = handle.metadata() or {}
-                tensors = {k: handle.get_tensor(k) for k in handle.keys()}  # noqa: SIM118
-            version, mt, gauss = json.loads(meta["python"])
-            random.setstate((version, tuple(mt), gauss))
-            pos, has_gauss, cached = json.loads(meta["numpy"])
-            keys = tensors["numpy"].numpy().astype(np.uint32)
-            np.random.set_state(("MT19937", keys, pos, has_gauss, cached))
-            torch.random.set_rng_state(tensors["torch"])
-            if "cuda" in tensors and torch.cuda.is_available():
-                torch.cuda.random.set_rng_state(tensors["cuda"])
 
     return PairScoreTrainer
 
@@ -429,7 +332,8 @@ def train_tuned_score_model(
     steps = math.ceil(len(dataset) / config.tune_batch_size) * config.tune_epochs
     learning_rate = config.tune_learning_rate or (2e-4 if spec.tuning == "lora" else 3e-5)
     run_dir = Path(output_dir) / TRAINER_FOLDER if output_dir is not None else None
-    resume = _resumable_checkpoint(run_dir, config, len(pairs)) if run_dir else None
+    settings = {"config": config.model_dump(), "pairs": len(pairs)}
+    resume = resumable_checkpoint(run_dir, settings) if run_dir else None
     args = RewardConfig(
         output_dir=str(run_dir) if run_dir else "/tmp/beavertail-reward-trainer-unsaved",
         num_train_epochs=config.tune_epochs,
@@ -484,21 +388,3 @@ def train_tuned_score_model(
         assert run_dir is not None
         shutil.rmtree(run_dir, ignore_errors=True)
     return result
-
-
-def _resumable_checkpoint(
-    run_dir: Path, config: PreferenceTrainingConfig, pairs: int
-) -> str | None:
-    """The last checkpoint of an interrupted run with the same settings, else None.
-
-    A run with other settings is removed rather than mixed with this one.
-    """
-    from transformers.trainer_utils import get_last_checkpoint
-
-    settings = json.dumps({"config": config.model_dump(), "pairs": pairs}, sort_keys=True)
-    marker = run_dir / "settings.json"
-    if run_dir.is_dir() and (not marker.is_file() or marker.read_text() != settings):
-        shutil.rmtree(run_dir)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    marker.write_text(settings)
-    return get_last_checkpoint(str(run_dir))

@@ -1,0 +1,89 @@
+"""Settings for preference optimisation: one config for DPO, MODPO and SIPO."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from beavertail.models import DEFAULT_LM
+from beavertail.settings import Settings
+
+Method = Literal["dpo", "modpo", "sipo"]
+Ranking = Literal["safer", "better", "agree"]
+PairFilter = Literal["all", "safe-vs-unsafe"]
+MANIFEST_METHODS: tuple[Method, ...] = ("dpo", "modpo", "sipo")
+
+
+class SipoSettings(Settings):
+    """SIPO's self-improvement round: sample, score, keep Pareto improvements, train."""
+
+    init_adapter: str | None = Field(
+        None, description="Policy to improve (a saved adapter; default: the base model)."
+    )
+    conflicts: int = Field(64, ge=1, description="Conflicting pairs (better ≠ safer) to use.")
+    samples: int = Field(4, ge=1, description="Answers sampled per conflicting prompt.")
+    max_new_tokens: int = Field(64, ge=1, le=4096)
+    temperature: float = Field(0.8, gt=0, le=2)
+    top_p: float = Field(0.95, gt=0, le=1)
+    judge: str | None = Field(None, description="Judge that must call a kept answer safe.")
+    verify_reward_model: str | None = Field(
+        None, description="Independent reward model that checks the kept answers."
+    )
+    verify_cost_model: str | None = Field(
+        None, description="Independent cost model that checks the kept answers."
+    )
+    rounds: int = Field(1, ge=1, le=3, description="Rounds; each continues the previous policy.")
+
+
+class AlignConfig(Settings):
+    """One preference-optimisation run (loadable from YAML/TOML/JSON; flags override)."""
+
+    method: Method = Field("dpo", description="dpo | modpo | sipo")
+    model: str = Field(DEFAULT_LM, description="Base LM (hub id, folder, .gguf, embedded:…).")
+    ranking: Ranking = Field(
+        "safer", description="DPO's ranking: safer, better, or agree (pairs where both agree)."
+    )
+    pair_filter: PairFilter = Field(
+        "all", description="safe-vs-unsafe: only pairs with one safe and one unsafe answer."
+    )
+    weight: float = Field(
+        0.5, ge=0, le=1, description="MODPO: weight of harmlessness (1 − weight: helpfulness)."
+    )
+    reward_model: str | None = Field(None, description="Reward model folder (helpfulness).")
+    cost_model: str | None = Field(None, description="Cost model folder (harmlessness).")
+    pairs: int | None = Field(512, ge=1, description="Training pairs (after filtering); None: all.")
+    train_file: str | None = Field(None, description="PKU-SafeRLHF-style pairs [PKU train].")
+    data_dir: str | None = None
+    beta: float = Field(0.1, gt=0, description="DPO's β (KL strength).")
+    learning_rate: float = Field(1e-3, gt=0, description="LoRA learning rate.")
+    epochs: int = Field(1, ge=1)
+    batch_size: int = Field(8, ge=1, description="Pairs per optimiser step.")
+    max_length: int = Field(192, ge=16, description="Tokens of prompt + answer (answers cut).")
+    lora_rank: int = Field(16, ge=1)
+    lora_alpha: int = Field(32, ge=1)
+    lora_top_layers: int | None = Field(
+        None, ge=1, description="LoRA on the top N decoder layers only (no backward below)."
+    )
+    seed: int = 0
+    checkpoint_steps: int = Field(20, ge=1, description="Optimiser steps per checkpoint.")
+    sipo: SipoSettings = Field(default_factory=SipoSettings)
+
+    @model_validator(mode="after")
+    def _models_present(self) -> AlignConfig:
+        if self.method == "modpo" and 0 < self.weight < 1:
+            needed = "reward_model" if self.weight >= 0.5 else "cost_model"
+            if getattr(self, needed) is None:
+                raise ValueError(f"MODPO with weight {self.weight} needs {needed} (the margin)")
+        if self.method == "sipo" and (self.reward_model is None or self.cost_model is None):
+            raise ValueError("SIPO scores its samples with reward_model and cost_model: give both")
+        verify = (self.sipo.verify_reward_model, self.sipo.verify_cost_model)
+        if (verify[0] is None) != (verify[1] is None):
+            raise ValueError("give both sipo.verify_reward_model and sipo.verify_cost_model")
+        return self
+
+    def primary(self) -> Ranking:
+        """The ranking whose pairs are trained on: DPO's own; MODPO's heavier objective."""
+        if self.method == "modpo":
+            return "safer" if self.weight >= 0.5 else "better"
+        return self.ranking

@@ -1,0 +1,151 @@
+"""``beavertail align``: DPO, MODPO and SIPO training of LoRA policy adapters."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from beavertail.cli.common import console, user_errors
+
+app = typer.Typer(
+    help="Align the model itself on preference pairs (LoRA adapters; evaluate with "
+    "`beavertail eval run --adapter`).",
+    no_args_is_help=True,
+)
+
+Out = Annotated[Path, typer.Option(help="Adapter folder (an interrupted run resumes there).")]
+Config = Annotated[Path | None, typer.Option(help="YAML/TOML/JSON align config.")]
+Model = Annotated[str | None, typer.Option(help="Base LM: hub id, folder, .gguf, embedded:….")]
+Pairs = Annotated[int | None, typer.Option(help="Training pairs after filtering [512].")]
+TrainFile = Annotated[
+    str | None, typer.Option(help="PKU-SafeRLHF-style pairs (default: PKU-SafeRLHF train).")
+]
+Beta = Annotated[float | None, typer.Option(help="DPO's β [0.1].")]
+LearningRate = Annotated[float | None, typer.Option(help="Learning rate [1e-3].")]
+Epochs = Annotated[int | None, typer.Option(help="Epochs [1].")]
+MaxLength = Annotated[int | None, typer.Option(help="Tokens of prompt + answer [192].")]
+Reward = Annotated[str | None, typer.Option(help="Reward model folder (beavertail prefs train).")]
+Cost = Annotated[str | None, typer.Option(help="Cost model folder (beavertail prefs train).")]
+DataDir = Annotated[str | None, typer.Option(help="Shared data folder.")]
+
+
+def _train(method: str, out: Path, config: Path | None, **flags: Any) -> None:
+    from beavertail.align import AlignConfig, train_policy
+
+    with user_errors():
+        settings = AlignConfig.load(config, method=method, **flags)
+        folder = train_policy(settings, out)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    training = manifest["training"]
+    metrics = training.get("metrics", {})
+    line = (
+        f"{method}: {training['pairs']} pairs ({training.get('dropped', 0)} left out: prompt "
+        f"over max_length), {training['steps']} steps, "
+        f"{training['seconds']:.0f} s; last loss {metrics.get('loss', float('nan')):.4f}, "
+        f"reward accuracy {metrics.get('rewards/accuracies', float('nan')):.3f}"
+    )
+    console.print(line)
+    if "sipo" in manifest:
+        s = manifest["sipo"]
+        line = f"SIPO: kept {s['kept']} of {s['conflicts']} conflicting pairs"
+        if s["verified_share"] is not None:
+            line += (
+                f"; the verification models agree it beats both originals in {s['verified']}"
+                f" ({s['verified_share']:.0%})"
+            )
+        console.print(line)
+    console.print(f"adapter written to {folder}")
+
+
+@app.command()
+def dpo(
+    out: Out,
+    ranking: Annotated[
+        str | None, typer.Option(help="safer | better | agree (pairs both rankings agree on)")
+    ] = None,
+    pair_filter: Annotated[
+        str | None, typer.Option(help="all | safe-vs-unsafe (one safe, one unsafe answer)")
+    ] = None,
+    model: Model = None,
+    pairs: Pairs = None,
+    train_file: TrainFile = None,
+    beta: Beta = None,
+    learning_rate: LearningRate = None,
+    epochs: Epochs = None,
+    max_length: MaxLength = None,
+    config: Config = None,
+    data_dir: DataDir = None,
+) -> None:
+    """DPO on pairs ranked by one objective; the reference is the base (adapter disabled)."""
+    flags = {k: v for k, v in locals().items() if k not in ("out", "config")}
+    _train("dpo", out, config, **flags)
+
+
+@app.command()
+def modpo(
+    out: Out,
+    weight: Annotated[
+        float | None, typer.Option(help="Weight of harmlessness, 0–1 (helpfulness: 1 − w) [0.5].")
+    ] = None,
+    reward_model: Reward = None,
+    cost_model: Cost = None,
+    pair_filter: Annotated[str | None, typer.Option(help="all | safe-vs-unsafe")] = None,
+    model: Model = None,
+    pairs: Pairs = None,
+    train_file: TrainFile = None,
+    beta: Beta = None,
+    learning_rate: LearningRate = None,
+    epochs: Epochs = None,
+    max_length: MaxLength = None,
+    config: Config = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Multi-objective DPO: the heavier objective's pairs, the other's model as a margin."""
+    flags = {k: v for k, v in locals().items() if k not in ("out", "config")}
+    _train("modpo", out, config, **flags)
+
+
+@app.command()
+def sipo(
+    out: Out,
+    reward_model: Reward = None,
+    cost_model: Cost = None,
+    init_adapter: Annotated[
+        str | None, typer.Option(help="Policy to improve (adapter folder; default: the base).")
+    ] = None,
+    conflicts: Annotated[int | None, typer.Option(help="Conflicting pairs to use [64].")] = None,
+    samples: Annotated[int | None, typer.Option(help="Answers sampled per prompt [4].")] = None,
+    rounds: Annotated[int | None, typer.Option(help="Self-improvement rounds [1].")] = None,
+    judge: Annotated[str | None, typer.Option(help="Judge that must pass kept answers.")] = None,
+    verify_reward_model: Annotated[
+        str | None, typer.Option(help="Independent reward model that checks kept answers.")
+    ] = None,
+    verify_cost_model: Annotated[
+        str | None, typer.Option(help="Independent cost model that checks kept answers.")
+    ] = None,
+    model: Model = None,
+    train_file: TrainFile = None,
+    beta: Beta = None,
+    learning_rate: LearningRate = None,
+    epochs: Epochs = None,
+    max_length: MaxLength = None,
+    config: Config = None,
+    data_dir: DataDir = None,
+) -> None:
+    """SIPO: sample on conflicting pairs, keep Pareto improvements, train on them."""
+    sipo_flags = {
+        "init_adapter": init_adapter,
+        "conflicts": conflicts,
+        "samples": samples,
+        "rounds": rounds,
+        "judge": judge,
+        "verify_reward_model": verify_reward_model,
+        "verify_cost_model": verify_cost_model,
+    }
+    flags = {
+        k: v for k, v in locals().items() if k not in ("out", "config", "sipo_flags", *sipo_flags)
+    }
+    _train("sipo", out, config, sipo=sipo_flags, **flags)
