@@ -105,6 +105,9 @@ def _train_sipo(config: AlignConfig, output: Path, progress: bool) -> Path:
     for round_index in range(settings.rounds):
         last = round_index == settings.rounds - 1
         folder = output if last else output.with_name(f"{output.name}-round-{round_index + 1}")
+        if _finished(folder, config):  # an earlier round of an interrupted run: not redone
+            parent = str(folder)
+            continue
         folder.mkdir(parents=True, exist_ok=True)
         lm = load_lm(config.model, adapter=parent)
         store = folder / "sipo-samples.jsonl"

@@ -189,7 +189,8 @@ def select_pareto(
         k += len(cands)
         better, safer = cands[pair.better_id], cands[pair.safer_id]
         choices.append(choose(pair.prompt, better, safer, cands[2:], scale))
-    kept = [c for c in choices if c.kept is not None]
+    selection = SipoSelection(choices)
+    kept = selection.kept
     if verifiers is not None and kept:
         triples = [(c.kept.text, c.better.text, c.safer.text) for c in kept if c.kept]
         check_prompts = [c.prompt for c in kept for _ in range(3)]
@@ -200,7 +201,7 @@ def select_pareto(
                 Candidate("", float(vr[3 * i + j]), float(vc[3 * i + j]), False) for j in range(3)
             )
             choice.verified = bool(beats_both(a, b, c))
-    return SipoSelection(choices)
+    return selection
 
 
 def selection_records(selection: SipoSelection) -> list[dict[str, Any]]:
