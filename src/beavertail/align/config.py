@@ -65,6 +65,11 @@ class AlignConfig(Settings):
     lora_top_layers: int | None = Field(
         None, ge=1, description="LoRA on the top N decoder layers only (no backward below)."
     )
+    lora_modules: list[str] | None = Field(
+        None,
+        description="Modules LoRA adapts (default: attention and MLP projections); "
+        "gate_proj,up_proj puts the whole change into the MLP neurons (beavertail neurons).",
+    )
     seed: int = 0
     checkpoint_steps: int = Field(20, ge=1, description="Optimiser steps per checkpoint.")
     sipo: SipoSettings = Field(default_factory=SipoSettings)

@@ -33,7 +33,12 @@ def _finished(output: Path, config: AlignConfig) -> bool:
     """An adapter already saved there by the same settings (a re-run returns at once)."""
     if not (output / "manifest.json").is_file():
         return False
-    return read_adapter_manifest(output, verify=False).get("config") == config.model_dump()
+    stored = read_adapter_manifest(output, verify=False).get("config")
+    # settings added since it was saved take their defaults
+    return (
+        stored is not None
+        and AlignConfig.model_validate(stored).model_dump() == config.model_dump()
+    )
 
 
 def margins(config: AlignConfig, rows: list[PolicyPair]) -> list[float] | None:

@@ -184,7 +184,7 @@ def train_adapter(
         r=config.lora_rank,
         lora_alpha=config.lora_alpha,
         lora_dropout=0.0,
-        target_modules=LORA_TARGETS["lm"],
+        target_modules=config.lora_modules or LORA_TARGETS["lm"],
         layers_to_transform=top_layers(lm, config.lora_top_layers),
     )
     trainer = _trainer_class()(

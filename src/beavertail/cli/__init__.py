@@ -9,6 +9,7 @@ from beavertail.cli import data as data_cli
 from beavertail.cli import evaluate as evaluate_cli
 from beavertail.cli import moderate as moderate_cli
 from beavertail.cli import monitor as monitor_cli
+from beavertail.cli import neurons as neurons_cli
 from beavertail.cli import prefs as prefs_cli
 from beavertail.cli import serve as serve_cli
 from beavertail.cli import steer as steer_cli
@@ -26,6 +27,7 @@ app.add_typer(prefs_cli.app, name="prefs")
 app.add_typer(align_cli.app, name="align")
 app.add_typer(evaluate_cli.app, name="eval")
 app.add_typer(monitor_cli.app, name="monitor")
+app.add_typer(neurons_cli.app, name="neurons")
 app.command("serve")(serve_cli.serve)
 app.command("quickstart")(moderate_cli.quickstart)
 

@@ -30,6 +30,10 @@ MaxLength = Annotated[int | None, typer.Option(help="Tokens of prompt + answer [
 Reward = Annotated[str | None, typer.Option(help="Reward model folder (beavertail prefs train).")]
 Cost = Annotated[str | None, typer.Option(help="Cost model folder (beavertail prefs train).")]
 DataDir = Annotated[str | None, typer.Option(help="Shared data folder.")]
+LoraModules = Annotated[
+    str | None,
+    typer.Option(help="Comma-separated modules LoRA adapts, e.g. gate_proj,up_proj [all]."),
+]
 
 
 def _train(method: str, out: Path, config: Path | None, **flags: Any) -> None:
@@ -76,11 +80,13 @@ def dpo(
     learning_rate: LearningRate = None,
     epochs: Epochs = None,
     max_length: MaxLength = None,
+    lora_modules: LoraModules = None,
     config: Config = None,
     data_dir: DataDir = None,
 ) -> None:
     """DPO on pairs ranked by one objective; the reference is the base (adapter disabled)."""
     flags = {k: v for k, v in locals().items() if k not in ("out", "config")}
+    flags["lora_modules"] = lora_modules.split(",") if lora_modules else None
     _train("dpo", out, config, **flags)
 
 

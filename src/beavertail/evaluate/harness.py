@@ -31,6 +31,7 @@ from beavertail.models.generation import (
 )
 from beavertail.models.progress import progress_bar
 from beavertail.moderation import resolve_moderator
+from beavertail.neurons.patch import PatchSettings
 from beavertail.settings import Settings
 from beavertail.steering.apply import SteeringSettings
 
@@ -54,6 +55,9 @@ class EvalConfig(Settings):
     steering: SteeringSettings | None = None
     best_of_n: BestOfNSettings | None = None
     guided: GuidedConfig | None = Field(None, description="Guided decoding (DeAL / RAIN).")
+    neuron_patch: PatchSettings | None = Field(
+        None, description="Patch safety neurons from an aligned twin (beavertail neurons)."
+    )
     judge: str | None = Field(None, description="Judge reference; default: the shipped one.")
     fluency: bool = Field(True, description="Score the answers' perplexity.")
     batch_size: int = Field(8, ge=1)
@@ -73,6 +77,13 @@ class EvalConfig(Settings):
             raise ValueError(
                 "an adapter needs a local model; serve it from the endpoint instead "
                 "(vLLM: --enable-lora --lora-modules NAME=FOLDER/adapter, then --model NAME)"
+            )
+        if self.neuron_patch is not None and (
+            self.endpoint or self.adapter or self.steering or self.guided
+        ):
+            raise ValueError(
+                "neuron patching runs the local base model beside its aligned twin; it does "
+                "not combine with an endpoint, an adapter, steering or guided decoding"
             )
         if self.guided is not None:
             if self.endpoint:
@@ -170,6 +181,10 @@ def _base_generator(
     if config.adapter is not None:  # a shared base model would be the wrong policy
         lm = load_lm(config.model, adapter=config.adapter)
     lm = lm or load_lm(config.model)
+    if config.neuron_patch is not None:
+        from beavertail.neurons import patched_generator
+
+        return patched_generator(lm, config.neuron_patch), None, lm
     if config.steering is None:
         return LocalGenerator(lm), None, lm
     from beavertail.steering.apply import load_steerer
@@ -196,6 +211,10 @@ def resolved_identity(
         resolved["steer_layer"] = steering.layer
         resolved["steer_coefficient"] = steering.coefficient
         resolved["vectors_digest"] = artifact_digest(vectors)
+    if config.neuron_patch is not None:
+        from beavertail.neurons import patch_identity
+
+        resolved |= patch_identity(config.neuron_patch)
     if config.best_of_n is not None:
         resolved["reward_digest"] = artifact_digest(config.best_of_n.reward_model)
         resolved["cost_digest"] = artifact_digest(config.best_of_n.cost_model)

@@ -85,8 +85,15 @@ class StreamMonitor:
         c = self.config
         return tokens >= c.min_tokens and tokens - checked >= c.check_every
 
-    def scores(self, prompts: Sequence[str], partials: Sequence[str]) -> np.ndarray:
-        """Calibrated probabilities, column 0 unsafe, then the categories."""
+    def scores(
+        self,
+        prompts: Sequence[str],
+        partials: Sequence[str],
+        keys: Sequence[Hashable] | None = None,
+    ) -> np.ndarray:
+        """Calibrated probabilities, column 0 unsafe, then the categories (``keys``: the
+        decoding rows, for monitors that read the generating model itself)."""
+        del keys  # a text moderator reads only the text
         return self.moderator.probabilities(list(prompts), list(partials))
 
     def decide(self, probs: np.ndarray, token_counts: Sequence[int]) -> list[StopDecision | None]:
@@ -106,13 +113,14 @@ class StreamMonitor:
         partials: Sequence[str],
         token_counts: Sequence[int],
         probs: np.ndarray | None = None,
+        keys: Sequence[Hashable] | None = None,
     ) -> list[StopDecision | None]:
         """Stop decisions; ``probs``: the moderator's probabilities when already computed
-        (replays), so only a cascade's confirmer runs."""
+        (replays), so only a cascade's confirmer runs; ``keys``: the rows being decoded."""
         if not prompts:
             return []
         if probs is None:
-            probs = self.scores(prompts, partials)
+            probs = self.scores(prompts, partials, keys)
         decisions = self.decide(probs, token_counts)
         flagged = [i for i, d in enumerate(decisions) if d is not None]
         if self.confirmer is None or not flagged:
@@ -207,7 +215,7 @@ class GuardedRows:
         rows = [self.rows[k] for k in keys]
         counts = [len(r.text.ids) for r in rows]
         decisions = self.monitor.check(
-            [r.prompt for r in rows], [r.text.text for r in rows], counts
+            [r.prompt for r in rows], [r.text.text for r in rows], counts, keys=keys
         )
         share = (time.perf_counter() - began) / len(keys)
         stopped = []
