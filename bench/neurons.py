@@ -43,7 +43,12 @@ from beavertail.align import AlignConfig, train_policy
 from beavertail.artifacts import atomic_write_text
 from beavertail.data import moderation_split
 from beavertail.evaluate import AnswerJudge
-from beavertail.evaluate.patching import greedy_labels, recovery_plot, recovery_sweep
+from beavertail.evaluate.patching import (
+    RECOVERY_COLUMNS,
+    greedy_labels,
+    recovery_plot,
+    recovery_sweep,
+)
 from beavertail.evaluate.prompt_sets import load_prompt_set
 from beavertail.models import load_lm
 from beavertail.models.generation import SamplingParams
@@ -83,10 +88,10 @@ FULL = {
 }
 QUICK = {
     "find": {"harmful-train": 4, "harmless-train": 4},
-    "max_new_tokens": 8,
+    "max_new_tokens": 24,  # 8-token answers are too short for the judge to flag any
     "shares": [0.01, 0.05],
     "patch": {"prompts": ["harmful-test", "harmless-test"], "limit": 3},
-    "predict_train": {"harmful-train": 8, "harmless-train": 8},
+    "predict_train": {"harmful-train": 16, "harmless-train": 8},
     "predict_test": {"harmful-test": 4, "harmless-test": 4},
     "probe_share": 0.05,
     "monitor_train": 40,
@@ -308,26 +313,10 @@ def main() -> None:
         title=f"Dynamic activation patching (base unsafe {base.unsafe_rate:.1%}, "
         f"DPO-safer {twin.unsafe_rate:.1%})"
     )
-    for column in (
-        "k share",
-        "neurons",
-        "selection",
-        "unsafe",
-        "recovered",
-        "relevance drop",
-        "harmless refusal",
-    ):
+    for column in RECOVERY_COLUMNS:
         table.add_column(column)
     for p in points:
-        table.add_row(
-            f"{p.share:.1%}",
-            str(p.neurons),
-            p.selection,
-            f"{p.unsafe_rate:.1%}",
-            f"{p.recovered:.0%}",
-            f"{p.helpfulness_drop:+.3f}",
-            f"{p.harmless_refusal:.1%}",
-        )
+        table.add_row(*p.cells())
     console.print(table)
     for p in points:
         suffix = "" if p.selection == "top" else "_random"

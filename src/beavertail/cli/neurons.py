@@ -88,7 +88,7 @@ def patch(
 ) -> None:
     """Generate with the top-k neurons patched from the aligned twin, for each k: the share of
     the twin's safety gain recovered, and the cost on helpfulness (resumable)."""
-    from beavertail.evaluate.patching import recovery_plot, recovery_sweep
+    from beavertail.evaluate.patching import RECOVERY_COLUMNS, recovery_plot, recovery_sweep
     from beavertail.models.generation import SamplingParams
 
     with user_errors():
@@ -109,17 +109,10 @@ def patch(
         title=f"base unsafe {base.unsafe_rate:.1%}, aligned {aligned.unsafe_rate:.1%}; "
         f"relevance base {base.relevance:.3f}"
     )
-    for column in ("share", "neurons", "selection", "unsafe", "recovered", "relevance drop"):
+    for column in RECOVERY_COLUMNS:
         table.add_column(column)
     for p in points:
-        table.add_row(
-            f"{p.share:.1%}",
-            str(p.neurons),
-            p.selection,
-            f"{p.unsafe_rate:.1%}",
-            f"{p.recovered:.0%}",
-            f"{p.helpfulness_drop:+.3f}",
-        )
+        table.add_row(*p.cells())
     console.print(table)
     atomic_write_text(out / "recovery.svg", recovery_plot(points, "Safety gain recovered"))
     atomic_write_text(

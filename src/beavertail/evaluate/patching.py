@@ -48,6 +48,29 @@ class RecoveryPoint:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    def cells(self) -> tuple[str, ...]:
+        """The point as a table row under :data:`RECOVERY_COLUMNS`."""
+        return (
+            f"{self.share:.1%}",
+            str(self.neurons),
+            self.selection,
+            f"{self.unsafe_rate:.1%}",
+            f"{self.recovered:.0%}",
+            f"{self.helpfulness_drop:+.3f}",
+            f"{self.harmless_refusal:.1%}",
+        )
+
+
+RECOVERY_COLUMNS = (
+    "k share",
+    "neurons",
+    "selection",
+    "unsafe",
+    "recovered",
+    "relevance drop",
+    "harmless refusal",
+)
+
 
 def run_figures(path: Path, name: str) -> RunFigures:
     records = read_run(path)[1]

@@ -25,6 +25,7 @@ from beavertail.neurons.activations import (
     flat_to_set,
     forward_neurons,
     neuron_grid,
+    set_size,
     text_batches,
 )
 
@@ -160,7 +161,7 @@ def last_token_neurons(
     ``neurons``, only those, flattened in layer order ``(n, count)``."""
     layers, width = neuron_grid(lm)
     chosen = sorted(neurons) if neurons is not None else list(range(layers))
-    size = sum(len(neurons[i]) for i in chosen) if neurons is not None else layers * width
+    size = set_size(neurons) if neurons is not None else layers * width
     out = torch.zeros(len(prompts), size)
     batches = list(text_batches(lm, prompts, None, batch_size))
     for batch in track(batches, len(batches), "reading neurons", show=progress):

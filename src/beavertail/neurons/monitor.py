@@ -51,9 +51,7 @@ def producing_features(
         captured = forward_neurons(lm, batch, layers)
         chosen = torch.cat([captured[i][..., neurons[i]] for i in layers], dim=-1)
         for row, index in enumerate(batch.index):
-            start, end = batch.answer_span(row)
-            # cumulative sums over the producing positions start-1 .. end-2
-            sums = chosen[row, start - 1 : max(end - 1, start)].double().cumsum(0)
+            sums = chosen[row, batch.producing_positions(row)].double().cumsum(0)
             steps = []
             for n in token_counts[index]:
                 n = min(max(int(n), 1), sums.shape[0])
