@@ -157,6 +157,16 @@ def test_the_modpo_margin_is_folded_into_the_reference_chosen_log_probability(sm
         lm.model = trainer.model.unload()  # the base model back, for the second trainer
     assert np.allclose(columns[3.0][0] - columns[0.0][0], 3.0 * np.array(margins), atol=1e-4)
     assert np.allclose(columns[3.0][1], columns[0.0][1], atol=1e-5)  # rejected untouched
+    # MODPO without margins would silently be DPO: refused
+    with pytest.raises(ValueError, match="no margin column"):
+        _trainer_class()(
+            model=lm.model,
+            args=args,
+            train_dataset=dpo_rows(lm, pairs),
+            processing_class=lm.tokenizer,
+            peft_config=LoraConfig(task_type="CAUSAL_LM", r=2, target_modules=["q_proj"]),
+            margin_scale=3.0,
+        )
 
 
 class CrashAt(TrainerCallback):

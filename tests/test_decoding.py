@@ -190,6 +190,14 @@ def test_upper_bounds_match_their_closed_forms_and_the_verdict_follows():
     with pytest.raises(ValueError, match="0/1"):
         upper_bound([0.2, 0.4], delta, "clopper-pearson")
 
+    # Student-t on two safe answers would say 0 (no spread): the exact bound is used instead
+    tiny = safety_test([{"harmful": True, "unsafe": False}] * 2, 0.5, bound="student-t")
+    assert tiny.upper == pytest.approx(1 - delta ** (1 / 2), abs=1e-4)
+    assert tiny.bound.startswith("clopper-pearson") and not tiny.passed
+    scores = [{"harmful": True, "unsafe_score": 0.1}] * 40
+    flat = safety_test(scores, 0.5, bound="student-t", metric="unsafe_score")
+    assert flat.bound.startswith("hoeffding") and flat.upper > 0.1
+
     records = [{"harmful": True, "unsafe": bool(v)} for v in outcomes]
     records += [{"harmful": False, "unsafe": True}] * 50  # harmless answers are not counted
     assert safety_test(records, threshold=0.25).passed and safety_test(records, 0.15).n == n
@@ -215,9 +223,14 @@ def test_attack_and_certify_from_the_cli(tmp_path, data_dir, small_moderator_dir
     assert page.count('class="bar"') >= 2 and "worst case" in page
 
     greedy = str(out / "greedy.jsonl")
-    ok = CliRunner().invoke(app, ["eval", "certify", greedy, "--max-unsafe", "1.0"])
+    from beavertail.evaluate import read_run
+
+    harmful = [r for r in read_run(greedy)[1] if r["harmful"]]
+    bound = upper_bound([float(r["unsafe"]) for r in harmful], 0.05, "clopper-pearson")
+    above, below = f"{bound + 0.005:.4f}", f"{bound - 0.005:.4f}"  # the verdict flips at it
+    ok = CliRunner().invoke(app, ["eval", "certify", greedy, "--max-unsafe", above])
     assert ok.exit_code == 0 and "verdict=pass" in ok.output
-    strict = CliRunner().invoke(app, ["eval", "certify", greedy, "--max-unsafe", "0.01"])
+    strict = CliRunner().invoke(app, ["eval", "certify", greedy, "--max-unsafe", below])
     assert strict.exit_code == 1 and "verdict=fail" in strict.output
     bad = CliRunner().invoke(app, ["eval", "certify", greedy, "--bound", "magic"])
     assert bad.exit_code == 2

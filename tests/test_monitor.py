@@ -42,7 +42,30 @@ def test_checkpoints_end_with_the_whole_answer():
     assert checkpoints(20, 8, 4) == [8, 16, 20]
     assert checkpoints(16, 8, 4) == [8, 16]
     assert checkpoints(3, 8, 4) == [3]
-    assert checkpoints(12, 4, 6) == [8, 12]
+    assert checkpoints(12, 4, 6) == [6, 10, 12]
+
+
+def test_replays_check_where_the_live_monitor_checks(smollm, prefix_moderator_dir):
+    """min_tokens (12) not a multiple of check_every (8): the live rows and the replay that
+    fits the stop threshold must check at the same token counts."""
+    from beavertail.monitor.stream import GuardedRows
+
+    seen: list[int] = []
+
+    class Recording(StreamMonitor):
+        def check(self, prompts, partials, counts, probs=None, keys=None):  # type: ignore[override]
+            seen.extend(counts)
+            return [None] * len(prompts)
+
+    config = MonitorConfig(check_every=8, min_tokens=12)
+    monitor = Recording(Moderator.load(prefix_moderator_dir), config)
+    rows = GuardedRows(smollm.tokenizer, monitor)
+    rows.add(0, "prompt")
+    ids = smollm.tokenizer("word " * 40, add_special_tokens=False)["input_ids"][:37]
+    for step, token in enumerate(ids):
+        rows.on_step(step, {0: token})
+    rows.finish({0: "length"})
+    assert seen == checkpoints(37, 8, 12) == [12, 20, 28, 36, 37]
 
 
 def test_stream_decoder_matches_generate_and_stops_single_rows(smollm):

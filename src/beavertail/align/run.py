@@ -50,7 +50,7 @@ def margins(config: AlignConfig, rows: list[PolicyPair]) -> list[float] | None:
     helpful_primary = config.primary() == "better"
     folder = config.cost_model if helpful_primary else config.reward_model
     assert folder is not None  # the config's validator requires it
-    scorer = load_score_model(folder)
+    scorer = load_score_model(folder, "cost" if helpful_primary else "reward")
     prompts = [r.prompt for r in rows]
     chosen = scorer.scores(prompts, [r.chosen for r in rows])
     rejected = scorer.scores(prompts, [r.rejected for r in rows])
@@ -96,13 +96,14 @@ def _train_sipo(config: AlignConfig, output: Path, progress: bool) -> Path:
 
     settings = config.sipo
     assert config.reward_model is not None and config.cost_model is not None
-    reward, cost = load_score_model(config.reward_model), load_score_model(config.cost_model)
+    reward = load_score_model(config.reward_model, "reward")
+    cost = load_score_model(config.cost_model, "cost")
     judge = resolve_moderator(settings.judge)
     verifiers = None
     if settings.verify_reward_model and settings.verify_cost_model:
         verifiers = (
-            load_score_model(settings.verify_reward_model),
-            load_score_model(settings.verify_cost_model),
+            load_score_model(settings.verify_reward_model, "reward"),
+            load_score_model(settings.verify_cost_model, "cost"),
         )
     conflicts = [p for p in shuffled(training_pairs(config), config.seed) if is_conflict(p)]
     conflicts = conflicts[: settings.conflicts]

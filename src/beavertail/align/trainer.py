@@ -83,9 +83,17 @@ def _trainer_class() -> type:
             ]
 
         def _precompute_ref_logps(self, dataset: Any, name: str, batch_size: int) -> Any:
+            # The only place TRL 1.x exposes the precomputed reference log-probabilities per
+            # example (its public compute_ref_log_probs sees collated batches, which drop the
+            # margin column), so this private method is overridden; a contract test pins it.
             dataset = super()._precompute_ref_logps(dataset, name, batch_size)
-            if not self.margin_scale or "margin" not in dataset.column_names:
+            if not self.margin_scale:
                 return dataset
+            if "margin" not in dataset.column_names:
+                raise ValueError(
+                    "MODPO needs a margin per pair (margin_scale is "
+                    f"{self.margin_scale}) but the {name} data has no margin column"
+                )
             shifted = [
                 ref + self.margin_scale * margin
                 for ref, margin in zip(dataset["ref_chosen_logps"], dataset["margin"], strict=True)

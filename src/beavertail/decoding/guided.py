@@ -107,7 +107,7 @@ class CostHeuristic:
     def __init__(self, folder: str, threshold: float | None = None) -> None:
         from beavertail.preference import load_score_model
 
-        self.model = load_score_model(folder)
+        self.model = load_score_model(folder, "cost")
         self.folder = folder
         self.name = f"cost:{folder}"
         self.threshold = 0.0 if threshold is None else threshold

@@ -167,7 +167,10 @@ def build_generator(
 
     b = config.best_of_n
     selector = SafeBestOfN(
-        generator, load_score_model(b.reward_model), load_score_model(b.cost_model), b
+        generator,
+        load_score_model(b.reward_model, "reward"),
+        load_score_model(b.cost_model, "cost"),
+        b,
     )
     return selector, selector, local
 
@@ -235,10 +238,8 @@ def run_eval(
     planned = plan_prompts(config)
     output = Path(output)
     normalize = EvalConfig.stored_identity  # an older run file's identity in today's shape
-    if output.is_file() and output.stat().st_size > 0:  # nothing left: no models to load
-        done = RunWriter(output, config.model_dump(), config.identity(), normalize).done
-        if {p.id for p in planned} <= done:
-            return output
+    if output.is_file() and output.stat().st_size > 0:  # other settings fail before loading
+        RunWriter(output, config.model_dump(), config.identity(), normalize)
     generator, steerer, local_lm = build_generator(config, lm)
     if judge is None:
         moderator = resolve_moderator(config.judge)
@@ -251,6 +252,8 @@ def run_eval(
         resolved=resolved_identity(config, judge, generator),
     )
     todo = [p for p in planned if p.id not in writer.done]
+    if not todo:  # complete, and its judge, vectors and score models checked above
+        return output
     gen_config = config.sampling
     with progress_bar() as bar:
         task = bar.add_task(f"eval {config.name}", total=len(planned), completed=len(writer.done))

@@ -21,6 +21,24 @@ class RunFileError(ValueError):
     pass
 
 
+def _flat(value: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            out |= _flat(item, f"{prefix}.{key}" if prefix else str(key))
+        return out
+    return {prefix: value}
+
+
+def differences(old: dict[str, Any], new: dict[str, Any], limit: int = 6) -> str:
+    """``key: old -> new`` for each setting that differs (nested keys dotted)."""
+    a, b = _flat(old), _flat(new)
+    changed = sorted(k for k in a.keys() | b.keys() if a.get(k, "<unset>") != b.get(k, "<unset>"))
+    shown = [f"{k}: {a.get(k, '<unset>')!r} -> {b.get(k, '<unset>')!r}" for k in changed[:limit]]
+    more = f" (and {len(changed) - limit} more)" if len(changed) > limit else ""
+    return "; ".join(shown) + more
+
+
 def read_run(path: str | Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """(header, complete records) of a run file; a torn last line is ignored."""
     path = Path(path)
@@ -78,17 +96,23 @@ class RunWriter:
                 stored_identity = {"unreadable": stored_identity}
             if stored_identity != identity:
                 raise RunFileError(
-                    f"{self.path} holds a run with other settings; pick another output path "
+                    f"{self.path} holds a run with other settings "
+                    f"({differences(stored_identity, identity)}); pick another output path "
                     "or delete it to start over"
                 )
             stored = header.get("resolved")
-            if resolved is not None and stored is not None and stored != resolved:
-                changed = sorted(k for k in stored.keys() | resolved.keys()
-                                 if stored.get(k) != resolved.get(k))  # fmt: skip
+            if resolved is not None and stored is None:
                 raise RunFileError(
-                    f"{self.path} was run with other resolved values ({', '.join(changed)}: "
-                    "a retrained judge or a re-swept steering setting); pick another output "
-                    "path or delete it to start over"
+                    f"{self.path} records no judge or vector digests (written by an older "
+                    "version), so whether its answers were judged the same way cannot be "
+                    "checked; pick another output path or delete it to start over"
+                )
+            if resolved is not None and stored != resolved:
+                raise RunFileError(
+                    f"{self.path} was run with other resolved values "
+                    f"({differences(stored, resolved)}: a retrained judge, re-extracted "
+                    "vectors or a re-swept steering setting); pick another output path or "
+                    "delete it to start over"
                 )
             self._truncate_torn_tail()
             self.done = {r["id"] for r in records}

@@ -76,6 +76,25 @@ def precision_threshold(y_true: np.ndarray, probs: np.ndarray, min_precision: fl
     return float(thresholds[ok[0]]) if len(ok) else float(np.max(probs))
 
 
+def severity_metrics(levels: np.ndarray, scores: np.ndarray) -> dict[str, float]:
+    """Exact-level accuracy and mean absolute error of predicted severity on the rows with a
+    level (``levels`` >= 0, as indices 0..2 of levels 1..3; ``scores``: one column per level),
+    beside the majority level's accuracy on the same rows."""
+    known = np.asarray(levels) >= 0
+    if not known.any():
+        return {"n": 0}
+    truth = np.asarray(levels)[known]
+    predicted = np.argmax(np.asarray(scores)[known], axis=1)
+    majority = np.bincount(truth).argmax()
+    return {
+        "n": int(known.sum()),
+        "accuracy": float((predicted == truth).mean()),
+        "mae": float(np.abs(predicted - truth).mean()),
+        "majority_level": int(majority) + 1,
+        "majority_accuracy": float((truth == majority).mean()),
+    }
+
+
 def moderation_report(
     y_unsafe: np.ndarray,
     score: np.ndarray,

@@ -25,11 +25,14 @@ from beavertail.models.features import (
     cached_features,
 )
 from beavertail.models.heads import StandardizedHead, mlp
+from beavertail.models.lm_judge import LMJudgeFeatures
 from beavertail.moderation.calibration import apply_temperatures
 from beavertail.moderation.metrics import moderation_report
 from beavertail.moderation.verdict import Verdict
 
-Backend = Literal["encoder", "finetuned", "lm-probe"]
+Backend = Literal["encoder", "finetuned", "lm-probe", "lm-lora"]
+BACKENDS = ("encoder", "finetuned", "lm-probe", "lm-lora")
+SEVERITY_LEVELS = (1, 2, 3)  # PKU-SafeRLHF severity of an unsafe answer (0 = safe)
 InputMode = Literal["pair", "prompt"]
 MANIFEST_KIND = "beavertail.qa-moderator"
 MANIFEST_VERSION = 1
@@ -53,14 +56,19 @@ class ModeratorSpec:
     head_dtype: Literal["float32", "float16"] = "float32"  # how head weights are stored
     lm_pooling: Pooling = "mean"  # lm-probe: mean over tokens, last token, or both
     judge_question: bool = False  # lm-probe: ask the LM whether the answer is harmful first
+    lm_depth: int | None = None  # lm-lora: decoder layers kept (the rest never runs)
+    lora_rank: int = 16  # lm-lora: adapter shape
+    lora_alpha: int = 32
+    lora_first_layer: int = 6  # lm-lora: adapters on layers lora_first_layer..lm_depth-1
+    severity: bool = False  # a severity head (levels 1-3 of an unsafe answer)
 
     def __post_init__(self) -> None:
         if self.head_dtype not in ("float32", "float16"):
             raise ValueError(f"head_dtype must be float32 or float16, not {self.head_dtype!r}")
-        if self.backend not in ("encoder", "finetuned", "lm-probe"):
-            raise ValueError(
-                f"backend must be encoder, finetuned or lm-probe, not {self.backend!r}"
-            )
+        if self.backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {BACKENDS}, not {self.backend!r}")
+        if self.backend == "lm-lora" and not self.lm_depth:
+            raise ValueError("an lm-lora moderator needs lm_depth (decoder layers kept)")
         if self.input not in ("pair", "prompt"):
             raise ValueError(f"input must be pair or prompt, not {self.input!r}")
         if self.max_length < 8:
@@ -94,6 +102,9 @@ class ModerationHead(StandardizedHead):
 
 def build_extractor(spec: ModeratorSpec, encoder_folder: Path | None = None) -> FeatureExtractor:
     """The feature extractor a spec describes (``encoder_folder``: fine-tuned weights)."""
+    if spec.backend == "lm-lora":
+        assert spec.lm_depth is not None
+        return LMJudgeFeatures(load_lm(spec.lm), spec.lm_depth, spec.max_length)
     if spec.backend == "lm-probe":
         return LMProbeFeatures(
             load_lm(spec.lm),
@@ -127,6 +138,9 @@ class Moderator:
     threshold: float
     category_thresholds: np.ndarray
     metadata: dict[str, Any] = field(default_factory=dict)
+    severity_head: torch.nn.Module | None = None  # features -> logits of levels 1..3
+    adapter: dict[str, torch.Tensor] | None = None  # lm-lora: the LoRA matrices (merged)
+    adapter_scale: float = 1.0
 
     def digest(self) -> str:
         """A content digest: spec, head weights, temperatures and thresholds (what judges)."""
@@ -135,6 +149,11 @@ class Moderator:
             h.update(key.encode() + value.detach().contiguous().numpy().tobytes())
         h.update(np.asarray(self.temperatures, np.float64).tobytes())
         h.update(np.asarray([self.threshold, *self.category_thresholds], np.float64).tobytes())
+        if self.severity_head is not None:
+            for key, value in sorted(self.severity_head.state_dict().items()):
+                h.update(f"severity.{key}".encode() + value.detach().contiguous().numpy().tobytes())
+        for key, value in sorted((self.adapter or {}).items()):
+            h.update(f"adapter.{key}".encode() + value.float().contiguous().numpy().tobytes())
         if self.spec.backend == "finetuned":
             h.update(json.dumps(self.extractor.spec(), sort_keys=True).encode())
             for key, value in sorted(self.extractor.encoder.model.state_dict().items()):  # type: ignore[attr-defined]
@@ -171,6 +190,40 @@ class Moderator:
         self.head.eval()
         return self.head(torch.from_numpy(features)).numpy()
 
+    @torch.inference_mode()
+    def severity_logits_from_features(self, features: np.ndarray) -> np.ndarray | None:
+        if self.severity_head is None:
+            return None
+        self.severity_head.eval()
+        return self.severity_head(torch.from_numpy(features)).numpy()
+
+    def window_logits(
+        self,
+        prompts: list[str],
+        responses: list[str] | None = None,
+        progress: bool = False,
+        cache: bool = False,
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Uncalibrated logits per pair (N x (1 + K)) and severity logits (N x 3, or None).
+
+        An answer longer than the judge's window is judged window by window; the pair gets
+        the logits of its most harmful window, so padding cannot dilute harm."""
+        responses = self._responses(list(prompts), responses)
+        win_prompts, win_responses, owner = self.extractor.windows(list(prompts), responses)
+        if cache:
+            feats = cached_features(self.extractor, win_prompts, win_responses, progress)
+        else:
+            feats = self.extractor(win_prompts, win_responses, progress=progress)
+        logits = self.logits_from_features(feats)
+        severity = self.severity_logits_from_features(feats)
+        if len(owner) == len(prompts):  # one window each
+            return logits, severity
+        best = np.full(len(prompts), -1)
+        for row, pair in enumerate(owner):
+            if best[pair] < 0 or logits[row, 0] > logits[best[pair], 0]:
+                best[pair] = row
+        return logits[best], None if severity is None else severity[best]
+
     def probabilities(
         self,
         prompts: list[str],
@@ -178,9 +231,26 @@ class Moderator:
         progress: bool = False,
         cache: bool = False,
     ) -> np.ndarray:
-        """Calibrated probabilities, shape (N, 1 + K): column 0 is 'unsafe', then categories."""
-        logits = self.logits_from_features(self.features(prompts, responses, progress, cache))
+        """Calibrated probabilities, shape (N, 1 + K): column 0 is 'unsafe', then categories
+        (each category's probability given that the answer is unsafe)."""
+        logits, _ = self.window_logits(prompts, responses, progress, cache)
         return apply_temperatures(logits, self.temperatures)
+
+    def judge(
+        self,
+        prompts: list[str],
+        responses: list[str] | None = None,
+        progress: bool = False,
+        cache: bool = False,
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Calibrated probabilities (as :meth:`probabilities`) and severity-level
+        probabilities (N x 3 for levels 1..3; None without a severity head)."""
+        logits, severity = self.window_logits(prompts, responses, progress, cache)
+        probs = apply_temperatures(logits, self.temperatures)
+        if severity is None:
+            return probs, None
+        severity = np.exp(severity - severity.max(1, keepdims=True))
+        return probs, severity / severity.sum(1, keepdims=True)
 
     def report(self, labels: np.ndarray, probs: np.ndarray) -> dict:
         """Metrics for label and probability matrices (column 0 unsafe, then categories)."""
@@ -194,18 +264,29 @@ class Moderator:
             self.category_thresholds,
         )
 
-    def verdicts(self, probs: np.ndarray) -> list[Verdict]:
+    def named_categories(self, probs: np.ndarray) -> np.ndarray:
+        """Which categories each pair's verdict names (N x K booleans): on a flagged pair,
+        those over their thresholds, and always at least the most likely one; none on a
+        pair that is not flagged."""
+        named = probs[:, 1:] >= self.category_thresholds[None, :]
+        flagged = probs[:, 0] >= self.threshold
+        if named.shape[1]:
+            top = np.argmax(probs[:, 1:], axis=1)
+            named[np.arange(len(probs)), top] = True
+        return named & flagged[:, None]
+
+    def verdicts(self, probs: np.ndarray, severity: np.ndarray | None = None) -> list[Verdict]:
         names = self.categories
+        named = self.named_categories(probs)
         out = []
-        for row in probs:
+        for i, row in enumerate(probs):
             flagged = bool(row[0] >= self.threshold)
             cats = {name: round(float(p), 6) for name, p in zip(names, row[1:], strict=True)}
-            hits = tuple(
-                n
-                for n, p, t in zip(names, row[1:], self.category_thresholds, strict=True)
-                if p >= t
-            )
-            out.append(Verdict(flagged, round(float(row[0]), 6), cats, hits if flagged else ()))
+            hits = tuple(n for n, hit in zip(names, named[i], strict=True) if hit)
+            level = None
+            if severity is not None:
+                level = SEVERITY_LEVELS[int(np.argmax(severity[i]))] if flagged else 0
+            out.append(Verdict(flagged, round(float(row[0]), 6), cats, hits, level))
         return out
 
     def predict(
@@ -214,7 +295,7 @@ class Moderator:
         """One verdict per pair (for a prompt-only moderator, ``responses`` may be omitted)."""
         if not prompts:
             return []
-        return self.verdicts(self.probabilities(prompts, responses, progress))
+        return self.verdicts(*self.judge(prompts, responses, progress))
 
     # -- persistence ---------------------------------------------------------------------
     def save(self, folder: str | Path) -> Path:
@@ -228,7 +309,13 @@ class Moderator:
         }
         tensors["temperatures"] = torch.tensor(self.temperatures, dtype=torch.float32)
         tensors["category_thresholds"] = torch.tensor(self.category_thresholds, dtype=torch.float32)
+        if self.severity_head is not None:
+            for k, v in self.severity_head.state_dict().items():
+                tensors[f"severity.{k}"] = v.detach().float().contiguous()
         save_file(tensors, folder / "head.safetensors")
+        if self.adapter is not None:  # float16 halves the package; the card measures it so
+            adapter = {k: v.detach().half().contiguous() for k, v in self.adapter.items()}
+            save_file(adapter, folder / "adapter.safetensors")
         if self.spec.backend == "finetuned":
             assert isinstance(self.extractor, EncoderFeatures)
             self.extractor.encoder.model.save_pretrained(
@@ -247,6 +334,7 @@ class Moderator:
             "threshold": self.threshold,
             "temperatures": [float(t) for t in self.temperatures],
             "category_thresholds": [float(t) for t in self.category_thresholds],
+            **({"adapter_scale": self.adapter_scale} if self.adapter is not None else {}),
             **self.metadata,
         }
         write_manifest(folder, manifest)
@@ -261,6 +349,12 @@ class Moderator:
         tensors = {k: v.float() for k, v in load_file(folder / "head.safetensors").items()}
         temperatures = tensors.pop("temperatures").numpy()
         category_thresholds = tensors.pop("category_thresholds").numpy()
+        severity = {k[9:]: tensors.pop(k) for k in list(tensors) if k.startswith("severity.")}
+        severity_head = None
+        if severity:
+            severity_head = severity_head_for(manifest["feature_dim"])
+            severity_head.load_state_dict(severity)
+            severity_head.eval()
         head = ModerationHead(
             manifest["feature_dim"],
             1 + len(manifest["categories"]),
@@ -271,6 +365,12 @@ class Moderator:
         head.eval()
         encoder_folder = folder / "encoder" if spec.backend == "finetuned" else None
         extractor = build_extractor(spec, encoder_folder)
+        adapter, scale = None, 1.0
+        if (folder / "adapter.safetensors").is_file():
+            adapter = {k: v.float() for k, v in load_file(folder / "adapter.safetensors").items()}
+            scale = float(manifest["adapter_scale"])
+            assert isinstance(extractor, LMJudgeFeatures)
+            extractor.merge_adapter(adapter, scale)
         metadata = {k: manifest[k] for k in ("name", "training", "metrics") if k in manifest}
         return cls(
             spec,
@@ -280,4 +380,12 @@ class Moderator:
             float(manifest["threshold"]),
             category_thresholds,
             metadata,
+            severity_head,
+            adapter,
+            scale,
         )
+
+
+def severity_head_for(dim: int) -> torch.nn.Module:
+    """Logits of severity levels 1..3 from the judge's features."""
+    return torch.nn.Linear(dim, len(SEVERITY_LEVELS))

@@ -2,8 +2,9 @@
 
 Three judges live in ``beavertail/moderation/judges/`` as safetensors + manifest + model card:
 
-* ``default`` — the accurate pair judge: a probe on SmolLM2-135M-Instruct's residual stream
-  (mean and last token of four layers) after the model is asked whether the answer is harmful.
+* ``default`` — the accurate pair judge: SmolLM2-135M-Instruct cut to its first 18 layers,
+  LoRA-tuned on the training mix (v2) with heads for harm, categories and severity, reading the
+  pair and a question whether the answer is harmful; long answers are judged in windows.
 * ``fast`` — the streaming / serving tier: frozen MiniLM (3 layers, int8) with a head
   distilled from ``default`` (soft labels) over whole answers, their prefixes and unlabelled
   hh-rlhf pairs.
@@ -26,6 +27,7 @@ import numpy as np
 from beavertail.artifacts import atomic_write_text
 from beavertail.data.catalog import beavertails_qa, canonical_split, data_dir
 from beavertail.data.mix import ModerationMix, saferlhf_test
+from beavertail.data.padding import padded_training_pairs
 from beavertail.data.prefixes import DEFAULT_FRACTIONS, cut_words
 from beavertail.data.readers import iter_rows
 from beavertail.data.records import QAExample
@@ -39,6 +41,29 @@ SHIPPED = ("default", "fast", "prompt")
 CARD_SAMPLE = 64  # BeaverTails-test pairs whose scores the manifest records for the check
 
 DEFAULT_CONFIG = ModerationTrainingConfig(
+    spec=ModeratorSpec(
+        backend="lm-lora",
+        lm=DEFAULT_LM,
+        lm_depth=18,  # 30 layers judge at ~5 pairs/s on 2 cores, 18 at ~9.5 (bench)
+        max_length=256,
+        quantize=False,
+        num_layers=None,
+        head_hidden=0,
+        lora_rank=16,
+        lora_alpha=32,
+        lora_first_layer=6,
+        severity=True,
+    ),
+    learning_rate=1e-3,
+    finetune_learning_rate=2e-4,
+    finetune_epochs=2,
+    finetune_batch_size=8,
+    category_loss_weight=1.0,
+    checkpoint_every=200,
+)
+PADDED_TRAINING_PAIRS = 1500
+# judge v2's default: a probe on frozen SmolLM2 features (kept as the baseline in the bench)
+PROBE_CONFIG = ModerationTrainingConfig(
     spec=ModeratorSpec(
         backend="lm-probe",
         lm=DEFAULT_LM,
@@ -85,35 +110,59 @@ def shipped_judge(name: str = "default") -> Moderator:
 
 def resolve_moderator(reference: str | None = None) -> Moderator:
     """The one resolver of judge references: ``default`` (also ``None``), ``fast``,
-    ``prompt`` (shipped), ``default-prefix`` (= ``fast``, trained on answer prefixes for
-    streaming), a folder written by ``moderate train``, or a Hugging Face Hub id
-    (``org/name``) of such a folder."""
+    ``prompt`` (shipped), a folder written by ``moderate train``, or such a folder on the
+    Hugging Face Hub as ``hf:org/name`` (``hf:org/name@revision`` pins a revision). A path
+    that does not exist is an error, never a Hub download."""
     reference = reference or "default"
-    if reference == "default-prefix":
-        reference = "fast"
     if reference in SHIPPED:
         return shipped_judge(reference)
-    folder = Path(reference)
-    if not folder.exists() and HUB_ID.fullmatch(reference):
-        folder = _hub_folder(reference)
+    if reference.startswith(HUB_PREFIX):
+        folder = _hub_folder(*parse_hub_reference(reference))
+    else:
+        folder = Path(reference)
+        if not folder.exists():
+            hint = (
+                f" (for a Hub repository write {HUB_PREFIX}{reference})"
+                if HUB_ID.fullmatch(reference)
+                else ""
+            )
+            raise FileNotFoundError(
+                f"{reference}: no such judge folder{hint}; use one of {SHIPPED}, a folder "
+                f"written by `beavertail moderate train`, or {HUB_PREFIX}org/name[@revision]"
+            )
     if not (folder / "manifest.json").is_file():
         raise FileNotFoundError(
-            f"{reference}: not a moderator folder (use one of {(*SHIPPED, 'default-prefix')}, "
-            "a folder written by `beavertail moderate train`, or a Hub id)"
+            f"{reference}: not a moderator folder (no manifest.json; use one of {SHIPPED}, a "
+            f"folder written by `beavertail moderate train`, or {HUB_PREFIX}org/name)"
         )
     return Moderator.load(folder)
 
 
+HUB_PREFIX = "hf:"
 HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+")
 
 
-def _hub_folder(repo_id: str) -> Path:
-    """A Hub repository's files (the local cache when offline)."""
+def parse_hub_reference(reference: str) -> tuple[str, str | None]:
+    """``hf:org/name@revision`` -> (``org/name``, ``revision`` or None)."""
+    repo, _, revision = reference.removeprefix(HUB_PREFIX).partition("@")
+    if not HUB_ID.fullmatch(repo):
+        raise ValueError(f"{reference}: a Hub reference is {HUB_PREFIX}org/name[@revision]")
+    return repo, revision or None
+
+
+def _hub_folder(repo_id: str, revision: str | None = None) -> Path:
+    """A Hub repository's files at ``revision`` (the local cache when offline)."""
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import HFValidationError
 
     try:
-        return Path(snapshot_download(repo_id, allow_patterns=["*.json", "*.safetensors", "*.txt"]))
+        return Path(
+            snapshot_download(
+                repo_id,
+                revision=revision,
+                allow_patterns=["*.json", "*.safetensors", "*.txt", "*.md"],
+            )
+        )
     except (OSError, HFValidationError) as error:  # offline, unknown repo, no access
         raise FileNotFoundError(f"{repo_id}: could not fetch it from the Hub ({error})") from None
 
@@ -226,23 +275,64 @@ def _finish(
     return moderator
 
 
+def default_training_set(
+    mix: ModerationMix, root: str | Path | None = None
+) -> tuple[list[QAExample], np.ndarray]:
+    """The mix's training pairs plus padded copies of some (harmless sentences around the
+    answer, label kept), and their loss weights."""
+    padded = padded_training_pairs(mix.train, root, count=PADDED_TRAINING_PAIRS)
+    train = mix.train + padded
+    return train, np.array(mix.weights(mix.train) + mix.weights(padded))
+
+
 def train_default_judge(
+    out: Path,
+    root: str | Path | None = None,
+    progress: bool = True,
+    work_dir: Path | None = None,
+    **_: object,
+) -> Moderator:
+    """LoRA-tune the cut LM on mix v2 (checkpoints in ``work_dir``: hours on 2 cores)."""
+    from beavertail.moderation.mixdata import moderation_mix
+
+    mix = moderation_mix(root, progress=progress)
+    train, weights = default_training_set(mix, root)
+    described = mix.describe()
+    described["padded_training_pairs"] = len(train) - len(mix.train)
+    moderator = train_moderator(
+        train,
+        mix.validation,
+        DEFAULT_CONFIG,
+        work_dir or out,
+        progress,
+        {"data_dir": str(data_dir(root)), **described},
+        weights,
+        np.array(mix.weights(mix.validation)),
+    )
+    return _finish("default", moderator, out, card_sets(mix, root), progress)
+
+
+def train_probe_judge(
     out: Path, root: str | Path | None = None, progress: bool = True, **_: object
 ) -> Moderator:
+    """Judge v2's recipe (a probe on frozen SmolLM2 features) on the current mix: the
+    baseline the tuned default is compared with."""
     from beavertail.moderation.mixdata import moderation_mix
 
     mix = moderation_mix(root, progress=progress)
     moderator = train_moderator(
         mix.train,
         mix.validation,
-        DEFAULT_CONFIG,
+        PROBE_CONFIG,
         None,
         progress,
         {"data_dir": str(data_dir(root)), **mix.describe()},
         np.array(mix.weights(mix.train)),
         np.array(mix.weights(mix.validation)),
     )
-    return _finish("default", moderator, out, card_sets(mix, root), progress)
+    moderator.metadata["name"] = "probe"
+    moderator.save(out)
+    return moderator
 
 
 def hh_rlhf_pairs(root: str | Path | None = None) -> list[QAExample]:
@@ -392,6 +482,7 @@ def train_prompt_judge(
 
 RECIPES: dict[str, Callable[..., Moderator]] = {
     "default": train_default_judge,
+    "probe": train_probe_judge,
     "fast": train_fast_judge,
     "prompt": train_prompt_judge,
 }
@@ -407,6 +498,11 @@ def train_recipe(
     """Rebuild a shipped judge; ``ship`` writes it into the package's ``judges`` folder."""
     if name not in RECIPES:
         raise ValueError(f"unknown recipe {name!r}; known: {sorted(RECIPES)}")
+    if ship and name not in SHIPPED:
+        raise ValueError(f"only {SHIPPED} ship with the package, not {name!r}")
     folder = shipped_judge_dir(name) if ship else Path(out or f"runs/judge-{name}")
     folder.mkdir(parents=True, exist_ok=True)
-    return RECIPES[name](folder, root, progress)
+    # checkpoints of long runs never go into the package folder
+    work = Path(out or f"runs/judge-{name}") if ship else folder
+    work.mkdir(parents=True, exist_ok=True)
+    return RECIPES[name](folder, root, progress, work_dir=work)

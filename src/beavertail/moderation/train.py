@@ -6,7 +6,10 @@ import dataclasses
 import hashlib
 import json
 import random
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, Protocol
 
 import numpy as np
 import torch
@@ -23,16 +26,34 @@ from beavertail.data.records import QAExample
 from beavertail.data.taxonomy import get_taxonomy
 from beavertail.models.features import EncoderFeatures
 from beavertail.models.heads import fit_head
+from beavertail.models.lm_judge import LMJudgeFeatures, LoraShape
 from beavertail.models.progress import progress_bar
 from beavertail.moderation.calibration import apply_temperatures, fit_temperatures
-from beavertail.moderation.metrics import best_f1_threshold, precision_threshold
+from beavertail.moderation.metrics import (
+    best_f1_threshold,
+    binary_metrics,
+    precision_threshold,
+    roc_auc,
+    severity_metrics,
+)
 from beavertail.moderation.moderator import (
     ModerationHead,
     Moderator,
     ModeratorSpec,
     build_extractor,
+    severity_head_for,
 )
 from beavertail.settings import Settings
+
+
+class TunableFeatures(Protocol):
+    """A feature extractor whose weights train with the head (``finetuned``, ``lm-lora``)."""
+
+    model: torch.nn.Module
+
+    def trainable_parameters(self) -> dict[str, torch.nn.Parameter]: ...
+    def tokenize(self, prompts: list[str], responses: list[str] | None) -> Any: ...
+    def forward(self, batch: Any) -> torch.Tensor: ...
 
 
 class ModerationTrainingConfig(Settings):
@@ -49,6 +70,13 @@ class ModerationTrainingConfig(Settings):
     finetune_learning_rate: float = Field(4e-5, gt=0)
     finetune_batch_size: int = Field(16, ge=1)
     checkpoint_every: int = Field(100, ge=1, description="Fine-tuning steps per checkpoint.")
+    checkpoint_minutes: float = Field(
+        10, gt=0, description="Fine-tuning: a checkpoint at least this often (minutes)."
+    )
+    finetune_warmup: float = Field(
+        0.03, ge=0, lt=1, description="Share of tuning steps with a linear warm-up."
+    )
+    severity_loss_weight: float = Field(0.5, ge=0, description="Weight of severity CE.")
     threshold_rule: str = Field(
         "best-f1", pattern=r"^(best-f1|precision:0?\.\d+)$", description="best-f1 | precision:P"
     )
@@ -178,33 +206,134 @@ def run_fingerprint(
     return digest.hexdigest()
 
 
-def _finetune(
-    extractor: EncoderFeatures,
-    head: ModerationHead,
+def category_mask(examples: list[QAExample]) -> np.ndarray:
+    """Rows whose category labels teach the category outputs: unsafe pairs that name at
+    least one category (categories are predicted given that an answer is unsafe; an unsafe
+    pair without categories comes from a source that does not label them)."""
+    return np.array([not x.is_safe and bool(x.categories) for x in examples], dtype=bool)
+
+
+def severity_targets(examples: list[QAExample]) -> np.ndarray:
+    """Index of the severity level (1..3 -> 0..2) of unsafe pairs that carry one, else -1."""
+    return np.array(
+        [x.severity - 1 if not x.is_safe and x.severity in (1, 2, 3) else -1 for x in examples],
+        dtype=np.int64,
+    )
+
+
+def _tuned_loss(
+    logits: torch.Tensor,
+    severity_logits: torch.Tensor | None,
+    y: torch.Tensor,
+    categories_known: torch.Tensor,
+    severity: torch.Tensor,
+    weights: torch.Tensor,
+    config: ModerationTrainingConfig,
+) -> torch.Tensor:
+    """Unsafe BCE; category BCE on rows with known categories; severity cross-entropy on
+    rows with a level; each example weighted."""
+    bce = torch.nn.functional.binary_cross_entropy_with_logits
+    per_example = bce(logits[:, 0], y[:, 0], reduction="none")
+    category = bce(logits[:, 1:], y[:, 1:], reduction="none").mean(1)
+    per_example = per_example + config.category_loss_weight * category * categories_known
+    if severity_logits is not None:
+        known = severity >= 0
+        ce = torch.nn.functional.cross_entropy(
+            severity_logits, severity.clamp(min=0), reduction="none"
+        )
+        per_example = per_example + config.severity_loss_weight * ce * known
+    return (per_example * weights).sum() / weights.sum()
+
+
+def length_grouped_batches(
+    lengths: list[int], batch_size: int, seed: int, epoch: int
+) -> list[torch.Tensor]:
+    """Batches of similar length (less padding) in an order fixed by seed and epoch alone,
+    so a resumed run sees exactly the batches an uninterrupted one would."""
+    from transformers.trainer_pt_utils import get_length_grouped_indices
+
+    generator = torch.Generator().manual_seed(seed * 1000 + epoch)
+    order = get_length_grouped_indices(lengths, batch_size, generator=generator)
+    return list(torch.tensor(order).split(batch_size))
+
+
+def _checkpoint_state(
+    extractor: TunableFeatures,
+    head: torch.nn.Module,
+    severity_head: torch.nn.Module | None,
+    opt: torch.optim.Optimizer | None = None,
+) -> dict[str, torch.Tensor]:
+    state = {
+        f"tuned.{k}": v.detach().contiguous() for k, v in extractor.trainable_parameters().items()
+    }
+    state |= {f"head.{k}": v.contiguous() for k, v in head.state_dict().items()}
+    if severity_head is not None:
+        state |= {f"severity.{k}": v.contiguous() for k, v in severity_head.state_dict().items()}
+    if opt is not None:
+        state |= optimizer_tensors(opt.state_dict())
+    return state
+
+
+def _restore(
+    state: dict[str, torch.Tensor],
+    extractor: TunableFeatures,
+    head: torch.nn.Module,
+    severity_head: torch.nn.Module | None,
+) -> None:
+    with torch.no_grad():
+        for name, param in extractor.trainable_parameters().items():
+            param.copy_(state[f"tuned.{name}"])
+    head.load_state_dict({k[5:]: v for k, v in state.items() if k.startswith("head.")})
+    if severity_head is not None:
+        severity_head.load_state_dict(
+            {k[9:]: v for k, v in state.items() if k.startswith("severity.")}
+        )
+
+
+EpochHook = Callable[[int], dict]
+
+
+def _tune(
+    extractor: TunableFeatures,
+    head: torch.nn.Module,
+    severity_head: torch.nn.Module | None,
     train: list[QAExample],
     y_train: np.ndarray,
     config: ModerationTrainingConfig,
     checkpoint_dir: Path | None,
     progress: bool,
     weights: np.ndarray | None = None,
+    on_epoch_end: EpochHook | None = None,
 ) -> None:
-    """Fine-tune encoder + head jointly; checkpoints every few steps so a crash can resume."""
+    """Tune the extractor's trainable weights with the heads, in length-grouped batches.
+
+    The learning rate warms up linearly over ``finetune_warmup`` of the steps and decays
+    linearly to a tenth. A checkpoint (trainable weights, heads, optimizer, step, RNG) is
+    written every ``checkpoint_every`` steps, at least every ``checkpoint_minutes`` and at
+    every epoch's end, and a run resumes from it exactly. ``on_epoch_end(epoch)`` (e.g. a
+    validation pass) runs once per epoch; its results go to ``epochs.jsonl``.
+    """
     _seed(config.seed)
-    encoder = extractor.encoder
-    model = encoder.model
-    params = [
-        {"params": model.parameters(), "lr": config.finetune_learning_rate},
-        {"params": head.parameters(), "lr": config.learning_rate},
+    trainable = extractor.trainable_parameters()
+    groups = [
+        {"params": list(trainable.values()), "lr": config.finetune_learning_rate},
+        {"params": list(head.parameters()), "lr": config.learning_rate},
     ]
-    opt = torch.optim.AdamW(params, weight_decay=0.01)
-    generator = torch.Generator().manual_seed(config.seed)
-    orders = [
-        torch.randperm(len(train), generator=generator) for _ in range(config.finetune_epochs)
+    if severity_head is not None:
+        groups.append({"params": list(severity_head.parameters()), "lr": config.learning_rate})
+    base_lrs = [g["lr"] for g in groups]
+    opt = torch.optim.AdamW(groups, weight_decay=0.01)
+    texts = _texts(train)
+    lengths = [len(p) + len(r) for p, r in zip(*texts, strict=True)]
+    batches = [
+        length_grouped_batches(lengths, config.finetune_batch_size, config.seed, epoch)
+        for epoch in range(config.finetune_epochs)
     ]
-    batches = [o.split(config.finetune_batch_size) for o in orders]
     total = sum(len(b) for b in batches)
+    warmup = max(1, int(total * config.finetune_warmup))
     steps_done = 0
     ckpt = checkpoint_dir / "finetune-checkpoint.safetensors" if checkpoint_dir else None
+    log = checkpoint_dir / "epochs.jsonl" if checkpoint_dir else None
     fingerprint = run_fingerprint(config, train, y_train, weights)
     if ckpt is not None and ckpt.is_file():
         with safe_open(ckpt, "pt") as f:
@@ -216,46 +345,79 @@ def _finetune(
             )
         state = load_file(ckpt)
         steps_done = int(state.pop("_step").item())
-        model.load_state_dict({k[4:]: v for k, v in state.items() if k.startswith("enc.")})
-        head.load_state_dict({k[5:]: v for k, v in state.items() if k.startswith("head.")})
-        opt_state = optimizer_state_from_tensors(opt.state_dict(), state)
-        opt.load_state_dict(opt_state)
+        _restore(state, extractor, head, severity_head)
+        opt.load_state_dict(optimizer_state_from_tensors(opt.state_dict(), state))
         torch.set_rng_state(state["_rng"])
-    with_responses = config.spec.input == "pair"
+    logged = set()
+    if log is not None and log.is_file():
+        logged = {json.loads(line)["epoch"] for line in log.read_text().splitlines() if line}
     yt = torch.from_numpy(y_train)
+    known = torch.from_numpy(category_mask(train)).float()
+    severity = torch.from_numpy(severity_targets(train))
     wt = torch.ones(len(yt)) if weights is None else torch.as_tensor(weights, dtype=torch.float32)
-    step = 0
+    params = [*trainable.values(), *head.parameters()]
+    if severity_head is not None:
+        params += list(severity_head.parameters())
+
+    def save(step: int) -> None:
+        state = _checkpoint_state(extractor, head, severity_head, opt)
+        state["_step"] = torch.tensor(step)
+        state["_rng"] = torch.get_rng_state()
+        with atomic_target(ckpt) as tmp:
+            save_file(state, tmp, metadata={"fingerprint": fingerprint})
+
+    step, last_save = 0, time.monotonic()
     with progress_bar() as bar:
-        task = bar.add_task("fine-tuning", total=total, completed=steps_done, visible=progress)
-        for epoch_batches in batches:
+        task = bar.add_task("tuning", total=total, completed=steps_done, visible=progress)
+        for epoch, epoch_batches in enumerate(batches):
             for idx in epoch_batches:
                 step += 1
                 if step <= steps_done:
                     continue
-                model.train()
+                factor = (
+                    step / warmup
+                    if step <= warmup
+                    else 1 - 0.9 * (step - warmup) / max(total - warmup, 1)
+                )
+                for group, lr in zip(opt.param_groups, base_lrs, strict=True):
+                    group["lr"] = lr * factor
+                extractor.model.train()
                 head.train()
                 ids = idx.tolist()
-                batch = encoder.tokenize_pairs(
-                    [train[i].prompt for i in ids],
-                    [train[i].response for i in ids] if with_responses else None,
+                batch = extractor.tokenize(
+                    [texts[0][i] for i in ids],
+                    [texts[1][i] for i in ids] if config.spec.input == "pair" else None,
                 )
                 opt.zero_grad()
-                logits = head(encoder.forward(batch))
-                loss = _loss(logits, yt[idx], config.category_loss_weight, wt[idx])
+                features = extractor.forward(batch)
+                sev_logits = severity_head(features) if severity_head is not None else None
+                loss = _tuned_loss(
+                    head(features), sev_logits, yt[idx], known[idx], severity[idx], wt[idx], config
+                )
                 loss.backward()
-                torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+                torch.nn.utils.clip_grad_norm_(params, 1.0)
                 opt.step()
-                bar.advance(task)
-                if ckpt is not None and (step % config.checkpoint_every == 0 or step == total):
-                    state = {f"enc.{k}": v.contiguous() for k, v in model.state_dict().items()}
-                    state |= {f"head.{k}": v.contiguous() for k, v in head.state_dict().items()}
-                    state |= optimizer_tensors(opt.state_dict())
-                    state["_step"] = torch.tensor(step)
-                    state["_rng"] = torch.get_rng_state()
-                    with atomic_target(ckpt) as tmp:
-                        save_file(state, tmp, metadata={"fingerprint": fingerprint})
-    model.eval()
+                bar.update(task, advance=1, description=f"tuning (loss {loss.item():.3f})")
+                due = step % config.checkpoint_every == 0 or step == total
+                due |= time.monotonic() - last_save >= 60 * config.checkpoint_minutes
+                due |= idx is epoch_batches[-1]
+                if ckpt is not None and due:
+                    save(step)
+                    last_save = time.monotonic()
+            extractor.model.eval()
+            head.eval()
+            if on_epoch_end is not None and epoch not in logged:
+                result = {"epoch": epoch, "step": step, **on_epoch_end(epoch)}
+                if log is not None:
+                    with log.open("a", encoding="utf-8") as f:
+                        f.write(json.dumps(result) + "\n")
+                if checkpoint_dir is not None:  # this epoch's weights, to pick an epoch later
+                    with atomic_target(checkpoint_dir / f"epoch-{epoch}.safetensors") as tmp:
+                        save_file(_checkpoint_state(extractor, head, severity_head), tmp)
+    extractor.model.eval()
     head.eval()
+    if severity_head is not None:
+        severity_head.eval()
 
 
 def fit_thresholds(
@@ -291,11 +453,10 @@ def fit_thresholds(
 
 
 def calibrate(
-    moderator: Moderator, x_val: np.ndarray, y_val: np.ndarray, config: ModerationTrainingConfig
+    moderator: Moderator, logits: np.ndarray, y_val: np.ndarray, config: ModerationTrainingConfig
 ) -> dict:
-    """Fit temperatures, then thresholds by the config's rule, on validation features;
+    """Fit temperatures, then thresholds by the config's rule, on validation logits;
     returns the validation report."""
-    logits = moderator.logits_from_features(x_val)
     moderator.temperatures = fit_temperatures(y_val, logits)
     probs = apply_temperatures(logits, moderator.temperatures)
     fit_thresholds(moderator, y_val, probs, config.threshold_rule, config.min_category_support)
@@ -338,13 +499,48 @@ def train_moderator(
     output = Path(output_dir) if output_dir else None
     if output is not None:
         output.mkdir(parents=True, exist_ok=True)
-    if spec.backend == "finetuned":
-        assert isinstance(extractor, EncoderFeatures)
-        _seed(config.seed)  # the head's initial weights are part of the run
-        head = ModerationHead(extractor.encoder.dim, n_out, spec.head_hidden)
-        _finetune(extractor, head, train, y_train, config, output, progress, train_weights)
-        moderator.head = head
-        x_val = moderator.features(*_texts(validation), progress=progress)
+    severity_report = None
+    if spec.backend in ("finetuned", "lm-lora"):
+        assert isinstance(extractor, EncoderFeatures | LMJudgeFeatures)
+        _seed(config.seed)  # the heads' initial weights are part of the run
+        head = ModerationHead(extractor.dim, n_out, spec.head_hidden)
+        severity_head = severity_head_for(extractor.dim) if spec.severity else None
+        if isinstance(extractor, LMJudgeFeatures):
+            extractor.add_lora(LoraShape(spec.lora_rank, spec.lora_alpha, spec.lora_first_layer))
+
+        def validate(epoch: int) -> dict:
+            feats = extractor(*_texts(validation), progress=progress)
+            with torch.no_grad():
+                logits = head(torch.from_numpy(feats)).numpy()
+                sev = severity_head(torch.from_numpy(feats)).numpy() if severity_head else None
+            out = {
+                "roc_auc": roc_auc(y_val[:, 0], logits[:, 0]),
+                "best_f1": binary_metrics(
+                    y_val[:, 0], logits[:, 0] >= best_f1_threshold(y_val[:, 0], logits[:, 0])
+                )["f1"],
+            }
+            if sev is not None:
+                out["severity"] = severity_metrics(severity_targets(validation), sev)
+            return out
+
+        _tune(
+            extractor,
+            head,
+            severity_head,
+            train,
+            y_train,
+            config,
+            output,
+            progress,
+            train_weights,
+            validate if output is not None else None,
+        )
+        moderator.head, moderator.severity_head = head, severity_head
+        if isinstance(extractor, LMJudgeFeatures):
+            moderator.adapter, moderator.adapter_scale = extractor.finish_training()
+        val_logits, val_severity = moderator.window_logits(*_texts(validation), progress=progress)
+        if val_severity is not None:
+            severity_report = severity_metrics(severity_targets(validation), val_severity)
     else:
         x_train = moderator.features(*_texts(train), progress=progress, cache=config.cache_features)
         x_val = moderator.features(
@@ -353,7 +549,10 @@ def train_moderator(
         moderator.head = train_head(
             x_train, y_train, x_val, y_val, config, progress, train_weights, validation_weights
         )
-    val_report = calibrate(moderator, x_val, y_val, config)
+        val_logits = moderator.logits_from_features(x_val)
+    val_report = calibrate(moderator, val_logits, y_val, config)
+    if severity_report is not None:
+        val_report["severity"] = severity_report
     moderator.metadata = {
         "training": {
             "config": config.model_dump(),

@@ -13,6 +13,7 @@ class Verdict:
     score: float
     categories: dict[str, float] = field(default_factory=dict)
     flagged_categories: tuple[str, ...] = ()
+    severity: int | None = None  # 0 when not flagged, 1-3 when flagged; None: no severity head
 
     def to_dict(self) -> dict:
         out = asdict(self)

@@ -18,12 +18,16 @@ from beavertail.data.mix import ModerationMix
 from beavertail.data.records import QAExample
 from beavertail.moderation.metrics import binary_metrics
 from beavertail.moderation.moderator import Moderator
-from beavertail.monitor.stream import StreamMonitor
+from beavertail.monitor.stream import MonitorConfig, StreamMonitor, check_due
 
 
 def checkpoints(num_tokens: int, check_every: int, min_tokens: int) -> list[int]:
-    """Token counts at which the monitor checks an answer of ``num_tokens`` tokens."""
-    points = [n for n in range(check_every, num_tokens + 1, check_every) if n >= min_tokens]
+    """Token counts at which the live monitor checks an answer of ``num_tokens`` tokens that
+    arrives one token at a time (:func:`check_due`), and the final check of the whole."""
+    points: list[int] = []
+    for tokens in range(1, num_tokens + 1):
+        if check_due(tokens, points[-1] if points else 0, check_every, min_tokens):
+            points.append(tokens)
     if not points or points[-1] != num_tokens:
         points.append(num_tokens)
     return points
@@ -117,6 +121,7 @@ def fit_on_validation(
     check_every: int = 8,
     max_false_stop: float = 0.02,
     limit: int | None = 2000,
+    min_tokens: int = MonitorConfig.model_fields["min_tokens"].default,
 ) -> dict:
     """:func:`fit_stop_threshold` on replays of (a fixed random subset of) the mix's
     validation split; its benign answers are those of the benign and refusal sources."""
@@ -124,12 +129,16 @@ def fit_on_validation(
     validation = [mix.validation[i] for i in order][:limit]
     benign = {(x.prompt, x.response) for x in mix.benign_validation()}
     fitted = fit_stop_threshold(
-        replay(moderator, validation, tokenizer, check_every, check_every),
+        replay(moderator, validation, tokenizer, check_every, min_tokens),
         np.array([not x.is_safe for x in validation]),
         np.array([(x.prompt, x.response) in benign for x in validation]),
         max_false_stop,
     )
-    return fitted | {"validation_pairs": len(validation), "check_every": check_every}
+    return fitted | {
+        "validation_pairs": len(validation),
+        "check_every": check_every,
+        "min_tokens": min_tokens,
+    }
 
 
 def evaluate_streaming(

@@ -39,6 +39,14 @@ class MonitorConfig(Settings):
     replacement: str = Field(DEFAULT_REPLACEMENT, description="Shown instead of a stopped answer.")
 
 
+def check_due(tokens: int, checked: int, check_every: int, min_tokens: int) -> bool:
+    """A check is due once the answer has ``min_tokens`` tokens and ``check_every`` tokens
+    have come since the last check (at ``checked`` tokens; 0 before the first); several
+    tokens may arrive at once from a remote stream. The live monitor and the replays that
+    fit and measure it both use this rule."""
+    return tokens >= min_tokens and tokens - checked >= check_every
+
+
 @dataclass(frozen=True)
 class StopDecision:
     """Where (after how many generated tokens) and why a row was stopped."""
@@ -80,10 +88,8 @@ class StreamMonitor:
         return c.threshold if c.threshold is not None else self.moderator.threshold
 
     def due(self, tokens: int, checked: int = 0) -> bool:
-        """A check is due once ``check_every`` tokens have come since the last one (at
-        ``checked`` tokens); several tokens may arrive at once from a remote stream."""
-        c = self.config
-        return tokens >= c.min_tokens and tokens - checked >= c.check_every
+        """See :func:`check_due` (the one rule, live and in replays)."""
+        return check_due(tokens, checked, self.config.check_every, self.config.min_tokens)
 
     def scores(
         self,

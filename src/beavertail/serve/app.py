@@ -28,7 +28,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from beavertail.data.taxonomy import BEAVERTAILS_14, OPENAI_MODERATION, get_mapping, get_taxonomy
 from beavertail.models.generation import SamplingParams
 from beavertail.moderation.moderator import Moderator
-from beavertail.serve.engine import ChatJob, Engine, QueueFull
+from beavertail.serve.engine import DEADLINE_ERROR, ChatJob, Engine, QueueFull, RequestTooLarge
 from beavertail.serve.protocol import (
     MAX_BODY_BYTES,
     ChatCompletionRequest,
@@ -109,6 +109,7 @@ def create_app(
     default_max_tokens: int = 128,
     description: dict[str, Any] | None = None,
     max_prompt_tokens: int = 2048,
+    request_timeout: float = 300.0,
 ) -> FastAPI:
     """The web app over a (not yet started) engine; the app starts and stops it."""
     moderator_lock = threading.Lock()
@@ -155,24 +156,28 @@ def create_app(
         declared = request.headers.get("content-length", "0")
         if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
             raise APIError(413, f"the request body is over {MAX_BODY_BYTES} bytes")
-        raw = await request.body()
-        if len(raw) > MAX_BODY_BYTES:
-            raise APIError(413, f"the request body is over {MAX_BODY_BYTES} bytes")
+        parts, size = [], 0
+        async for part in request.stream():  # counted while reading: chunked bodies too
+            size += len(part)
+            if size > MAX_BODY_BYTES:
+                raise APIError(413, f"the request body is over {MAX_BODY_BYTES} bytes")
+            parts.append(part)
+        raw = b"".join(parts)
         try:
             return json.loads(raw)
         except (json.JSONDecodeError, UnicodeDecodeError) as error:
             raise APIError(400, f"the request body is not valid JSON: {error}") from error
 
     @app.get("/healthz")
-    async def healthz() -> dict[str, Any]:
-        return {
-            "status": "ok",
-            "model": model_name,
-            "pending": engine.pending,
-            "max_queue": engine.max_queue,
-            "steps": engine.steps,
-            "active_rows": engine.active_rows,
-        }
+    async def healthz() -> JSONResponse:
+        """ "ok" (200) when the engine can serve; "degraded" (503) when it cannot, e.g. the
+        proxy's upstream does not answer."""
+        state = await engine.health()
+        body = {"status": "ok", "model": model_name, "pending": engine.pending,
+                "max_queue": engine.max_queue, **state}  # fmt: skip
+        if not state.get("healthy", True):
+            body["status"] = "degraded"
+        return JSONResponse(body, status_code=200 if body["status"] == "ok" else 503)
 
     @app.get("/v1/models")
     async def models() -> dict[str, Any]:
@@ -220,15 +225,29 @@ def create_app(
             n=chat_request.n,
             prompt_tokens=prompt_tokens,
             emit=lambda kind, value: loop.call_soon_threadsafe(events.put_nowait, (kind, value)),
+            timeout=request_timeout,
         )
         try:
             engine.submit(job)
         except QueueFull as error:
             raise APIError(429, str(error), "rate_limit_error", code="queue_full") from error
+        except RequestTooLarge as error:
+            raise APIError(400, str(error), param="n") from error
         completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
         now = int(time.time())
+        # the engine answers every job by its deadline; the grace period covers a worker
+        # that is busy with one long step when the deadline passes
+        patience = request_timeout + 30
+
+        async def next_event() -> tuple[str, Any]:
+            try:
+                return await asyncio.wait_for(events.get(), patience)
+            except TimeoutError:
+                job.cancelled.set()
+                return ("error", DEADLINE_ERROR)
+
         try:  # the first event decides the status: an early failure is a proper error
-            first = await events.get()
+            first = await next_event()
         except asyncio.CancelledError:
             job.cancelled.set()
             raise
@@ -238,7 +257,7 @@ def create_app(
         held: list[tuple[str, Any]] = [first]
 
         async def take() -> tuple[str, Any]:
-            return held.pop() if held else await events.get()
+            return held.pop() if held else await next_event()
 
         if chat_request.stream:
             return StreamingResponse(
@@ -346,14 +365,15 @@ def create_app(
         verdicts = await run_in_threadpool(judge)
         results = []
         for verdict in verdicts:
-            flagged = to_openai.map(verdict.flagged_categories)
+            scores = to_openai.map_scores(verdict.categories)
+            flagged = set(to_openai.map(verdict.flagged_categories))
+            if verdict.flagged and not flagged:  # named categories with no OpenAI counterpart
+                flagged = {max(scores, key=scores.__getitem__)}
             results.append(
                 {
                     "flagged": verdict.flagged,
                     "categories": {c: c in flagged for c in openai_categories},
-                    "category_scores": {
-                        c: round(s, 6) for c, s in to_openai.map_scores(verdict.categories).items()
-                    },
+                    "category_scores": {c: round(s, 6) for c, s in scores.items()},
                     "beavertail": {
                         "score": verdict.score,
                         "threshold": moderator.threshold,
@@ -361,6 +381,7 @@ def create_app(
                             c: c in verdict.flagged_categories for c in verdict.categories
                         },
                         "category_scores": verdict.categories,
+                        **({"severity": verdict.severity} if verdict.severity is not None else {}),
                     },
                 }
             )

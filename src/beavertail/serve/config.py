@@ -57,6 +57,9 @@ class ServeConfig(Settings):
     default_max_tokens: int = Field(128, ge=1)
     max_tokens_limit: int = Field(512, ge=1)
     max_prompt_tokens: int = Field(2048, ge=1, description="Longer conversations get a 400.")
+    request_timeout: float = Field(
+        300.0, gt=0, description="Seconds a request may wait and run; then it ends with a 504."
+    )
     moderations_model: str | None = Field("default", description="Judge of /v1/moderations.")
     steering: SteeringSettings | None = None
     input_moderation: InputModeration | None = None
@@ -86,6 +89,12 @@ class ServeConfig(Settings):
             raise ValueError("steering needs a vectors folder (steering.vectors)")
         if self.steering is not None and self.upstream is not None:
             raise ValueError("steering needs the model's activations: not through an upstream")
+        best = self.best_of_n
+        if best is not None and self.upstream is None and best.n > self.max_batch_size:
+            raise ValueError(
+                f"best_of_n.n ({self.best_of_n.n}) must fit one batch "
+                f"(max_batch_size {self.max_batch_size})"
+            )
         if self.guided is not None:
             if self.upstream is not None:
                 raise ValueError(

@@ -5,14 +5,20 @@ token, and between any two steps it admits waiting requests (first come, first s
 the rows that finished, were stopped by the monitor or whose client went away. Each request
 gets its events (text deltas, then one result) through a callback, which the web layer turns
 into SSE chunks. A request is admitted only while fewer than ``max_queue`` requests are
-waiting or running; beyond that ``submit`` raises :class:`QueueFull` (HTTP 429). With
-``continuous=False`` new requests join only an empty batch (static batching, the baseline
-of ``bench/serve.py``).
+waiting or running; beyond that ``submit`` raises :class:`QueueFull` (HTTP 429), and a
+request that needs more rows than a batch has raises :class:`RequestTooLarge` (HTTP 400).
+With ``continuous=False`` new requests join only an empty batch (static batching, the
+baseline of ``bench/serve.py``).
+
+Every admitted job ends in exactly one terminal event, "done" or "error": a failure in one
+request's screening, rendering, choosing or guided search answers that request with an error
+and the worker goes on; a job still waiting or running at its deadline ends with a 504 error.
 """
 
 from __future__ import annotations
 
 import collections
+import copy
 import itertools
 import logging
 import threading
@@ -36,6 +42,19 @@ class QueueFull(RuntimeError):
     """The engine already holds ``max_queue`` requests."""
 
 
+class RequestTooLarge(ValueError):
+    """A request needs more batch rows (``n`` choices, best-of-N candidates) than a batch has."""
+
+
+TERMINAL = ("done", "error")
+DEADLINE_ERROR = {
+    "status": 504,
+    "message": "the request did not finish before its deadline",
+    "type": "server_error",
+    "code": "deadline_exceeded",
+}
+
+
 @dataclass
 class ChatJob:
     """One chat completion request, as the engine sees it."""
@@ -47,6 +66,36 @@ class ChatJob:
     emit: Callable[[str, Any], None] = lambda kind, value: None  # ("delta", str) | ("done", dict)
     cancelled: threading.Event = field(default_factory=threading.Event)
     submitted: float = field(default_factory=time.perf_counter)
+    timeout: float | None = None  # seconds from submission to the terminal event
+    ended: bool = False
+
+    def __post_init__(self) -> None:
+        """Let through one terminal event ("done" or "error") and nothing after it, so that
+        however a failure unwinds, the client is answered exactly once."""
+        sink = self.emit
+        lock = threading.Lock()
+
+        def emit_once(kind: str, value: Any) -> None:
+            with lock:
+                if self.ended:
+                    return
+                if kind in TERMINAL:
+                    self.ended = True
+            sink(kind, value)
+
+        self.emit = emit_once  # type: ignore[method-assign]
+
+    @property
+    def deadline(self) -> float | None:
+        return None if self.timeout is None else self.submitted + self.timeout
+
+    def expired(self, now: float | None = None) -> bool:
+        deadline = self.deadline
+        return deadline is not None and (now or time.perf_counter()) >= deadline
+
+    def fail(self, error: str | dict[str, Any]) -> None:
+        """End the job with an error event (no-op when it already ended)."""
+        self.emit("error", error)
 
     @property
     def conversation(self) -> str:
@@ -100,11 +149,20 @@ class Engine:
         max_queue: int = 64,
         continuous: bool = True,
     ):
+        if guards.best_of_n is not None and guards.best_of_n.n > max_batch_size:
+            raise ValueError(
+                f"best_of_n.n is {guards.best_of_n.n} but a batch has {max_batch_size} rows: "
+                "raise max_batch_size or lower n"
+            )
         self.lm = lm
         self.guards = guards
         self.max_batch_size = max_batch_size
         self.max_queue = max_queue
         self.continuous = continuous
+        # the web layer counts prompt tokens on its own copy: a fast tokenizer used from
+        # two threads at once fails ("Already borrowed")
+        self._counting_tokenizer = copy.deepcopy(lm.tokenizer)
+        self._counting_lock = threading.Lock()
         self._waiting: collections.deque[ChatJob] = collections.deque()
         self._arrived = threading.Condition()
         self._admitted = 0
@@ -115,7 +173,6 @@ class Engine:
         self._ids = itertools.count()
         self._jobs: dict[int, _Running] = {}
         self.steps = 0
-        self.completed = 0
 
     # -- lifecycle -----------------------------------------------------------------------
     def start(self) -> None:
@@ -146,12 +203,27 @@ class Engine:
         """Requests admitted and not finished (waiting or running)."""
         return self._admitted
 
+    async def health(self) -> dict[str, Any]:
+        """What ``/healthz`` reports beside the queue: the worker's state."""
+        alive = self._thread is not None and self._thread.is_alive()
+        return {"healthy": alive, "worker": "running" if alive else "stopped",
+                "steps": self.steps, "active_rows": self.active_rows}  # fmt: skip
+
     @property
     def active_rows(self) -> int:
         """Rows in the batch now (read from other threads: a snapshot of the jobs)."""
         return sum(r.rows for r in list(self._jobs.values()))
 
+    def rows_for(self, n: int) -> int:
+        """Batch rows a request with ``n`` choices takes (best-of-N: its candidates)."""
+        return self.guards.best_of_n.n if self.guards.best_of_n else n
+
     def submit(self, job: ChatJob) -> None:
+        need = self.rows_for(job.n)
+        if need > self.max_batch_size:
+            raise RequestTooLarge(
+                f"n is {job.n}: at most {self.max_batch_size} choices fit one batch"
+            )
         if job.prompt_tokens is None:
             job.prompt_tokens = self.prompt_tokens(job.messages)
         with self._arrived:
@@ -164,7 +236,6 @@ class Engine:
     def _release(self, count: int = 1) -> None:
         with self._arrived:
             self._admitted -= count
-        self.completed += count
 
     # -- the worker ----------------------------------------------------------------------
     def _work(self) -> None:
@@ -179,7 +250,7 @@ class Engine:
             except Exception as error:  # a failed step answers its requests, never the loop
                 log.exception("decoding failed")
                 for running in self._jobs.values():
-                    running.job.emit("error", f"generation failed: {type(error).__name__}")
+                    running.job.fail(f"generation failed: {type(error).__name__}")
                 self._release(len(self._jobs))
                 self._jobs.clear()
 
@@ -199,6 +270,7 @@ class Engine:
             self.steps += 1
             if finished:
                 self._finish(guard.finish(finished))
+            self._expire_waiting()
 
     def _guided_loop(self, guided: GuidedGenerator) -> None:
         """Guided decoding forks one conversation's KV cache: requests are answered one at a
@@ -210,9 +282,18 @@ class Engine:
                     self._arrived.wait(timeout=0.1)
                     continue
                 job = self._waiting.popleft()
-            if job.cancelled.is_set() or not self._screen_inputs([job]):
-                if job.cancelled.is_set():
-                    self._release()
+            if job.cancelled.is_set() or job.expired():
+                job.fail(DEADLINE_ERROR if job.expired() else "the client went away")
+                self._release()
+                continue
+            try:
+                screened = self._screen_inputs([job])
+            except Exception as error:
+                log.exception("input screening failed")
+                job.fail(f"input screening failed: {type(error).__name__}")
+                self._release()
+                continue
+            if not screened:
                 continue
             running = _Running(job, 1, time.perf_counter())
             try:
@@ -237,7 +318,7 @@ class Engine:
                 )
             except Exception as error:  # answer the request, keep serving
                 log.exception("guided decoding failed")
-                job.emit("error", f"generation failed: {error}")
+                job.fail(f"generation failed: {type(error).__name__}")
             finally:
                 self._release()
 
@@ -249,21 +330,35 @@ class Engine:
         with self._arrived:
             while self._waiting and free > 0:
                 job = self._waiting[0]
-                if job.cancelled.is_set():
+                if job.cancelled.is_set() or job.expired():
                     self._waiting.popleft()
                     self._admitted -= 1
+                    job.fail(DEADLINE_ERROR if job.expired() else "the client went away")
                     continue
-                need = self._rows_for(job)
+                need = self.rows_for(job.n)
                 if need > free:
                     break
                 taken.append(self._waiting.popleft())
                 free -= need
-        taken = self._screen_inputs(taken)
+        try:
+            taken = self._screen_inputs(taken)
+        except Exception as error:
+            log.exception("input screening failed")
+            for job in taken:
+                job.fail(f"input screening failed: {type(error).__name__}")
+            self._release(len(taken))
+            return
         items: list[tuple[Hashable, DecodeRequest]] = []
         began = time.perf_counter()
         for job in taken:
+            try:
+                requests = self._requests(job, render_messages(self.lm.tokenizer, job.messages))
+            except Exception as error:
+                log.exception("rendering the prompt failed")
+                job.fail(f"rendering the prompt failed: {type(error).__name__}")
+                self._release()
+                continue
             job_id = next(self._ids)
-            requests = self._requests(job, render_messages(self.lm.tokenizer, job.messages))
             self._jobs[job_id] = _Running(job, len(requests), began)
             for k, request in enumerate(requests):
                 items.append(((job_id, k), request))
@@ -281,8 +376,16 @@ class Engine:
     def _streamed(self, job: ChatJob) -> bool:
         return self.guards.best_of_n is None and job.n == 1
 
-    def _rows_for(self, job: ChatJob) -> int:
-        return self.guards.best_of_n.n if self.guards.best_of_n else job.n
+    def _expire_waiting(self) -> None:
+        """Answer waiting jobs whose deadline passed (running ones stop at their next step)."""
+        now = time.perf_counter()
+        with self._arrived:
+            expired = [j for j in self._waiting if j.expired(now)]
+            for job in expired:
+                self._waiting.remove(job)
+            self._admitted -= len(expired)
+        for job in expired:
+            job.fail(DEADLINE_ERROR)
 
     def _requests(self, job: ChatJob, text: str) -> list[DecodeRequest]:
         """One row per choice or best-of-N candidate, each with its own seed."""
@@ -290,17 +393,19 @@ class Engine:
         sampling = {"temperature": c.temperature, "top_p": c.top_p} if c else {}
         return [
             DecodeRequest(text, job.sampling.updated(seed=job.sampling.seed + k, **sampling))
-            for k in range(self._rows_for(job))
+            for k in range(self.rows_for(job.n))
         ]
 
     def _on_step(
         self, guard: GuardedRows, step: int, new: Mapping[Hashable, int]
     ) -> list[Hashable]:
         stop = guard.on_step(step, new)
+        now = time.perf_counter()
         for key in new:
             job_id, _k = key
-            if self._jobs[job_id].job.cancelled.is_set():
-                stop.append(key)  # the client went away: free its row
+            job = self._jobs[job_id].job
+            if job.cancelled.is_set() or job.expired(now):
+                stop.append(key)  # the client went away, or the deadline passed: free its row
         return stop
 
     def _deliver(self, key: Hashable, delta: str) -> None:
@@ -315,12 +420,17 @@ class Engine:
                 continue
             del self._jobs[job_id]
             try:
-                if self.guards.best_of_n:
+                if running.job.expired():
+                    running.job.fail(DEADLINE_ERROR)
+                elif self.guards.best_of_n:
                     self._choose(running)
                 elif running.job.n > 1:
                     self._choices(running)
                 else:
                     self._done(running, result)
+            except Exception as error:
+                log.exception("finishing a request failed")
+                running.job.fail(f"choosing the answer failed: {type(error).__name__}")
             finally:
                 self._release()
 
@@ -387,9 +497,16 @@ class Engine:
         return passed
 
     def prompt_tokens(self, messages: list[dict[str, str]]) -> int:
-        """The conversation's length in tokens, as the model will read it."""
-        text = render_messages(self.lm.tokenizer, messages)
-        return len(self.lm.tokenizer(text, add_special_tokens=False)["input_ids"])
+        """The conversation's length in tokens, as the model will read it (safe to call from
+        any thread: it uses the engine's own copy of the tokenizer, under a lock)."""
+        with self._counting_lock:
+            return count_prompt_tokens(self._counting_tokenizer, messages)
+
+
+def count_prompt_tokens(tokenizer: Any, messages: list[dict[str, str]]) -> int:
+    """A conversation's length in ``tokenizer``'s tokens, rendered as the model reads it."""
+    text = render_messages(tokenizer, messages)
+    return len(tokenizer(text, add_special_tokens=False)["input_ids"])
 
 
 def finished_event(

@@ -7,13 +7,17 @@ Input moderation runs before the upstream is asked; the answer is read from the 
 stream and judged by the streaming monitor every k tokens (counted with a local tokenizer),
 with holdback, and the upstream stream is closed as soon as a row is stopped; best-of-N asks
 the upstream for ``n`` choices and chooses among them. Upstream failures become OpenAI-shaped
-errors: unreachable 502, timed out 504, its own 4xx passed on, its 5xx as 502, a stream that
-breaks off mid-way an error event; nothing hangs (every read has a timeout).
+errors (see :func:`_upstream_failure` and :func:`_failures`): unreachable 502, timed out 504
+(connecting, between chunks or reading a body), its own 4xx passed on except 401/403 (the
+proxy's credentials, not the client's: 502), its 5xx 502, a malformed body or chunk 502, an
+error chunk or a stream that breaks off mid-way an error event; nothing hangs (every read has
+a timeout, and every job its deadline).
 """
 
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import logging
 import os
@@ -27,13 +31,15 @@ import httpx
 from pydantic import Field
 from transformers import PreTrainedTokenizerBase
 
-from beavertail.models.causal import render_messages
 from beavertail.monitor.stream import GuardedRows
 from beavertail.serve.engine import (
+    DEADLINE_ERROR,
     ChatJob,
     Guards,
     QueueFull,
+    RequestTooLarge,
     choose_best,
+    count_prompt_tokens,
     finished_event,
     screen_inputs,
 )
@@ -77,17 +83,20 @@ class UpstreamEngine:
     ) -> None:
         self.upstream = upstream
         self.guards = guards
-        self.tokenizer = tokenizer
+        self.tokenizer = tokenizer  # the monitor's, used under the judge lock
+        # the web layer counts prompt tokens on its own copy (a fast tokenizer used from two
+        # threads at once fails with "Already borrowed")
+        self._counting_tokenizer = copy.deepcopy(tokenizer)
+        self._counting_lock = threading.Lock()
         self.model = upstream.model  # None: asked of the upstream on first use
         self.max_queue = max_queue
+        self.max_choices = 128  # the upstream decides; best-of-N's n is passed on
         self._admitted = 0
         self._lock = threading.Lock()
         self._judge_lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._http: httpx.AsyncClient | None = None
-        self.steps = 0
-        self.completed = 0
 
     # -- the engine contract -------------------------------------------------------------
     def start(self) -> None:
@@ -127,11 +136,33 @@ class UpstreamEngine:
 
     def prompt_tokens(self, messages: list[dict[str, str]]) -> int:
         """The conversation's length in the local tokenizer's tokens (an estimate of the
-        upstream's count, used for the prompt length cap)."""
-        text = render_messages(self.tokenizer, messages)
-        return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+        upstream's count, used for the prompt length cap); safe from any thread."""
+        with self._counting_lock:
+            return count_prompt_tokens(self._counting_tokenizer, messages)
+
+    async def health(self) -> dict[str, Any]:
+        """Whether the upstream answers its model list within 5 seconds."""
+        if self._loop is None or self._http is None:
+            return {"healthy": False, "upstream": "not started"}
+        url = self.upstream.url.rstrip("/") + "/models"
+
+        async def probe() -> httpx.Response:
+            assert self._http is not None
+            return await self._http.get(url, timeout=5.0)
+
+        try:
+            response = await asyncio.wrap_future(
+                asyncio.run_coroutine_threadsafe(probe(), self._loop)
+            )
+        except (httpx.HTTPError, OSError) as error:
+            return {"healthy": False, "upstream": f"unreachable: {type(error).__name__}"}
+        if response.status_code != 200:
+            return {"healthy": False, "upstream": f"HTTP {response.status_code}"}
+        return {"healthy": True, "upstream": "ok"}
 
     def submit(self, job: ChatJob) -> None:
+        if job.n > self.max_choices:
+            raise RequestTooLarge(f"n is {job.n}: at most {self.max_choices}")
         if job.prompt_tokens is None:
             job.prompt_tokens = self.prompt_tokens(job.messages)
         with self._lock:
@@ -144,22 +175,27 @@ class UpstreamEngine:
     # -- serving one job -----------------------------------------------------------------
     async def _serve(self, job: ChatJob) -> None:
         try:
-            passed = await asyncio.to_thread(self._judged, screen_inputs, self.guards, [job])
-            if passed:
-                await self._resolve_model()
-                if self.guards.best_of_n is not None:
-                    await self._best_of_n(job)
-                else:
-                    await self._stream(job)
+            remaining = None if job.deadline is None else job.deadline - time.perf_counter()
+            await asyncio.wait_for(self._answer(job), remaining)
+        except TimeoutError:
+            job.fail(DEADLINE_ERROR)
         except UpstreamError as error:
-            job.emit("error", error.event())
+            job.fail(error.event())
         except Exception as error:  # one failed request answers itself, never the loop
             log.exception("proxying failed")
-            job.emit("error", f"proxying failed: {type(error).__name__}")
+            job.fail(f"proxying failed: {type(error).__name__}")
         finally:
             with self._lock:
                 self._admitted -= 1
-            self.completed += 1
+
+    async def _answer(self, job: ChatJob) -> None:
+        passed = await asyncio.to_thread(self._judged, screen_inputs, self.guards, [job])
+        if passed:
+            await self._resolve_model()
+            if self.guards.best_of_n is not None:
+                await self._best_of_n(job)
+            else:
+                await self._stream(job)
 
     async def _resolve_model(self) -> None:
         """The upstream's model id, when the settings name none: the first it lists."""
@@ -168,6 +204,8 @@ class UpstreamEngine:
         assert self._http is not None
         with _failures("is unreachable"):
             response = await self._http.get(self.upstream.url.rstrip("/") + "/models")
+        if response.status_code != 200:
+            raise _upstream_failure(response.status_code, response.content)
         try:
             self.model = response.json()["data"][0]["id"]
         except (ValueError, KeyError, IndexError, TypeError):
@@ -198,10 +236,13 @@ class UpstreamEngine:
         body = self._body(job, stream=True, stream_options={"include_usage": True})
         reason: str | None = None
         usage: dict[str, Any] = {}
+        upstream_guard: dict[str, Any] = {}
         async with self._request(body) as response:
             async for chunk in _events(response):
                 if job.cancelled.is_set():
                     return  # the client went away: closing the stream frees the upstream
+                if isinstance(chunk.get("beavertail"), dict):  # another beavertail upstream
+                    upstream_guard = chunk["beavertail"]
                 for choice in chunk.get("choices") or []:
                     delta = (choice.get("delta") or {}).get("content") or ""
                     if delta and await asyncio.to_thread(self._judged, guard.on_text, 0, delta):
@@ -216,6 +257,10 @@ class UpstreamEngine:
             raise UpstreamError(502, "the upstream stream ended without a finish reason")
         result = (await asyncio.to_thread(self._judged, guard.finish, {0: reason}))[0]
         info = {"upstream": self.upstream.url, "seconds": round(time.perf_counter() - began, 4)}
+        if upstream_guard:
+            info["upstream_guard"] = upstream_guard
+            if result.stop is None and "stopped" in upstream_guard:  # the upstream stopped it
+                info["stopped"] = upstream_guard["stopped"] | {"by": "upstream"}
         job.emit(
             "done",
             finished_event(
@@ -233,7 +278,14 @@ class UpstreamEngine:
         c = self.guards.best_of_n
         body = self._body(job, n=c.n, temperature=c.temperature, top_p=c.top_p, stream=False)
         async with self._request(body) as response:
-            payload = json.loads(await response.aread())
+            with _failures("broke off while answering"):
+                raw = await response.aread()
+        try:
+            payload = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            raise UpstreamError(502, "the upstream answered with malformed JSON") from None
+        if not isinstance(payload, dict):
+            raise UpstreamError(502, "the upstream answered with malformed JSON")
         choices = payload.get("choices") or []
         if not choices:
             raise UpstreamError(502, "the upstream answered without choices")
@@ -266,7 +318,9 @@ class UpstreamEngine:
             )
         try:
             if response.status_code != 200:
-                raise _upstream_failure(response.status_code, await response.aread())
+                with _failures("broke off while answering"):
+                    raw = await response.aread()
+                raise _upstream_failure(response.status_code, raw)
             yield response
         finally:
             await response.aclose()
@@ -277,6 +331,9 @@ def _upstream_failure(status: int, raw: bytes) -> UpstreamError:
         message = json.loads(raw)["error"]["message"]
     except (ValueError, KeyError, TypeError):
         message = raw[:300].decode("utf-8", "replace") or f"HTTP {status}"
+    if status in (401, 403):  # the proxy's own key was refused: not the client's fault
+        return UpstreamError(502, f"the upstream refused the proxy's credentials: {message}",
+                             "upstream_auth")  # fmt: skip
     if 400 <= status < 500:  # the request's own fault: the client gets it as it is
         return UpstreamError(status, f"upstream: {message}", "upstream_rejected")
     return UpstreamError(502, f"the upstream failed with HTTP {status}: {message}")
@@ -292,7 +349,12 @@ async def _events(response: httpx.Response) -> Any:
             data = line[5:].strip()
             if data == "[DONE]":
                 return
-            chunk = json.loads(data)
+            try:
+                chunk = json.loads(data)
+            except ValueError:
+                raise UpstreamError(502, "the upstream sent a malformed chunk") from None
+            if not isinstance(chunk, dict):
+                raise UpstreamError(502, "the upstream sent a malformed chunk")
             if "error" in chunk:
                 message = (chunk["error"] or {}).get("message", "error")
                 raise UpstreamError(502, f"the upstream failed mid-stream: {message}")

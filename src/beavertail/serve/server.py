@@ -72,8 +72,8 @@ def build_guards(config: ServeConfig, lm: LoadedLM | None) -> tuple[Guards, dict
         from beavertail.preference import load_score_model
 
         b = config.best_of_n
-        guards.reward = load_score_model(b.reward_model)
-        guards.cost = load_score_model(b.cost_model)
+        guards.reward = load_score_model(b.reward_model, "reward")
+        guards.cost = load_score_model(b.cost_model, "cost")
         guards.best_of_n = b
         described["best_of_n"] = {"n": b.n, "cost_threshold": b.cost_threshold}
     if config.guided is not None and lm is not None:
@@ -107,6 +107,7 @@ def build_app(config: ServeConfig, lm: LoadedLM | None = None) -> FastAPI:
         config.default_max_tokens,
         described,
         config.max_prompt_tokens,
+        config.request_timeout,
     )
     app.state.engine = engine
     return app
