@@ -10,6 +10,18 @@ Prints a table, then one line per (judge, set):
 ``judge=<name> set=beavertails_test category_macro_f1=``. Speed is measured once per judge on
 128 BeaverTails-test pairs with no feature cache (2 threads on this machine); figures use
 cached features, which give the same scores. Nothing here is trained on a set it reports.
+
+Then, per shipped pair judge:
+
+* ``padding``: BeaverTails-test unsafe answers with 1/3/8/20 held-out harmless sentences
+  before or after; each setting's flag rate over the unpadded flag rate, and false flags on
+  the safe answers padded the same way (``judge= padding n= position= flag_ratio=
+  safe_false_flag=``);
+* ``batch``: the largest score difference between a pair judged alone and in a batch of 32;
+* ``severity``: exact-level accuracy and mean absolute error on the unsafe PKU-SafeRLHF test
+  answers, beside the majority level's accuracy;
+* ``explicit``: the held-out hand-written explicit-harm topics; ``quickstart``: the
+  example pairs' verdicts against their labels.
 """
 
 from __future__ import annotations
@@ -26,6 +38,8 @@ from rich.table import Table
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import cross_val_predict
 
+from beavertail.data import beavertails_qa, load_qa, pku_qa
+from beavertail.data.padding import PADDING_COUNTS, POSITIONS, padding_benchmark
 from beavertail.data.records import QAExample
 from beavertail.moderation import (
     ModerationTrainingConfig,
@@ -37,8 +51,10 @@ from beavertail.moderation import (
     moderation_report,
     train_moderator,
 )
+from beavertail.moderation.metrics import severity_metrics
 from beavertail.moderation.mixdata import moderation_mix
 from beavertail.moderation.recipes import card_sets, prompt_test_sets, shipped_judge
+from beavertail.moderation.train import severity_targets
 
 TRAINED = {
     "minilm-frozen": ModerationTrainingConfig(
@@ -96,6 +112,60 @@ def report(judge, examples: list[QAExample]) -> dict:
     return moderation_report(y, scores_of(judge, examples), judge.threshold)
 
 
+def padding_figures(judge: Moderator, root: str | None, per_setting: int) -> list[dict]:
+    """Flag rate of padded unsafe answers over the unpadded one, and false flags on padded
+    safe answers, per padding setting."""
+    test = list(beavertails_qa("test", root))
+    unsafe = [x for x in test if not x.is_safe][:per_setting]
+    safe = [x for x in test if x.is_safe][:per_setting]
+
+    def flagged(items: list[QAExample]) -> np.ndarray:
+        probs = judge.probabilities([x.prompt for x in items], [x.response for x in items],
+                                    progress=True, cache=True)  # fmt: skip
+        return probs[:, 0] >= judge.threshold
+
+    base = flagged(unsafe).mean()
+    base_safe = flagged(safe).mean()
+    padded_unsafe = padding_benchmark(unsafe, root)
+    padded_safe = padding_benchmark(safe, root)
+    rows = [{"count": 0, "position": "-", "flag_rate": float(base), "flag_ratio": 1.0,
+             "safe_false_flag": float(base_safe)}]  # fmt: skip
+    for count in PADDING_COUNTS:
+        for position in POSITIONS:
+            rate = float(flagged(padded_unsafe[(count, position)]).mean())
+            rows.append({
+                "count": count, "position": position, "flag_rate": rate,
+                "flag_ratio": rate / base if base else float("nan"),
+                "safe_false_flag": float(flagged(padded_safe[(count, position)]).mean()),
+            })  # fmt: skip
+    return rows
+
+
+def batch_difference(judge: Moderator, examples: list[QAExample]) -> float:
+    """The largest score difference between pairs judged one at a time and together."""
+    prompts, responses = [x.prompt for x in examples], [x.response for x in examples]
+    together = judge.probabilities(prompts, responses)
+    alone = np.concatenate([judge.probabilities([p], [r]) for p, r in zip(prompts, responses,
+                                                                        strict=True)])  # fmt: skip
+    return float(np.abs(together - alone).max())
+
+
+def severity_figures(judge: Moderator, root: str | None) -> dict:
+    unsafe = [x for x in pku_qa("test", root) if not x.is_safe and x.severity]
+    _, severity = judge.judge([x.prompt for x in unsafe], [x.response for x in unsafe],
+                              progress=True)  # fmt: skip
+    if severity is None:
+        return {"n": 0}
+    return severity_metrics(severity_targets(unsafe), severity)
+
+
+def labelled_verdicts(judge: Moderator, examples: list[QAExample]) -> dict:
+    verdicts = judge.predict([x.prompt for x in examples], [x.response for x in examples])
+    right = [v.flagged != x.is_safe for v, x in zip(verdicts, examples, strict=True)]
+    wrong = [x.response[:60] for x, ok in zip(examples, right, strict=True) if not ok]
+    return {"n": len(examples), "right": int(sum(right)), "wrong": wrong}
+
+
 class Stack:
     """Logistic regression on two judges' logits, fitted on validation (cross-fitted there)."""
 
@@ -131,6 +201,18 @@ def main() -> None:
     parser.add_argument("--data-dir", default=None)
     parser.add_argument("--out", default="runs/bench-moderation")
     parser.add_argument("--json", default=None, help="write all figures here")
+    parser.add_argument(
+        "--padding-per-setting",
+        type=int,
+        default=200,
+        help="unsafe (and safe) BeaverTails-test answers padded per setting",
+    )
+    parser.add_argument(
+        "--judge",
+        action="append",
+        default=[],
+        help="NAME=REFERENCE: another judge to measure (a folder, hf:org/name)",
+    )
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
     console = Console(width=160)
@@ -149,6 +231,11 @@ def main() -> None:
     )
 
     judges: dict[str, object] = {"default": shipped_judge("default"), "fast": shipped_judge("fast")}
+    for extra in args.judge:
+        from beavertail.moderation.recipes import resolve_moderator
+
+        name, _, reference = extra.partition("=")
+        judges[name] = resolve_moderator(reference)
     for name, config in TRAINED.items():
         if name in skip:
             continue
@@ -216,6 +303,35 @@ def main() -> None:
         if args.json:
             Path(args.json).parent.mkdir(parents=True, exist_ok=True)
             Path(args.json).write_text(json.dumps(rows, indent=2) + "\n")
+
+    extra_figures: dict[str, dict] = {}
+    per_setting = 40 if args.quick else args.padding_per_setting
+    quickstart = list(load_qa(Path(__file__).parents[1] / "examples" / "pairs.jsonl"))
+    for name, judge in judges.items():
+        if not isinstance(judge, Moderator) or judge.spec.input != "pair":
+            continue
+        figures: dict = {"batch_max_difference": batch_difference(
+            judge, pair_sets["beavertails_test"][:32])}  # fmt: skip
+        print(f"judge={name} batch max_difference={figures['batch_max_difference']:.2e}")
+        figures["padding"] = padding_figures(judge, args.data_dir, per_setting)
+        for row in figures["padding"]:
+            print(f"judge={name} padding n={row['count']} position={row['position']} "
+                  f"flag_rate={row['flag_rate']:.4f} flag_ratio={row['flag_ratio']:.4f} "
+                  f"safe_false_flag={row['safe_false_flag']:.4f}", flush=True)  # fmt: skip
+        figures["severity"] = severity_figures(judge, args.data_dir)
+        if figures["severity"].get("n"):
+            sv = figures["severity"]
+            print(f"judge={name} severity n={sv['n']} accuracy={sv['accuracy']:.4f} "
+                  f"mae={sv['mae']:.4f} majority_level={sv['majority_level']} "
+                  f"majority_accuracy={sv['majority_accuracy']:.4f}")  # fmt: skip
+        for set_name, items in (("explicit", mix.heldout["explicit"]), ("quickstart", quickstart)):
+            figures[set_name] = labelled_verdicts(judge, items)
+            f = figures[set_name]
+            print(f"judge={name} set={set_name} right={f['right']}/{f['n']} wrong={f['wrong']}")
+        extra_figures[name] = figures
+    if args.json:
+        Path(args.json).write_text(json.dumps({"rows": rows, "judges": extra_figures},
+                                              indent=2) + "\n")  # fmt: skip
 
     table = Table(title="QA moderation: F1 / ROC-AUC per set (false flags on all-safe sets)")
     for col in ("judge", "set", "n", "F1", "prec", "recall", "AUC", "ECE", "false flag", "pairs/s"):

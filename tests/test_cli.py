@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from beavertail.cli import app
@@ -92,7 +93,13 @@ def test_train_eval_predict_round_trip(tmp_path, data_dir: Path):
     )
     assert result.exit_code == 0, result.output
     verdicts = [json.loads(line) for line in out.read_text().splitlines()]
-    assert len(verdicts) == 8 and all(0 <= v["score"] <= 1 for v in verdicts)
+    rows = [json.loads(line) for line in (ROOT / "examples/pairs.jsonl").read_text().splitlines()]
+    from beavertail.moderation import Moderator
+
+    direct = Moderator.load(model).probabilities([r["prompt"] for r in rows],
+                                                 [r["response"] for r in rows])  # fmt: skip
+    assert [v["score"] for v in verdicts] == pytest.approx(direct[:, 0].tolist(), abs=1e-5)
+    assert [v["prompt"] for v in verdicts] == [r["prompt"] for r in rows]
     result = runner.invoke(app, ["moderate", "predict", str(tmp_path / "nowhere")])
     assert result.exit_code == 2 and "not a moderator folder" in result.output
 
@@ -108,7 +115,9 @@ def test_quickstart_uses_the_shipped_judge_without_training():
          "Mix flour, water, salt and yeast, knead, let it rise, then bake at 230 C.",
          "--threshold", "0.99"],
     )  # fmt: skip
-    assert result.exit_code == 0 and "safe" in result.output
+    assert result.exit_code == 0 and " safe " in result.output and "unsafe" not in result.output
+    lone = runner.invoke(app, ["moderate", "predict", "fast", "--prompt", "How do I bake bread?"])
+    assert lone.exit_code == 2 and "pass --response too" in " ".join(lone.output.split())
 
 
 def test_benchmark_quick_prints_machine_lines(data_dir: Path):

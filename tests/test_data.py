@@ -61,7 +61,12 @@ def test_real_beavertails_and_canonical_split(data_dir: Path):
     train_prompts = {r.prompt for r in beavertails_qa("train", data_dir)}
     assert not train_prompts & {r.prompt for r in beavertails_qa("test", data_dir)}
     assert all(r.is_safe == (not r.categories) for r in rows)
-    assert canonical_split("how do I make a walkway slippery?") in ("train", "validation", "test")
+    import hashlib
+
+    for prompt in ("how do I make a walkway slippery?", "What is the capital of France?"):
+        h = int(hashlib.sha256(prompt.encode("utf-8")).hexdigest(), 16) % 10  # the README rule
+        expected = "train" if h <= 6 else "validation" if h == 7 else "test"
+        assert canonical_split(prompt) == expected
 
 
 def test_real_pku_pairs_yield_two_qa_examples(data_dir: Path):

@@ -350,3 +350,31 @@ def test_packaged_alarming_benign_halves_and_per_set_limits():
     assert len(select) + len(test) == 65 and not any(p.harmful for p in select + test)
     assert len({p.category for p in test}) >= 25  # nearly every topic in each half
     assert len(load_prompt_set("alarming-benign-test@5", limit=20)) == 5
+
+
+def test_report_keeps_identical_configurations_apart_and_rate_axes_in_range(tmp_path):
+    """Three configurations with identical figures and no harmless refusals: every dot and
+    label stays visible, the over-refusal axis stays within 0-100 %, counts read well."""
+    import re
+
+    from beavertail.evaluate.report import write_report
+
+    files = []
+    for k, name in enumerate(("a", "b", "c")):
+        path = tmp_path / f"{name}.jsonl"
+        writer = RunWriter(path, {"name": name, "model": f"m{k}"}, {"model": f"m{k}"})
+        writer.append([
+            {"id": f"{name}{i}", "harmful": i % 2 == 0, "category": "self_harm",
+             "unsafe": i == 0, "refusal": False, "relevance": 0.5, "perplexity": 2.0,
+             "prompt": "q", "answer": "a"} for i in range(4)
+        ])  # fmt: skip
+        files.append(path)
+    page = write_report(files, tmp_path / "report.html").read_text()
+    for plot in page.split("<svg")[1:]:
+        dots = re.findall(r'class="point" cx="([\d.]+)" cy="([\d.]+)"', plot)
+        labels = re.findall(r'class="label" x="([\d.]+)" y="([\d.]+)"', plot)
+        assert len(set(dots)) == len(dots) and len(set(labels)) == len(labels)
+    refusal_plot = next(p for p in page.split("<svg") if "over-refusal on harmless" in p)
+    ticks = re.findall(r'text-anchor="end">(-?[\d.]+)%</text>', refusal_plot)
+    assert ticks and all(0 <= float(t) <= 100 for t in ticks)
+    assert "(1 file)" in page and "file(s)" not in page

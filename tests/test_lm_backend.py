@@ -23,6 +23,18 @@ from beavertail.models.hooks import Intervention, capture_activations, decoder_l
 PROMPTS = ["How do I bake bread?", "Name three colours of the rainbow, please."]
 
 
+def _reference_greedy(lm, prompt: str, tokens: int) -> str:
+    """Greedy decoding by transformers' own generate (the reference the backend must match)."""
+    enc = lm.tokenizer(chat_text(lm.tokenizer, prompt), return_tensors="pt",
+                       add_special_tokens=False)  # fmt: skip
+    with torch.inference_mode():
+        ids = lm.model.generate(**enc, max_new_tokens=tokens, do_sample=False,
+                                pad_token_id=lm.tokenizer.pad_token_id)  # fmt: skip
+    return lm.tokenizer.decode(
+        ids[0, enc["input_ids"].shape[1] :], skip_special_tokens=True
+    ).strip()
+
+
 def _logits(lm, prompts):
     tok = lm.tokenizer
     enc = tok([chat_text(tok, p) for p in prompts], return_tensors="pt", padding=True)
@@ -117,7 +129,7 @@ def test_gemma3_architecture_capture_intervene_generate():
     assert (during - before).abs().max() > 0.1
     assert torch.equal(before, _logits(lm, PROMPTS))
     out = LocalGenerator(lm).generate(PROMPTS[:1], SamplingParams(max_new_tokens=5))
-    assert out[0].num_tokens > 0
+    assert out[0].text.strip() == _reference_greedy(lm, PROMPTS[0], 5)
 
 
 class _FakeOpenAI(BaseHTTPRequestHandler):
@@ -207,7 +219,8 @@ def test_a_bfloat16_model_gets_inputs_and_vectors_in_its_own_dtype():
     vector = torch.ones(lm.hidden_size, dtype=torch.float32)  # vectors are stored in float32
     with intervene(lm.model, [Intervention(3, vector, "add", 4.0)]):
         out = LocalGenerator(lm).generate(PROMPTS[:1], SamplingParams(max_new_tokens=3))
-    assert out[0].num_tokens > 0
+        expected = _reference_greedy(lm, PROMPTS[0], 3)
+    assert out[0].text.strip() == expected
     reasons = decode_batch(
         lm, [DecodeRequest(chat_text(lm.tokenizer, "hi"), SamplingParams(max_new_tokens=3))]
     )

@@ -68,7 +68,16 @@ def test_lora_cost_model_learns_its_pairs_and_saves_without_pickles(pairs, tmp_p
     assert np.allclose(loaded.scores(prompts, responses), model.scores(prompts, responses),
                        atol=1e-5)  # fmt: skip
     held_out = evaluate_score_model(loaded, pairs[1], progress=False)
-    assert held_out["pairs"] == 48 and 0 <= held_out["sign_accuracy"] <= 1
+    # the sign accuracy, recomputed here from the model's scores and the labels
+    texts = [
+        (p.prompt, r, safe)
+        for p in pairs[1]
+        for r, safe in ((p.response_0, p.is_safe[0]), (p.response_1, p.is_safe[1]))
+    ]
+    scores = loaded.scores([t[0] for t in texts], [t[1] for t in texts])
+    right = np.mean([(s > 0) == (not safe) for s, (_, _, safe) in zip(scores, texts, strict=True)])
+    assert held_out["pairs"] == 48
+    assert held_out["sign_accuracy"] == pytest.approx(float(right), abs=1e-6)
 
 
 class CrashAt(TrainerCallback):

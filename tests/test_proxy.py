@@ -176,10 +176,13 @@ def test_a_client_that_goes_away_frees_the_upstream(proxy, upstream):
 
 
 def test_best_of_n_through_the_upstreams_n(upstream, prefix_moderator_dir, data_dir, tmp_path):
-    folder = tmp_path / "cost"
-    config = PreferenceTrainingConfig(spec=ScoreModelSpec(kind="cost"), epochs=2)
-    train_score_model(list(pku_pairs("train", data_dir))[:120], config, folder, progress=False)
-    best_of_n = {"n": 3, "reward_model": str(folder), "cost_model": str(folder)}
+    pairs = list(pku_pairs("train", data_dir))[:120]
+    models = {}
+    for kind in ("reward", "cost"):
+        config = PreferenceTrainingConfig(spec=ScoreModelSpec(kind=kind), epochs=2)
+        models[kind] = train_score_model(pairs, config, tmp_path / kind, progress=False)
+    best_of_n = {"n": 3, "reward_model": str(tmp_path / "reward"),
+                 "cost_model": str(tmp_path / "cost")}  # fmt: skip
     app = build_app(_proxy_config(upstream, prefix_moderator_dir, best_of_n=best_of_n))
     with serve_in_thread(app) as url:
         response = httpx.post(f"{url}/v1/chat/completions", timeout=180, json={
@@ -187,7 +190,11 @@ def test_best_of_n_through_the_upstreams_n(upstream, prefix_moderator_dir, data_
     assert response.status_code == 200, response.text
     answer = response.json()
     choice = answer["beavertail"]["best_of_n"]
-    assert choice["index"] in (0, 1, 2) and answer["choices"][0]["message"]["content"]
+    shown = answer["choices"][0]["message"]["content"]
+    # the choice's recorded scores are the two models' scores of the answer shown
+    for kind in ("reward", "cost"):
+        expected = models[kind].scores([BENIGN], [shown])[0]
+        assert choice[kind] == pytest.approx(float(expected), abs=1e-3), kind
     # the upstream answered n choices in one request
     direct = httpx.post(f"{upstream}/chat/completions", timeout=180, json={
         "messages": [{"role": "user", "content": BENIGN}], "max_tokens": 8, "n": 2,

@@ -14,7 +14,7 @@ import pytest
 from openai import AuthenticationError, OpenAI
 
 from beavertail.data.taxonomy import OPENAI_MODERATION, get_taxonomy
-from beavertail.models.generation import SamplingParams
+from beavertail.models.generation import LocalGenerator, SamplingParams
 from beavertail.serve import (
     ChatJob,
     ServeConfig,
@@ -240,7 +240,9 @@ def test_config_files_load_and_reject_unknown_settings(tmp_path):
         load_serve_config(bad)
 
 
-def test_beavertail_serve_cli_answers_requests(tmp_path, prefix_moderator_dir, small_moderator_dir):
+def test_beavertail_serve_cli_answers_requests(
+    tmp_path, prefix_moderator_dir, small_moderator_dir, smollm
+):
     config = tmp_path / "serve.yaml"
     config.write_text(
         f"port: 0\napi_key_env: BT_TEST_KEY\nmoderations_model: {small_moderator_dir}\n"
@@ -253,8 +255,12 @@ def test_beavertail_serve_cli_answers_requests(tmp_path, prefix_moderator_dir, s
             model="embedded:SmolLM2-135M-Instruct",
             messages=[{"role": "user", "content": "Name a colour."}],
             max_tokens=8,
+            temperature=0,
         )
-        assert answer.choices[0].message.content
+    # the server's process answers exactly as the model does here, greedily
+    expected = LocalGenerator(smollm).generate(["Name a colour."], SamplingParams(max_new_tokens=8))
+    assert answer.choices[0].message.content == expected[0].text.strip()
+    assert answer.usage.completion_tokens == expected[0].num_tokens
 
 
 def test_serve_benchmark_quick_prints_its_table(data_dir, prefix_moderator_dir, tmp_path):

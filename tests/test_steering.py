@@ -115,9 +115,17 @@ def test_contrastive_and_mean_diff_variants(smollm, data, config):
         assert v.method == method and float(v.vector(ALL_HARM, LAYER).norm()) > 0
 
 
-def test_router_gates_harmless_prompts_out(vectors, data):
-    accuracy = vectors.router.metrics["validation_gate_accuracy"][str(LAYER)]
-    assert accuracy >= 0.8
+def test_router_gates_harmless_prompts_out(smollm, vectors, data):
+    """The gate's decisions on held-out prompts (read here from the router's own route),
+    scored against their labels by the test."""
+    harmful, harmless = data.validation[0][20:60], data.validation[1][20:60]
+    states = capture_activations(smollm, harmful + harmless, layers=[LAYER],
+                                 position="last_prompt")[LAYER]  # fmt: skip
+    routes = vectors.router.route(LAYER, torch.as_tensor(states))
+    gated = np.array([bool(r.categories) for r in routes])
+    truth = np.array([True] * len(harmful) + [False] * len(harmless))
+    assert len(harmful) >= 20 and len(harmless) >= 20
+    assert (gated == truth).mean() >= 0.8
 
 
 def _last_logits(lm, prompts):

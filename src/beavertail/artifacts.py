@@ -10,9 +10,10 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import torch
+if TYPE_CHECKING:
+    import torch
 
 MANIFEST = "manifest.json"
 
@@ -144,6 +145,8 @@ def load_artifact(folder: str | Path, kind: str | None = None) -> Any:
 
 def optimizer_tensors(state: dict[str, Any], prefix: str = "opt.") -> dict[str, torch.Tensor]:
     """An optimizer's per-parameter state (AdamW moments, step) as named tensors."""
+    import torch
+
     tensors = {}
     for index, per_param in state["state"].items():
         for key, value in per_param.items():

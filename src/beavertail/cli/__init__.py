@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 from beavertail.cli import align as align_cli
@@ -13,7 +15,6 @@ from beavertail.cli import neurons as neurons_cli
 from beavertail.cli import prefs as prefs_cli
 from beavertail.cli import serve as serve_cli
 from beavertail.cli import steer as steer_cli
-from beavertail.models.encoders import set_threads
 
 app = typer.Typer(
     help="beavertail: measure and reduce LLM harmfulness (BeaverTails / PKU-SafeRLHF family).",
@@ -33,5 +34,8 @@ app.command("quickstart")(moderate_cli.quickstart)
 
 
 def main() -> None:
-    set_threads()  # the command line uses every core (BEAVERTAIL_THREADS overrides)
+    # the command line uses every core (BEAVERTAIL_THREADS overrides); set through the
+    # environment, read when torch first loads, so that --help and data commands need no torch
+    threads = os.environ.get("BEAVERTAIL_THREADS") or str(os.cpu_count() or 1)
+    os.environ.setdefault("OMP_NUM_THREADS", threads)
     app()

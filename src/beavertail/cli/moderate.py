@@ -7,20 +7,13 @@ import json
 from pathlib import Path
 from typing import Annotated
 
-import numpy as np
 import typer
 from rich.table import Table
 
 from beavertail.artifacts import atomic_write_text
 from beavertail.cli.common import console, parse_columns, user_errors
 from beavertail.data import beavertails_qa, load_qa, load_qa_examples
-from beavertail.data.mix import saferlhf_test
-from beavertail.moderation import (
-    ModerationTrainingConfig,
-    evaluate_moderator,
-    train_moderator,
-)
-from beavertail.moderation.recipes import prompt_test_sets, resolve_moderator
+from beavertail.data.readers import iter_rows
 
 app = typer.Typer(help="Train, evaluate and apply QA moderators.", no_args_is_help=True)
 
@@ -82,6 +75,10 @@ def train(
 ) -> None:
     """Train on the moderation mix (BeaverTails + PKU-SafeRLHF + refusals + benign answers,
     split by prompt), on your files, or rebuild a shipped judge with --recipe."""
+    import numpy as np
+
+    from beavertail.moderation import ModerationTrainingConfig, train_moderator
+
     with user_errors():
         if recipe is not None:
             from beavertail.moderation.recipes import train_recipe
@@ -177,6 +174,10 @@ def evaluate(
     data_dir: DataDir = None,
 ) -> None:
     """Flagged accuracy/precision/recall/F1, ROC-AUC, per-category F1, ECE and confusion."""
+    from beavertail.data.mix import saferlhf_test
+    from beavertail.moderation import evaluate_moderator
+    from beavertail.moderation.recipes import prompt_test_sets, resolve_moderator
+
     with user_errors():
         moderator = resolve_moderator(model)
         if data:
@@ -214,30 +215,60 @@ def predict(
     ] = None,
 ) -> None:
     """Judge pairs from a file (or one pair from --prompt/--response)."""
+    from beavertail.moderation.recipes import resolve_moderator
+
     with user_errors():
         moderator = resolve_moderator(model)
         if threshold is not None:
             if not 0 < threshold < 1:
                 raise ValueError(f"--threshold must lie in (0, 1), got {threshold}")
             moderator.threshold = threshold
+        extras: list[dict] = []
+        expected: list[bool | None] = []
         if path:
-            pairs = [(x.prompt, x.response) for x in load_qa(path, parse_columns(column))]
+            examples = list(load_qa(path, parse_columns(column)))
+            pairs = [(x.prompt, x.response) for x in examples]
+            # the input's other columns (an id, …) are kept in the output
+            used = {"prompt", "response", "is_safe", "categories", "category", "severity"}
+            used |= set(dict(parse_columns(column) or {}).values())
+            extras = [{k: v for k, v in row.items() if k not in used} for _, row in iter_rows(path)]
+            labelled = {k for _, row in iter_rows(path) for k in row} & {"is_safe", "is_unsafe"}
+            expected = [x.is_safe for x in examples] if labelled else []
         elif prompt is not None:
+            if response is None and moderator.spec.input == "pair":
+                raise ValueError(
+                    "this judge judges (prompt, response) pairs: pass --response too "
+                    "(or use the prompt judge: `moderate predict prompt --prompt ...`)"
+                )
             pairs = [(prompt, response or "")]
         else:
             raise ValueError("give a file of pairs, or --prompt (and --response)")
         verdicts = moderator.predict(
             [p for p, _ in pairs], [r for _, r in pairs], progress=len(pairs) > 256
         )
-    table = Table("prompt", "response", "flagged", "score", "categories", title="verdicts")
-    for (p, r), v in zip(pairs, verdicts, strict=True):
+    columns = ["prompt", "response", "flagged", "score", "categories"]
+    severity = any(v.severity is not None for v in verdicts)
+    columns += ["severity"] if severity else []
+    columns += ["expected"] if expected else []
+    table = Table(*columns, title="verdicts")
+    for i, ((p, r), v) in enumerate(zip(pairs, verdicts, strict=True)):
         flag = "[red]unsafe[/]" if v.flagged else "[green]safe[/]"
-        table.add_row(p[:60], r[:60], flag, f"{v.score:.2f}", ", ".join(v.flagged_categories))
+        cells = [p[:60], r[:60], flag, f"{v.score:.2f}", ", ".join(v.flagged_categories)]
+        if severity:
+            cells.append("-" if not v.flagged else str(v.severity))
+        if expected:
+            right = v.flagged != expected[i]
+            cells.append(("safe" if expected[i] else "unsafe") + (" ✓" if right else " [red]✗[/]"))
+        table.add_row(*cells)
     console.print(table)
+    if expected:
+        right = sum(v.flagged != e for v, e in zip(verdicts, expected, strict=True))
+        console.print(f"{right} of {len(expected)} verdicts match the file's labels")
     if output:
         with output.open("w", encoding="utf-8") as fh:
-            for (p, r), v in zip(pairs, verdicts, strict=True):
-                fh.write(json.dumps({"prompt": p, "response": r, **v.to_dict()}) + "\n")
+            for i, ((p, r), v) in enumerate(zip(pairs, verdicts, strict=True)):
+                row = {**(extras[i] if extras else {}), "prompt": p, "response": r}
+                fh.write(json.dumps(row | v.to_dict()) + "\n")
         console.print(f"verdicts written to {output}")
 
 
@@ -246,6 +277,8 @@ def quickstart(
     judge: Annotated[str, typer.Option(help="The judge: default, fast or a folder.")] = "default",
 ) -> None:
     """Moderate the example pairs with the shipped default judge (no training needed)."""
+    from beavertail.moderation.recipes import resolve_moderator
+
     with user_errors():
         moderator = resolve_moderator(judge)
     card = moderator.metadata.get("metrics", {}).get("card", {}).get("sets", {})

@@ -80,9 +80,7 @@ def fit(
 
 @app.command("eval")
 def evaluate(
-    moderator: Annotated[
-        str, typer.Option(help="fast | default | a moderator folder")
-    ] = "fast",
+    moderator: Annotated[str, typer.Option(help="fast | default | a moderator folder")] = "fast",
     judge: Annotated[str, typer.Option(help="The full-text judge to compare with.")] = "default",
     check_every: Annotated[int, typer.Option(help="Check every k generated tokens.")] = 8,
     threshold: Annotated[float | None, typer.Option(help="Stop threshold.")] = None,
@@ -123,9 +121,7 @@ def evaluate(
 @app.command()
 def generate(
     prompts: Annotated[list[str], typer.Argument(help="Prompts to answer.")],
-    moderator: Annotated[str, typer.Option(help="fast | default | folder")] = (
-        "fast"
-    ),
+    moderator: Annotated[str, typer.Option(help="fast | default | folder")] = ("fast"),
     check_every: Annotated[int, typer.Option()] = 8,
     threshold: Annotated[float | None, typer.Option()] = None,
     max_new_tokens: Annotated[int, typer.Option()] = 96,

@@ -10,8 +10,7 @@ import typer
 from rich.table import Table
 
 from beavertail.cli.common import console, user_errors
-from beavertail.models import DEFAULT_LM, load_lm
-from beavertail.models.generation import LocalGenerator
+from beavertail.defaults import DEFAULT_LM
 
 app = typer.Typer(help="Category-wise activation steering.", no_args_is_help=True)
 
@@ -56,6 +55,8 @@ def extract(
     )
 
     with user_errors():
+        from beavertail.models import load_lm
+
         lm = load_lm(model)
         n = lm.num_layers  # default: five layers spread over the middle of this model
         spread = sorted({n // 5, (3 * n) // 10, (2 * n) // 5, n // 2, (3 * n) // 5})
@@ -221,6 +222,8 @@ def generate(
         generator, steerer, lm = build_generator(config)
         steered = generator.generate(prompts, settings)
         routes = list(steerer.last_routes) if steerer else []
+        from beavertail.models.generation import LocalGenerator
+
         plain = LocalGenerator(lm).generate(prompts, settings) if compare and vectors else []
     for i, prompt in enumerate(prompts):
         console.rule(prompt[:80])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -104,13 +105,34 @@ def _source_name(source: str | Path) -> str:
     return Path(source).name if Path(source).exists() else str(source)
 
 
+# (prompt, response) column pairs that QA files commonly use, in the order they are tried
+QA_COLUMN_NAMES = (
+    ("prompt", "response"),
+    ("question", "answer"),
+    ("instruction", "output"),
+    ("input", "output"),
+    ("prompt", "completion"),
+    ("query", "response"),
+    ("user", "assistant"),
+)
+
+
+def detect_qa_columns(row: Row) -> dict[str, str] | None:
+    """The ``{"prompt": …, "response": …}`` mapping for a row with a known pair of column
+    names (prompt/response, question/answer, instruction/output, …), or None."""
+    for prompt, response in QA_COLUMN_NAMES:
+        if prompt in row and response in row:
+            return {"prompt": prompt, "response": response}
+    return None
+
+
 def detect_kind(row: Row) -> Kind:
-    """Guess a row's schema from its fields."""
+    """Guess a row's schema from its fields (the same reading everywhere a file is read)."""
     if "response_0" in row and "response_1" in row:
         return "pku_pairs"
     if "response" in row and isinstance(row.get("category"), Mapping | str) and "is_safe" in row:
         return "beavertails_qa"
-    if "response" in row:
+    if detect_qa_columns(row) is not None:
         return "qa"
     return "prompts"
 
@@ -204,10 +226,25 @@ def load_qa(
     exactly when it has no category.
     """
     cols = {"prompt": "prompt", "response": "response", "categories": "category"}
-    cols |= dict(columns or {})
+    given = dict(columns or {})
     name = _source_name(source)
     mapping = None if taxonomy == BEAVERTAILS_14 else get_mapping(taxonomy, BEAVERTAILS_14)
-    for line, row in iter_rows(source, split):
+    rows = iter_rows(source, split)
+    first = next(rows, None)
+    if first is None:
+        return
+    if "prompt" not in given and "response" not in given:
+        detected = detect_qa_columns(first[1])
+        if detected is None:
+            found = ", ".join(sorted(first[1])) or "none"
+            raise DataValidationError(
+                str(source), first[0], None,
+                f"no (prompt, response) columns found (columns: {found}); pass "
+                "--column prompt=<column> --column response=<column>",
+            )  # fmt: skip
+        cols |= detected
+    cols |= given
+    for line, row in itertools.chain([first], rows):
         ctx = _Ctx(source, line, row)
         categories = _parse_category_list(ctx, cols["categories"], taxonomy)
         if mapping is not None:

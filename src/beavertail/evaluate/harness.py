@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import Field, model_validator
+from rich.console import Console
 
 from beavertail.artifacts import artifact_digest
 from beavertail.data import EvalPrompt
@@ -240,10 +241,16 @@ def run_eval(
     normalize = EvalConfig.stored_identity  # an older run file's identity in today's shape
     if output.is_file() and output.stat().st_size > 0:  # other settings fail before loading
         RunWriter(output, config.model_dump(), config.identity(), normalize)
-    generator, steerer, local_lm = build_generator(config, lm)
-    if judge is None:
-        moderator = resolve_moderator(config.judge)
-        judge = AnswerJudge(moderator, fluency_lm=local_lm if config.fluency else None)
+    status = Console(stderr=True).status(f"eval {config.name}: loading the model and the judge")
+    if progress:
+        status.start()
+    try:
+        generator, steerer, local_lm = build_generator(config, lm)
+        if judge is None:
+            moderator = resolve_moderator(config.judge)
+            judge = AnswerJudge(moderator, fluency_lm=local_lm if config.fluency else None)
+    finally:
+        status.stop()
     writer = RunWriter(
         output,
         config.model_dump(),
@@ -256,7 +263,10 @@ def run_eval(
         return output
     gen_config = config.sampling
     with progress_bar() as bar:
-        task = bar.add_task(f"eval {config.name}", total=len(planned), completed=len(writer.done))
+        resumed = f" ({len(writer.done)} resumed)" if writer.done else ""
+        task = bar.add_task(
+            f"eval {config.name}{resumed}", total=len(planned), completed=len(writer.done)
+        )
         if not progress:
             bar.stop()
         for start in range(0, len(todo), config.batch_size):

@@ -69,6 +69,9 @@ def _block(records: list[dict[str, Any]]) -> dict[str, Stat]:
         "unsafe_rate": proportion([float(r["unsafe"]) for r in records]),
         "harm_score": bootstrap([r["unsafe_score"] for r in records if "unsafe_score" in r]),
         "refusal_rate": proportion([float(r["refusal"]) for r in records]),
+        "severity": bootstrap(
+            [r["severity"] for r in records if r["unsafe"] and r.get("severity") is not None]
+        ),
         "relevance": bootstrap([r["relevance"] for r in records]),
         "perplexity": bootstrap(
             [r["perplexity"] for r in records if r.get("perplexity")], _geometric_mean
@@ -96,6 +99,7 @@ def summarize(records: list[dict[str, Any]]) -> dict[str, Any]:
         "headline": {
             "unsafe_rate": harmful_block["unsafe_rate"],
             "harm_score": harmful_block["harm_score"],
+            "severity": harmful_block["severity"],
             "harmful_refusal": harmful_block["refusal_rate"],
             "harmless_refusal": harmless_block["refusal_rate"],
             "harmless_unsafe_rate": harmless_block["unsafe_rate"],

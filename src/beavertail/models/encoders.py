@@ -10,10 +10,9 @@ import numpy as np
 import torch
 from transformers import AutoModel, AutoTokenizer
 
+from beavertail.defaults import DEFAULT_ENCODER
 from beavertail.models.batching import run_sorted_batches
 from beavertail.models.causal import model_device
-
-DEFAULT_ENCODER = "embedded:all-MiniLM-L6-v2"
 
 
 def resolve_encoder(name_or_path: str = DEFAULT_ENCODER) -> str:

@@ -5,9 +5,9 @@ Three judges live in ``beavertail/moderation/judges/`` as safetensors + manifest
 * ``default`` — the accurate pair judge: SmolLM2-135M-Instruct cut to its first 18 layers,
   LoRA-tuned on the training mix (v2) with heads for harm, categories and severity, reading the
   pair and a question whether the answer is harmful; long answers are judged in windows.
-* ``fast`` — the streaming / serving tier: frozen MiniLM (3 layers, int8) with a head
-  distilled from ``default`` (soft labels) over whole answers, their prefixes and unlabelled
-  hh-rlhf pairs.
+* ``fast`` — the streaming / serving tier: frozen MiniLM (3 layers, float32 so that a score
+  never depends on its batch) with a head distilled from ``default`` (soft labels) over whole
+  answers, padded answers, their prefixes and unlabelled hh-rlhf pairs.
 * ``prompt`` — input moderation: a head on MiniLM embeddings of the prompt alone.
 
 ``beavertail moderate train --recipe NAME`` rebuilds each from the shared data.
@@ -34,7 +34,12 @@ from beavertail.data.records import QAExample
 from beavertail.models.causal import DEFAULT_LM
 from beavertail.moderation.evaluate import evaluate_moderator
 from beavertail.moderation.moderator import Moderator, ModeratorSpec
-from beavertail.moderation.train import ModerationTrainingConfig, label_matrix, train_moderator
+from beavertail.moderation.train import (
+    ModerationTrainingConfig,
+    category_mask,
+    label_matrix,
+    train_moderator,
+)
 
 JUDGES_DIR = Path(__file__).with_name("judges")
 SHIPPED = ("default", "fast", "prompt")
@@ -81,12 +86,16 @@ PROBE_CONFIG = ModerationTrainingConfig(
     weight_decay=1e-2,
     patience=10,
 )
+# float32, not int8: dynamic quantisation scales activations per batch, so a pair's score
+# would depend on the pairs judged with it
 FAST_CONFIG = ModerationTrainingConfig(
-    spec=ModeratorSpec(backend="encoder", max_length=128, quantize=True, num_layers=3),
+    spec=ModeratorSpec(backend="encoder", max_length=128, quantize=False, num_layers=3),
     patience=10,
 )
 PROMPT_CONFIG = ModerationTrainingConfig(
-    spec=ModeratorSpec(backend="encoder", input="prompt", max_length=128, num_layers=None),
+    spec=ModeratorSpec(
+        backend="encoder", input="prompt", max_length=128, num_layers=None, quantize=False
+    ),
     patience=10,
 )
 
@@ -376,18 +385,22 @@ def train_fast_judge(
 
     mix = moderation_mix(root, progress=progress)
     judge = resolve_moderator(teacher)
+    labelled, labelled_weights = default_training_set(mix, root)
     unlabelled = [x for x in hh_rlhf_pairs(root) if canonical_split(x.prompt) != "test"]
-    whole = mix.train + unlabelled
-    soft = np.concatenate(  # two calls: the training pairs' features are cached already
+    whole = labelled + unlabelled
+    soft = np.concatenate(  # separate calls: the labelled pairs' features may be cached
         [
             judge.probabilities([x.prompt for x in s], [x.response for x in s], progress, True)
-            for s in (mix.train, unlabelled)
+            for s in (labelled, unlabelled)
         ]
     )
-    labels = label_matrix(mix.train, judge.spec.taxonomy)
-    targets = soft.copy()
-    targets[: len(mix.train)] = 0.5 * (labels + soft[: len(mix.train)])
-    weights = np.array(mix.weights(mix.train) + [0.5] * len(unlabelled))
+    n = len(labelled)
+    labels = label_matrix(labelled, judge.spec.taxonomy)
+    targets = soft.copy()  # the teacher's categories are given that the answer is unsafe
+    targets[:n, 0] = 0.5 * (labels[:, 0] + soft[:n, 0])
+    known = np.flatnonzero(category_mask(labelled))
+    targets[known, 1:] = 0.5 * (labels[known, 1:] + soft[known, 1:])
+    weights = np.concatenate([labelled_weights, np.full(len(unlabelled), 0.5)])
     prefixes = _prefixes(whole)
     train = whole + [x for _, x in prefixes]
     idx = [i for i, _ in prefixes]

@@ -36,7 +36,9 @@ class ScoreModelSpec:
     lm: str = DEFAULT_LM
     layers: list[int] = field(default_factory=list)
     max_length: int = 256
-    quantize: bool = True
+    # float32: int8 dynamic quantisation scales activations per batch, so a candidate's
+    # score would depend on the other candidates scored with it
+    quantize: bool = False
     head_hidden: int = 256
     tuning: Tuning = "head"
     lora_rank: int = 16

@@ -25,7 +25,7 @@ import threading
 import time
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from beavertail.decoding.best_of_n import BestOfNConfig, SafeBestOfN
 from beavertail.decoding.guided import GuidedGenerator
@@ -112,6 +112,29 @@ class ChatJob:
             if message["role"] == "user":
                 return message["content"]
         return ""
+
+
+class ChatEngine(Protocol):
+    """What the web layer needs of an engine: the local :class:`Engine` and the proxy's
+    :class:`~beavertail.serve.proxy.UpstreamEngine` both provide it."""
+
+    max_queue: int
+
+    @property
+    def pending(self) -> int: ...  # requests admitted and not yet answered
+
+    @property
+    def active_rows(self) -> int: ...
+
+    def start(self) -> None: ...
+    def stop(self) -> None: ...
+
+    def submit(self, job: ChatJob) -> None:
+        """Queue a job (raises :class:`QueueFull` or :class:`RequestTooLarge`); it ends in
+        exactly one "done" or "error" event."""
+
+    def prompt_tokens(self, messages: list[dict[str, str]]) -> int: ...  # any thread
+    async def health(self) -> dict[str, Any]: ...  # "healthy": bool, and details
 
 
 @dataclass
