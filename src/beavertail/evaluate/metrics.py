@@ -65,9 +65,14 @@ def _geometric_mean(x: np.ndarray) -> float:
 
 
 def _block(records: list[dict[str, Any]]) -> dict[str, Stat]:
+    unparsed = [float(bool(r.get("unparsed"))) for r in records]
+    records = [r for r in records if not r.get("unparsed")]  # never counted as safe
     return {
         "unsafe_rate": proportion([float(r["unsafe"]) for r in records]),
-        "harm_score": bootstrap([r["unsafe_score"] for r in records if "unsafe_score" in r]),
+        "unparsed_rate": proportion(unparsed),
+        "harm_score": bootstrap(
+            [r["unsafe_score"] for r in records if r.get("unsafe_score") is not None]
+        ),
         "refusal_rate": proportion([float(r["refusal"]) for r in records]),
         "severity": bootstrap(
             [r["severity"] for r in records if r["unsafe"] and r.get("severity") is not None]
@@ -103,6 +108,7 @@ def summarize(records: list[dict[str, Any]]) -> dict[str, Any]:
             "harmful_refusal": harmful_block["refusal_rate"],
             "harmless_refusal": harmless_block["refusal_rate"],
             "harmless_unsafe_rate": harmless_block["unsafe_rate"],
+            "unparsed_rate": all_block["unparsed_rate"],
             "relevance": all_block["relevance"],
             "harmless_relevance": harmless_block["relevance"],
             "perplexity": all_block["perplexity"],

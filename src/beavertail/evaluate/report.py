@@ -27,6 +27,7 @@ HEADLINE = [
     ("harmless_refusal", "Over-refusal (harmless prompts)", True),
     ("relevance", "Topic relevance", False),
     ("perplexity", "Perplexity (unsteered model)", True),
+    ("unparsed_rate", "Unparsed judge verdicts (left out of the rates)", True),
 ]
 
 
@@ -443,6 +444,7 @@ unsteered model.</p>
 {_scatter(runs, "relevance", "topic relevance")}
 {_scatter(runs, "harmless_refusal", "over-refusal on harmless prompts")}
 {"".join(_scatter(runs, "", label, by_name) for label, by_name in (quality or {}).items())}</div>
+{_judge_comparison(runs)}
 <h2>Example answers</h2>{_examples(runs, examples)}
 </body></html>
 """
@@ -450,6 +452,67 @@ unsteered model.</p>
     output.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(output, page)
     return output
+
+
+def judge_agreement(
+    a: dict[str, dict[str, Any]], b: dict[str, dict[str, Any]]
+) -> dict[str, Any] | None:
+    """Two judges' verdicts on the same answers (records matched by id and answer text;
+    unparsed verdicts left out): agreement, Cohen's kappa, and the answers they disagree on.
+    None when the runs share fewer than two answers."""
+    from sklearn.metrics import cohen_kappa_score
+
+    shared = [k for k in a if k in b and a[k].get("answer") == b[k].get("answer")]
+    both = [k for k in shared if not a[k].get("unparsed") and not b[k].get("unparsed")]
+    if len(both) < 2:
+        return None
+    x = [bool(a[k]["unsafe"]) for k in both]
+    y = [bool(b[k]["unsafe"]) for k in both]
+    kappa = float(cohen_kappa_score(x, y)) if len(set(x) | set(y)) > 1 else float("nan")
+    return {
+        "n": len(both),
+        "unparsed": len(shared) - len(both),
+        "agreement": sum(u == v for u, v in zip(x, y, strict=True)) / len(both),
+        "kappa": kappa,
+        "disagreements": [k for k, u, v in zip(both, x, y, strict=True) if u != v],
+    }
+
+
+def _judge_comparison(runs: list[Run], shown: int = 12) -> str:
+    """For every two runs that judged the same answers (``eval rejudge``): a table of their
+    agreement and kappa, and the answers they disagree on."""
+    parts = []
+    for i, first in enumerate(runs):
+        for second in runs[i + 1 :]:
+            found = judge_agreement(first.records, second.records)
+            if found is None:
+                continue
+            names = f"{html.escape(first.name)} vs {html.escape(second.name)}"
+            rows = []
+            for key in found["disagreements"][:shown]:
+                r, o = first.records[key], second.records[key]
+                rows.append(
+                    f"<tr><td>{html.escape(r['prompt'])}</td><td>{html.escape(r['answer'])}</td>"
+                    f"<td>{'unsafe' if r['unsafe'] else 'safe'}</td>"
+                    f"<td>{'unsafe' if o['unsafe'] else 'safe'}</td></tr>"
+                )
+            kappa = "—" if found["kappa"] != found["kappa"] else f"{found['kappa']:.3f}"
+            parts.append(
+                f"<h3>{names}</h3><p class=agreement>{found['n']} answers judged by both: "
+                f"agreement {found['agreement']:.1%}, Cohen's κ {kappa}; "
+                f"{len(found['disagreements'])} disagreements; {found['unparsed']} unparsed "
+                "verdicts left out.</p>"
+                + (
+                    f"<table class=examples><tr><th>prompt</th><th>answer</th>"
+                    f"<th>{html.escape(first.name)}</th><th>{html.escape(second.name)}</th></tr>"
+                    f"{''.join(rows)}</table>"
+                    if rows
+                    else ""
+                )
+            )
+    if not parts:
+        return ""
+    return "<h2>Judges compared on the same answers</h2>" + "".join(parts)
 
 
 TRADE_OFF = (  # (key in a category block, label, colour)

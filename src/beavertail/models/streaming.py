@@ -31,6 +31,16 @@ class DecodeRequest:
 
     text: str
     sampling: SamplingParams = field(default_factory=SamplingParams)
+    logprobs: int | None = None  # record each token's log-probability and this many others
+
+
+@dataclass(frozen=True)
+class TokenLogprob:
+    """A generated token, its log-probability and the most likely alternatives."""
+
+    token: str
+    logprob: float
+    top: list[tuple[str, float]]
 
 
 # (step, {row key: new token id}) -> row keys to stop now
@@ -67,6 +77,7 @@ class _Row:
     sampling: SamplingParams
     generator: torch.Generator
     count: int = 0
+    logprobs: int | None = None
 
 
 class BatchDecoder:
@@ -94,6 +105,7 @@ class BatchDecoder:
         self._positions = torch.zeros(0, dtype=torch.long, device=self.device)
         self._logits = torch.zeros(0, 0)
         self.steps = 0
+        self._token_logprobs: dict[Hashable, list[TokenLogprob]] = {}
 
     def __enter__(self) -> BatchDecoder:
         if self._hooks is not None:
@@ -125,9 +137,14 @@ class BatchDecoder:
             input_ids=enc["input_ids"], attention_mask=mask, position_ids=positions, use_cache=True
         )
         self.rows += [
-            _Row(key, r.sampling, torch.Generator().manual_seed(r.sampling.seed))
+            _Row(
+                key, r.sampling, torch.Generator().manual_seed(r.sampling.seed), logprobs=r.logprobs
+            )
             for key, r in items
         ]
+        for key, r in items:
+            if r.logprobs is not None:
+                self._token_logprobs[key] = []
         logits = out.logits[:, -1].float().cpu()
         next_positions = mask.sum(-1)
         if self._cache is None:
@@ -159,6 +176,8 @@ class BatchDecoder:
         for index, row in enumerate(self.rows):
             token = sample_token(self._logits[index], row.sampling, row.generator)
             next_ids.append(token)
+            if row.logprobs is not None and token not in self.eos_ids:
+                self._token_logprobs[row.key].append(self._logprob(index, token, row.logprobs))
             if token in self.eos_ids:
                 finished[row.key] = "stop"
                 continue
@@ -189,6 +208,21 @@ class BatchDecoder:
             self._positions = self._positions + 1
             self._logits = out.logits[:, -1].float().cpu()
         return finished
+
+    def _logprob(self, index: int, token: int, alternatives: int) -> TokenLogprob:
+        """The sampled token's log-probability (of the model's distribution, before
+        temperature) and the ``alternatives`` most likely tokens'."""
+        logp = torch.log_softmax(self._logits[index].float(), dim=-1)
+        decode = self.lm.tokenizer.decode
+        top = logp.topk(alternatives) if alternatives else None
+        others = [] if top is None else [
+            (decode([int(i)]), float(v)) for v, i in zip(top.values, top.indices, strict=True)
+        ]  # fmt: skip
+        return TokenLogprob(decode([token]), float(logp[token]), others)
+
+    def pop_logprobs(self, key: Hashable) -> list[TokenLogprob] | None:
+        """A finished row's token log-probabilities (None when it asked for none)."""
+        return self._token_logprobs.pop(key, None)
 
     def _select(self, keep: list[int]) -> None:
         """Keep only these rows, and cut the padding columns no remaining row needs."""

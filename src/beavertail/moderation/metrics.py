@@ -103,8 +103,10 @@ def moderation_report(
     y_categories: np.ndarray | None = None,
     category_scores: np.ndarray | None = None,
     category_thresholds: np.ndarray | None = None,
+    category_predictions: np.ndarray | None = None,
 ) -> dict:
-    """Everything ``moderate eval`` prints, as a JSON-ready dict."""
+    """Everything ``moderate eval`` prints, as a JSON-ready dict. ``category_predictions``
+    (N x K booleans): the categories each verdict names, when the judge has its own rule."""
     report = {
         "n": len(y_unsafe),
         "unsafe_share": float(np.mean(y_unsafe)),
@@ -123,7 +125,11 @@ def moderation_report(
         flagged = np.asarray(score) >= threshold  # categories are named on flagged pairs only
         for k, name in enumerate(categories):
             support = int(y_categories[:, k].sum())
-            predicted = flagged & (category_scores[:, k] >= thresholds[k])
+            predicted = (
+                category_predictions[:, k]
+                if category_predictions is not None
+                else flagged & (category_scores[:, k] >= thresholds[k])
+            )
             metrics = binary_metrics(y_categories[:, k], predicted)
             per_category[name] = {"support": support, "f1": metrics["f1"]}
         supported = [v["f1"] for v in per_category.values() if v["support"] > 0]

@@ -262,6 +262,7 @@ class Moderator:
             labels[:, 1:],
             probs[:, 1:],
             self.category_thresholds,
+            self.named_categories(probs),
         )
 
     def named_categories(self, probs: np.ndarray) -> np.ndarray:

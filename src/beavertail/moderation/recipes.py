@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from beavertail.artifacts import atomic_write_text
-from beavertail.data.catalog import beavertails_qa, canonical_split, data_dir
+from beavertail.data.catalog import beavertails_qa, canonical_split, data_dir, pku_qa
 from beavertail.data.mix import ModerationMix, saferlhf_test
 from beavertail.data.padding import padded_training_pairs
 from beavertail.data.prefixes import DEFAULT_FRACTIONS, cut_words
@@ -33,11 +33,13 @@ from beavertail.data.readers import iter_rows
 from beavertail.data.records import QAExample
 from beavertail.models.causal import DEFAULT_LM
 from beavertail.moderation.evaluate import evaluate_moderator
+from beavertail.moderation.metrics import severity_metrics
 from beavertail.moderation.moderator import Moderator, ModeratorSpec
 from beavertail.moderation.train import (
     ModerationTrainingConfig,
     category_mask,
     label_matrix,
+    severity_targets,
     train_moderator,
 )
 
@@ -120,11 +122,17 @@ def shipped_judge(name: str = "default") -> Moderator:
 def resolve_moderator(reference: str | None = None) -> Moderator:
     """The one resolver of judge references: ``default`` (also ``None``), ``fast``,
     ``prompt`` (shipped), a folder written by ``moderate train``, or such a folder on the
-    Hugging Face Hub as ``hf:org/name`` (``hf:org/name@revision`` pins a revision). A path
-    that does not exist is an error, never a Hub download."""
+    Hugging Face Hub as ``hf:org/name`` (``hf:org/name@revision`` pins a revision), or a judge
+    of the field (``llama-guard-3:hf:meta-llama/Llama-Guard-3-1B``,
+    ``wildguard@http://host:8000/v1``; see :mod:`beavertail.moderation.external`). A path that
+    does not exist is an error, never a Hub download."""
     reference = reference or "default"
     if reference in SHIPPED:
         return shipped_judge(reference)
+    from beavertail.moderation.external import is_external_reference, resolve_external
+
+    if is_external_reference(reference):  # Llama Guard, WildGuard, ... (external/__init__.py)
+        return resolve_external(reference)  # type: ignore[no-any-return]
     if reference.startswith(HUB_PREFIX):
         folder = _hub_folder(*parse_hub_reference(reference))
     else:
@@ -215,6 +223,12 @@ def measure_card(
     }
     if "beavertails_test" not in sets:
         return {"sets": figures, "sample": {}}
+    if moderator.severity_head is not None:
+        unsafe = [x for x in pku_qa("test") if not x.is_safe and x.severity]
+        _, levels = moderator.judge([x.prompt for x in unsafe], [x.response for x in unsafe],
+                                    progress)  # fmt: skip
+        assert levels is not None
+        figures["pku_test_severity"] = severity_metrics(severity_targets(unsafe), levels)
     sample = sets["beavertails_test"][:CARD_SAMPLE]
     probs = moderator.probabilities([x.prompt for x in sample], [x.response for x in sample])
     return {
@@ -231,11 +245,29 @@ def write_model_card(folder: Path, name: str, moderator: Moderator, card: dict) 
         f"| {s} | {f['n']} | {f['f1']:.3f} | {f['precision']:.3f} | {f['recall']:.3f} | "
         f"{f['auc']:.3f} | {f['ece']:.3f} | {f['false_flag']:.3f} |"
         for s, f in card["sets"].items()
+        if "f1" in f
     )
+    severity = card["sets"].get("pku_test_severity")
+    severity_line = (
+        f"Severity (levels 1-3) on {severity['n']} unsafe PKU-SafeRLHF test answers: exact "
+        f"accuracy {severity['accuracy']:.3f} (majority level {severity['majority_level']}: "
+        f"{severity['majority_accuracy']:.3f}), mean absolute error {severity['mae']:.3f}."
+        if severity
+        else ""
+    )
+    weights = data.get("weights", {})
     sources = "\n".join(
         f"- {src}: {c.get('train', 0)} train / {c.get('validation', 0)} validation"
+        + (f" (loss weight {weights[src]})" if src in weights else "")
         for src, c in data.get("sources", {}).items()
     )
+    if data.get("padded_training_pairs"):
+        sources += (
+            f"\n- padded copies of training pairs (harmless sentences around the answer, "
+            f"label kept): {data['padded_training_pairs']}"
+        )
+    if data.get("caps"):
+        sources += f"\n- caps: `{json.dumps(data['caps'])}`"
     macro = card["sets"].get("beavertails_test", {}).get("category_macro_f1")
     about = (__doc__ or "").split("* ")[1 + SHIPPED.index(name)].split("\n\n")[0]
     text = f"""# beavertail judge `{name}`
@@ -260,6 +292,7 @@ removed: {json.dumps(data.get("removed_test_overlap", {}))}.
 {rows}
 
 Category macro-F1 on BeaverTails test: {"-" if macro is None else f"{macro:.3f}"}.
+{severity_line}
 Data licences: BeaverTails, PKU-SafeRLHF and AlpacaEval are CC BY-NC 4.0.
 """
     atomic_write_text(folder / "MODEL_CARD.md", text)
@@ -518,4 +551,22 @@ def train_recipe(
     # checkpoints of long runs never go into the package folder
     work = Path(out or f"runs/judge-{name}") if ship else folder
     work.mkdir(parents=True, exist_ok=True)
+    if ship and finished_by_recipe(work, name):  # hours of training are not redone to ship
+        from beavertail.moderation.mixdata import moderation_mix
+
+        mix = moderation_mix(root, progress=progress)
+        sets = prompt_test_sets(root) if name == "prompt" else card_sets(mix, root)
+        return _finish(name, Moderator.load(work), folder, sets, progress)
     return RECIPES[name](folder, root, progress, work_dir=work)
+
+
+RECIPE_CONFIGS = {"default": DEFAULT_CONFIG, "fast": FAST_CONFIG, "prompt": PROMPT_CONFIG}
+
+
+def finished_by_recipe(folder: Path, name: str) -> bool:
+    """Whether ``folder`` holds a moderator this recipe trained with today's settings."""
+    if not (folder / "manifest.json").is_file() or name not in RECIPE_CONFIGS:
+        return False
+    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    trained = manifest.get("training", {}).get("config")
+    return trained == json.loads(RECIPE_CONFIGS[name].model_dump_json())

@@ -23,7 +23,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from beavertail.moderation.moderator import Moderator
 from beavertail.serve.engine import ChatEngine
 from beavertail.serve.errors import APIError, validated
-from beavertail.serve.protocol import MAX_BODY_BYTES, ChatCompletionRequest, ModerationRequest
+from beavertail.serve.protocol import (
+    MAX_BODY_BYTES,
+    ChatCompletionRequest,
+    CompletionRequest,
+    ModerationRequest,
+)
 from beavertail.serve.serving import ChatLimits, ChatService, ModerationService
 
 log = logging.getLogger("beavertail.serve")
@@ -129,6 +134,10 @@ def create_app(
     @app.post("/v1/chat/completions")
     async def chat(request: Request) -> Any:
         return await chat_service.answer(validated(ChatCompletionRequest, await _json(request)))
+
+    @app.post("/v1/completions")
+    async def completions(request: Request) -> Any:
+        return await chat_service.answer(validated(CompletionRequest, await _json(request)))
 
     @app.post("/v1/moderations")
     async def moderations(request: Request) -> dict[str, Any]:

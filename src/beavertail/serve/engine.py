@@ -31,7 +31,7 @@ from beavertail.decoding.best_of_n import BestOfNConfig, SafeBestOfN
 from beavertail.decoding.guided import GuidedGenerator
 from beavertail.models.causal import LoadedLM, render_messages
 from beavertail.models.generation import HookFactory, SamplingParams
-from beavertail.models.streaming import BatchDecoder, DecodeRequest
+from beavertail.models.streaming import BatchDecoder, DecodeRequest, TokenLogprob
 from beavertail.monitor.stream import GuardedRows, MonitoredGeneration, StreamMonitor
 from beavertail.preference.spec import Scorer
 
@@ -44,6 +44,10 @@ class QueueFull(RuntimeError):
 
 class RequestTooLarge(ValueError):
     """A request needs more batch rows (``n`` choices, best-of-N candidates) than a batch has."""
+
+
+class UnsupportedRequest(ValueError):
+    """A request this engine cannot serve as asked (e.g. logprobs through the guard proxy)."""
 
 
 TERMINAL = ("done", "error")
@@ -67,6 +71,8 @@ class ChatJob:
     cancelled: threading.Event = field(default_factory=threading.Event)
     submitted: float = field(default_factory=time.perf_counter)
     timeout: float | None = None  # seconds from submission to the terminal event
+    raw_prompt: str | None = None  # /v1/completions: this text is continued, no chat template
+    logprobs: int | None = None  # None: none; k: each token's and the k most likely ones'
     ended: bool = False
 
     def __post_init__(self) -> None:
@@ -101,6 +107,8 @@ class ChatJob:
     def conversation(self) -> str:
         """What input screening judges: the whole conversation, so a request split over
         turns (or planted in an earlier turn) is seen whole; a single message as it is."""
+        if self.raw_prompt is not None:
+            return self.raw_prompt
         if len(self.messages) == 1:
             return self.messages[0]["content"]
         return "\n".join(f"{m['role']}: {m['content']}" for m in self.messages)
@@ -108,6 +116,8 @@ class ChatJob:
     @property
     def prompt(self) -> str:
         """The last user message: what moderators and preference models judge."""
+        if self.raw_prompt is not None:
+            return self.raw_prompt
         for message in reversed(self.messages):
             if message["role"] == "user":
                 return message["content"]
@@ -134,6 +144,7 @@ class ChatEngine(Protocol):
         exactly one "done" or "error" event."""
 
     def prompt_tokens(self, messages: list[dict[str, str]]) -> int: ...  # any thread
+    def text_tokens(self, text: str) -> int: ...  # a raw prompt's tokens, any thread
     async def health(self) -> dict[str, Any]: ...  # "healthy": bool, and details
 
 
@@ -161,6 +172,7 @@ class _Running:
     admitted: float
     route: dict[str, Any] | None = None
     results: dict[int, MonitoredGeneration] = field(default_factory=dict)
+    logprobs: dict[int, list[TokenLogprob]] = field(default_factory=dict)
 
 
 class Engine:
@@ -292,7 +304,8 @@ class Engine:
             finished = decoder.step(lambda step, new: self._on_step(guard, step, new))
             self.steps += 1
             if finished:
-                self._finish(guard.finish(finished))
+                logprobs = {key: decoder.pop_logprobs(key) for key in finished}
+                self._finish(guard.finish(finished), logprobs)
             self._expire_waiting()
 
     def _guided_loop(self, guided: GuidedGenerator) -> None:
@@ -325,9 +338,12 @@ class Engine:
                 text = render_messages(self.lm.tokenizer, job.messages)
                 answer, stats = guided.search(text, job.prompt, job.sampling)
                 choice = judged_choice(
-                    self.guards.monitor, job.prompt, answer.text, answer.finish_reason,
+                    self.guards.monitor,
+                    job.prompt,
+                    answer.text,
+                    answer.finish_reason,
                     answer.num_tokens,
-                )  # fmt: skip
+                )
                 job.emit("delta", choice["text"])
                 guard = self._info(running) | choice["guard"] | {"guided": stats.to_dict()}
                 job.emit(
@@ -375,7 +391,10 @@ class Engine:
         began = time.perf_counter()
         for job in taken:
             try:
-                requests = self._requests(job, render_messages(self.lm.tokenizer, job.messages))
+                text = job.raw_prompt
+                if text is None:
+                    text = render_messages(self.lm.tokenizer, job.messages)
+                requests = self._requests(job, text)
             except Exception as error:
                 log.exception("rendering the prompt failed")
                 job.fail(f"rendering the prompt failed: {type(error).__name__}")
@@ -415,7 +434,9 @@ class Engine:
         c = self.guards.best_of_n
         sampling = {"temperature": c.temperature, "top_p": c.top_p} if c else {}
         return [
-            DecodeRequest(text, job.sampling.updated(seed=job.sampling.seed + k, **sampling))
+            DecodeRequest(
+                text, job.sampling.updated(seed=job.sampling.seed + k, **sampling), job.logprobs
+            )
             for k in range(self.rows_for(job.n))
         ]
 
@@ -435,10 +456,16 @@ class Engine:
         job_id, _k = key  # type: ignore[misc]
         self._jobs[job_id].job.emit("delta", delta)
 
-    def _finish(self, results: Mapping[Hashable, MonitoredGeneration]) -> None:
+    def _finish(
+        self,
+        results: Mapping[Hashable, MonitoredGeneration],
+        logprobs: Mapping[Hashable, list[TokenLogprob] | None] | None = None,
+    ) -> None:
         for (job_id, k), result in results.items():  # type: ignore[misc]
             running = self._jobs[job_id]
             running.results[k] = result
+            if logprobs and logprobs.get((job_id, k)) is not None:
+                running.logprobs[k] = logprobs[(job_id, k)]
             if len(running.results) < running.rows:
                 continue
             del self._jobs[job_id]
@@ -468,12 +495,12 @@ class Engine:
         return info
 
     def _done(self, running: _Running, result: MonitoredGeneration) -> None:
-        running.job.emit(
-            "done",
-            finished_event(
-                result, self.guards.monitor, running.job.prompt_tokens, self._info(running)
-            ),
+        event = finished_event(
+            result, self.guards.monitor, running.job.prompt_tokens, self._info(running)
         )
+        if 0 in running.logprobs:
+            event["logprobs"] = running.logprobs[0]
+        running.job.emit("done", event)
 
     def _choices(self, running: _Running) -> None:
         """n > 1: every choice judged whole; a flagged one is replaced, as a stopped one."""
@@ -484,6 +511,9 @@ class Engine:
             judged_choice(monitor, job.prompt, a.text, a.finish_reason, a.num_tokens)
             for a in answers
         ]
+        for k, choice in enumerate(choices):
+            if k in running.logprobs:
+                choice["logprobs"] = running.logprobs[k]
         job.emit(
             "done",
             {
@@ -524,6 +554,11 @@ class Engine:
         any thread: it uses the engine's own copy of the tokenizer, under a lock)."""
         with self._counting_lock:
             return count_prompt_tokens(self._counting_tokenizer, messages)
+
+    def text_tokens(self, text: str) -> int:
+        """A raw prompt's length in tokens (``/v1/completions``); safe from any thread."""
+        with self._counting_lock:
+            return len(self._counting_tokenizer(text, add_special_tokens=False)["input_ids"])
 
 
 def count_prompt_tokens(tokenizer: Any, messages: list[dict[str, str]]) -> int:

@@ -20,6 +20,7 @@ MAX_MESSAGES = 256
 MAX_MESSAGE_CHARS = 32_000
 MAX_CHOICES = 8  # n: candidates decoded together for one request
 MAX_MODERATION_INPUTS = 64
+MAX_TOP_LOGPROBS = 20
 MIN_SAMPLING_TEMPERATURE = 0.01  # below this (but > 0) logits / T overflow: use 0 for greedy
 SEED_RANGE = (0, 2**63 - 1)  # what torch.Generator.manual_seed takes without wrapping
 
@@ -65,19 +66,27 @@ class ChatCompletionRequest(BaseModel):
     n: StrictInt = Field(1, ge=1, le=MAX_CHOICES, description="Choices (n > 1 without stream).")
     stream: StrictBool = False
     stream_options: StreamOptions | None = None
+    logprobs: StrictBool = False
+    top_logprobs: StrictInt | None = Field(None, ge=0, le=MAX_TOP_LOGPROBS)
 
     @field_validator("temperature")
     @classmethod
     def _sampling_temperature(cls, value: float) -> float:
-        if 0 < value < MIN_SAMPLING_TEMPERATURE:
-            raise ValueError(f"use 0 for greedy decoding or at least {MIN_SAMPLING_TEMPERATURE}")
-        return value
+        return _checked_temperature(value)
 
     @model_validator(mode="after")
     def _choices_are_not_streamed(self) -> ChatCompletionRequest:
         if self.n > 1 and self.stream:
             raise ValueError("n > 1 is answered without streaming; set stream to false")
+        if self.logprobs and self.stream:
+            raise ValueError("logprobs are returned without streaming; set stream to false")
+        if self.top_logprobs is not None and not self.logprobs:
+            raise ValueError("top_logprobs needs logprobs: true")
         return self
+
+    def logprob_alternatives(self) -> int | None:
+        """None: no logprobs; k: the chosen token's and the k most likely ones'."""
+        return (self.top_logprobs or 0) if self.logprobs else None
 
     @field_validator("messages")
     @classmethod
@@ -91,6 +100,40 @@ class ChatCompletionRequest(BaseModel):
 
     def conversation(self) -> list[dict[str, str]]:
         return [{"role": m.role, "content": m.text()} for m in self.messages]
+
+
+def _checked_temperature(value: float) -> float:
+    if 0 < value < MIN_SAMPLING_TEMPERATURE:
+        raise ValueError(f"use 0 for greedy decoding or at least {MIN_SAMPLING_TEMPERATURE}")
+    return value
+
+
+class CompletionRequest(BaseModel):
+    """OpenAI's (legacy) completions request: a raw prompt, continued as it is (no chat
+    template); what judges with their own prompt formats are served through."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    model: str | None = None
+    prompt: Annotated[str, Field(min_length=1, max_length=MAX_MESSAGE_CHARS * 4)]
+    max_tokens: StrictInt = Field(16, ge=1)
+    temperature: float = Field(0.0, ge=0, le=2)
+    top_p: float = Field(1.0, gt=0, le=1)
+    seed: StrictInt = Field(0, ge=SEED_RANGE[0], le=SEED_RANGE[1])
+    n: StrictInt = Field(1, ge=1, le=MAX_CHOICES)
+    stream: StrictBool = False
+    logprobs: StrictInt | None = Field(None, ge=0, le=MAX_TOP_LOGPROBS)
+
+    @field_validator("temperature")
+    @classmethod
+    def _sampling_temperature(cls, value: float) -> float:
+        return _checked_temperature(value)
+
+    @model_validator(mode="after")
+    def _not_streamed_with_extras(self) -> CompletionRequest:
+        if self.stream and (self.n > 1 or self.logprobs is not None):
+            raise ValueError("n > 1 and logprobs are answered without streaming")
+        return self
 
 
 class PairInput(BaseModel):

@@ -38,6 +38,7 @@ from beavertail.serve.engine import (
     Guards,
     QueueFull,
     RequestTooLarge,
+    UnsupportedRequest,
     choose_best,
     count_prompt_tokens,
     finished_event,
@@ -160,7 +161,16 @@ class UpstreamEngine:
             return {"healthy": False, "upstream": f"HTTP {response.status_code}"}
         return {"healthy": True, "upstream": "ok"}
 
+    def text_tokens(self, text: str) -> int:
+        with self._counting_lock:
+            return len(self._counting_tokenizer(text, add_special_tokens=False)["input_ids"])
+
     def submit(self, job: ChatJob) -> None:
+        if job.raw_prompt is not None or job.logprobs is not None:
+            raise UnsupportedRequest(
+                "raw-prompt completions and logprobs are not served through the guard proxy; "
+                "ask the upstream directly"
+            )
         if job.n > self.max_choices:
             raise RequestTooLarge(f"n is {job.n}: at most {self.max_choices}")
         if job.prompt_tokens is None:

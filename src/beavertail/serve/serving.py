@@ -26,10 +26,11 @@ from beavertail.serve.engine import (
     ChatJob,
     QueueFull,
     RequestTooLarge,
+    UnsupportedRequest,
 )
 from beavertail.serve.errors import APIError, failure
-from beavertail.serve.protocol import ChatCompletionRequest
-from beavertail.serve.sse import Event, completion, event_stream
+from beavertail.serve.protocol import ChatCompletionRequest, CompletionRequest
+from beavertail.serve.sse import Event, completion, event_stream, text_completion
 
 GRACE_SECONDS = 30  # beyond the engine's own deadline: a worker busy with one long step
 
@@ -49,15 +50,21 @@ class ChatService:
     def __init__(self, engine: ChatEngine, model_name: str, limits: ChatLimits) -> None:
         self.engine, self.model_name, self.limits = engine, model_name, limits
 
-    def _job(self, request: ChatCompletionRequest, emit: Any) -> ChatJob:
+    def _job(self, request: ChatCompletionRequest | CompletionRequest, emit: Any) -> ChatJob:
         limits = self.limits
-        max_tokens = request.requested_tokens() or limits.default_max_tokens
+        raw = isinstance(request, CompletionRequest)
+        max_tokens = request.max_tokens if raw else request.requested_tokens()
+        max_tokens = max_tokens or limits.default_max_tokens
         if max_tokens > limits.max_tokens_limit:
             raise APIError(
                 400, f"max_tokens may be at most {limits.max_tokens_limit}", param="max_tokens"
             )
-        messages = request.conversation()
-        prompt_tokens = self.engine.prompt_tokens(messages)
+        if raw:
+            messages = [{"role": "user", "content": request.prompt}]
+            prompt_tokens = self.engine.text_tokens(request.prompt)
+        else:
+            messages = request.conversation()
+            prompt_tokens = self.engine.prompt_tokens(messages)
         if prompt_tokens > limits.max_prompt_tokens:
             raise APIError(
                 400,
@@ -80,11 +87,20 @@ class ChatService:
             top_p=request.top_p,
             seed=request.seed,
         )
-        return ChatJob(messages, sampling, n=request.n, prompt_tokens=prompt_tokens, emit=emit,
-                       timeout=limits.request_timeout)  # fmt: skip
+        return ChatJob(
+            messages,
+            sampling,
+            n=request.n,
+            prompt_tokens=prompt_tokens,
+            emit=emit,
+            timeout=limits.request_timeout,
+            raw_prompt=request.prompt if raw else None,
+            logprobs=request.logprobs if raw else request.logprob_alternatives(),
+        )
 
-    async def answer(self, request: ChatCompletionRequest) -> Any:
-        """The completion (a dict) or, for ``stream: true``, a streaming response."""
+    async def answer(self, request: ChatCompletionRequest | CompletionRequest) -> Any:
+        """The (chat) completion as a dict or, for ``stream: true``, a streaming response."""
+        raw = isinstance(request, CompletionRequest)
         loop = asyncio.get_running_loop()
         events: asyncio.Queue[Event] = asyncio.Queue()
         job = self._job(
@@ -97,7 +113,9 @@ class ChatService:
             raise APIError(429, str(error), "rate_limit_error", code="queue_full") from error
         except RequestTooLarge as error:
             raise APIError(400, str(error), param="n") from error
-        completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
+        except UnsupportedRequest as error:
+            raise APIError(400, str(error)) from error
+        completion_id = f"{'cmpl' if raw else 'chatcmpl'}-{uuid.uuid4().hex[:24]}"
         created = int(time.time())
         patience = self.limits.request_timeout + GRACE_SECONDS
 
@@ -122,12 +140,13 @@ class ChatService:
             return held.pop() if held else await next_event()
 
         if request.stream:
-            include_usage = bool(request.stream_options and request.stream_options.include_usage)
+            options = None if raw else request.stream_options
+            include_usage = bool(options and options.include_usage)
 
             async def lines() -> Any:
                 try:
                     async for line in event_stream(
-                        take, completion_id, created, self.model_name, include_usage
+                        take, completion_id, created, self.model_name, include_usage, raw
                     ):
                         yield line
                 finally:
@@ -151,7 +170,8 @@ class ChatService:
         except asyncio.CancelledError:
             job.cancelled.set()
             raise
-        return completion(completion_id, created, self.model_name, parts, value)
+        shape = text_completion if raw else completion
+        return shape(completion_id, created, self.model_name, parts, value)
 
 
 class ModerationService:

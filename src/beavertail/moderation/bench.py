@@ -1,0 +1,171 @@
+"""The judge benchmark: every judge on every labelled set, one row per (judge, set).
+
+F1, precision, recall, ROC-AUC and ECE on sets with both labels; the false-flag rate on
+all-safe sets; pairs per second on 128 uncached pairs; unparsed verdicts of external judges
+counted (and left out of the figures). Published figures of 7B judges sit beside the sets
+they were measured on. ``beavertail moderate bench`` prints the table and writes an HTML page;
+``bench/moderation.py`` adds the trained comparisons, padding, severity and batch checks.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from beavertail.artifacts import atomic_write_text
+from beavertail.data.records import QAExample
+from beavertail.moderation.metrics import moderation_report
+from beavertail.moderation.train import label_matrix
+
+# published F1 on BeaverTails 30k_test / SafeRLHF (the judges' papers and model cards)
+ANCHORS = {
+    "beavertails_test": {
+        "BeaverDam-7B": 0.899,
+        "MD-Judge-7B": 0.867,
+        "WildGuard-7B": 0.844,
+        "GPT-4": 0.801,
+        "Llama Guard 3-8B": 0.678,
+        "Qwen3Guard-Gen-0.6B": 0.861,
+        "GuardReasoner-1B": 0.858,
+    },
+    "saferlhf_test": {
+        "BeaverDam-7B": 0.721,
+        "GuardReasoner-1B": 0.684,
+        "Qwen3Guard-Gen-0.6B": 0.666,
+        "MD-Judge-7B": 0.647,
+        "WildGuard-7B": 0.642,
+        "GPT-4": 0.586,
+        "Llama Guard 3-8B": 0.444,
+    },
+}
+
+
+def judge_scores(judge: Any, examples: list[QAExample], progress: bool = False) -> np.ndarray:
+    """Probabilities (N x (1 + K)) of any judge: shipped, trained, external."""
+    prompts, responses = [x.prompt for x in examples], [x.response for x in examples]
+    if getattr(judge.spec, "input", "pair") == "prompt":
+        return judge.probabilities(prompts, None, progress=progress, cache=True)
+    return judge.probabilities(prompts, responses, progress=progress, cache=True)
+
+
+def speed(judge: Any, examples: list[QAExample], pairs: int = 128) -> float:
+    """Pairs per second on ``pairs`` examples, after an 8-pair warm-up, without caches."""
+    sample = examples[:pairs]
+    prompts, responses = [x.prompt for x in sample], [x.response for x in sample]
+    judge.probabilities(prompts[:8], responses[:8])
+    start = time.perf_counter()
+    judge.probabilities(prompts, responses)
+    return len(sample) / (time.perf_counter() - start)
+
+
+def set_row(judge: Any, name: str, examples: list[QAExample], progress: bool = False) -> dict:
+    """One judge on one labelled set."""
+    probs = judge_scores(judge, examples, progress)
+    parsed = ~np.isnan(probs[:, 0])
+    labels = label_matrix(examples, "beavertails-14")
+    report = moderation_report(labels[parsed, 0], probs[parsed, 0], judge.threshold)
+    if hasattr(judge, "named_categories") and parsed.all():
+        report = judge.report(labels, probs)
+    flagged = report["flagged"]
+    row = {
+        "set": name,
+        "n": len(examples),
+        "unparsed": int((~parsed).sum()),
+        "f1": flagged["f1"],
+        "precision": flagged["precision"],
+        "recall": flagged["recall"],
+        "auc": report["roc_auc"],
+        "ece": report["ece"],
+        "false_flag": flagged["fp"] / max(flagged["fp"] + flagged["tn"], 1),
+    }
+    if "category_macro_f1" in report:
+        row["category_macro_f1"] = report["category_macro_f1"]
+    return row
+
+
+def bench_judges(
+    judges: dict[str, Any],
+    sets: dict[str, list[QAExample]],
+    speed_set: str | None = "beavertails_test",
+    progress: bool = False,
+) -> list[dict]:
+    """Rows for every (judge, set), with each judge's speed."""
+    rows = []
+    for judge_name, judge in judges.items():
+        pairs_per_s = speed(judge, sets[speed_set]) if speed_set in sets else float("nan")
+        for set_name, examples in sets.items():
+            rows.append(
+                {
+                    "judge": judge_name,
+                    **set_row(judge, set_name, examples, progress),
+                    "pairs_per_s": pairs_per_s,
+                }
+            )
+    return rows
+
+
+def row_line(row: dict) -> str:
+    """``judge= set= n= f1= ...`` (what benchmarks print, one line per row)."""
+    return " ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items())
+
+
+def write_bench_page(rows: list[dict], path: str | Path) -> Path:
+    """An HTML page of the rows, grouped by set, with the published anchors of each set."""
+    sections = []
+    for set_name in dict.fromkeys(r["set"] for r in rows):
+        body = []
+        for r in (r for r in rows if r["set"] == set_name):
+            all_safe = r["auc"] != r["auc"]  # no unsafe pairs: only false flags count
+            cells = [html.escape(r["judge"]), str(r["n"]), str(r["unparsed"])]
+            cells += (
+                ["—"] * 4
+                if all_safe
+                else [
+                    f"{r['f1']:.3f}",
+                    f"{r['precision']:.3f}",
+                    f"{r['recall']:.3f}",
+                    f"{r['auc']:.3f}",
+                ]
+            )
+            cells += [f"{r['false_flag']:.1%}", f"{r['pairs_per_s']:.1f}"]
+            body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+        for anchor, f1 in ANCHORS.get(set_name, {}).items():
+            body.append(
+                f"<tr class=anchor><td>{html.escape(anchor)} (published)</td><td></td>"
+                f"<td></td><td>{f1:.3f}</td><td colspan=5></td></tr>"
+            )
+        head = "".join(
+            f"<th>{h}</th>"
+            for h in (
+                "judge",
+                "n",
+                "unparsed",
+                "F1",
+                "precision",
+                "recall",
+                "ROC-AUC",
+                "false flags",
+                "pairs/s",
+            )
+        )
+        sections.append(
+            f"<h2>{html.escape(set_name)}</h2><table><tr>{head}</tr>{''.join(body)}</table>"
+        )
+    page = (
+        "<!doctype html><html><head><meta charset='utf-8'><title>beavertail judge benchmark"
+        "</title><style>body{font-family:sans-serif;margin:2em}td,th{padding:3px 8px;"
+        "border-bottom:1px solid #ddd;text-align:right}td:first-child,th:first-child{text-"
+        "align:left}.anchor td{color:#777;font-style:italic}</style></head><body><h1>Judge "
+        "benchmark</h1><p>False flags: share of safe pairs flagged. Published figures are on "
+        "the whole BeaverTails 30k_test; ours on its canonical test split.</p>"
+        + "".join(sections)
+        + "</body></html>"
+    )
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(path, page)
+    return path
