@@ -2,6 +2,7 @@
 
     python bench/serve.py             # 32 clients, 60 s per configuration, 32 tokens
     python bench/serve.py --quick     # 8 clients, 15 s, 12 tokens (CI smoke)
+    python bench/serve.py --soak      # 64 clients for 5 minutes: nothing lost (below)
 
 Each configuration runs the real CLI server in a subprocess; the clients (asyncio + httpx)
 loop over a mix of held-out harmful and harmless prompts with ``stream: true`` until the time
@@ -12,6 +13,14 @@ freed rows at every step) and ``guarded`` (continuous, with the streaming output
 Prints p50/p99 latency, time to first token, completion tokens/s, error counts, lost requests
 (a stream that ended without [DONE]), the guarded/unguarded throughput ratio and the TTFT
 ratio static/continuous, and ends with ``5xx=<N>`` (server errors over all configurations).
+
+``--soak`` runs one guarded server (continuous batching, output monitor, a request deadline)
+with injected faults (``BEAVERTAIL_INJECT_FAULTS=1``: prompts with a marker fail inside the
+worker) under 64 clients for 5 minutes. Each client cycles through valid streamed and whole
+requests, ``n`` = 2, a stream it cancels after the first words, an invalid request and a
+faulted one. It prints requests sent / answered / errored / lost (no answer and no error:
+a stream without ``[DONE]``, a hang past the client's timeout), 5xx from valid requests,
+p50/p99 latency of answered requests and the server's RSS at the start and the end.
 """
 
 from __future__ import annotations
@@ -112,6 +121,185 @@ async def load(url: str, prompts: list[str], clients: int, seconds: float, token
     return stats
 
 
+SOAK_KINDS = ("stream", "stream", "stream", "whole", "n2", "cancel", "invalid", "fault")
+
+
+async def soak_client(
+    url: str, prompts: list[str], index: int, stop_at: float, stats: dict
+) -> None:
+    """One soak client: the request kinds in turn until the time is up."""
+    from beavertail.serve.engine import FAULT_MARKER
+
+    async with httpx.AsyncClient(timeout=120) as http:
+        k = index
+        while time.monotonic() < stop_at:
+            kind = SOAK_KINDS[k % len(SOAK_KINDS)]
+            prompt = prompts[k % len(prompts)]
+            k += 1
+            body: dict = {"messages": [{"role": "user", "content": prompt}], "max_tokens": 24}
+            if kind == "invalid":
+                body["temperature"] = 0.001  # refused with a 400 before it reaches the engine
+            elif kind == "fault":
+                body["messages"][0]["content"] = f"{prompt} {FAULT_MARKER}"
+            elif kind == "n2":
+                body["n"] = 2
+            stream = kind in ("stream", "cancel", "fault")
+            body["stream"] = stream
+            stats["sent"][kind] += 1
+            began = time.monotonic()
+            try:
+                if not stream:
+                    response = await http.post(f"{url}/v1/chat/completions", json=body)
+                    outcome = _whole_outcome(kind, response)
+                else:
+                    outcome = await _stream_outcome(http, url, body, kind)
+            except httpx.TimeoutException:
+                outcome = "lost"
+            except httpx.HTTPError:
+                outcome = "lost"
+            stats["outcome"][(kind, outcome)] += 1
+            if outcome == "answered":
+                stats["latency"].append(time.monotonic() - began)
+
+
+def _whole_outcome(kind: str, response: httpx.Response) -> str:
+    if response.status_code == 200:
+        choices = response.json().get("choices", [])
+        return "answered" if len(choices) == (2 if kind == "n2" else 1) else "lost"
+    if response.status_code >= 500:
+        return "5xx"
+    return "errored"
+
+
+async def _stream_outcome(http: httpx.AsyncClient, url: str, body: dict, kind: str) -> str:
+    async with http.stream("POST", f"{url}/v1/chat/completions", json=body) as response:
+        if response.status_code != 200:
+            await response.aread()
+            return "5xx" if response.status_code >= 500 else "errored"
+        async for line in response.aiter_lines():
+            if kind == "cancel" and '"content"' in line and '"content": ""' not in line:
+                return "cancelled"  # leaving the block hangs up mid-stream
+            if line == "data: [DONE]":
+                return "answered"
+            if line.startswith("data: ") and '"error"' in line:
+                return "errored"
+    return "lost"
+
+
+def _rss_kib(config: Path) -> int:
+    """The resident memory of the server started with ``config`` (Linux /proc)."""
+    import subprocess
+
+    pids = subprocess.run(["pgrep", "-f", str(config)], capture_output=True, text=True).stdout
+    for pid in pids.split():
+        status = Path(f"/proc/{pid}/status")
+        if status.is_file() and "beavertail" in Path(f"/proc/{pid}/cmdline").read_text():
+            for line in status.read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    return 0
+
+
+def soak(args: argparse.Namespace, prompts: list[str], out: Path) -> None:
+    clients, seconds = args.clients or 64, args.seconds or 300
+    example = yaml.safe_load(Path("examples/serve.yaml").read_text())["output_moderation"]
+    settings = {
+        "max_batch_size": args.max_batch,
+        "max_queue": 256,
+        "moderations_model": None,
+        "output_moderation": example,
+        "request_timeout": 60,
+        "port": _free_port(),
+    }
+    if args.data_dir:
+        settings["data_dir"] = args.data_dir
+    config = Path(tempfile.mkdtemp()) / "soak.yaml"
+    config.write_text(yaml.safe_dump(settings))
+    stats: dict = {"sent": Counter(), "outcome": Counter(), "latency": []}
+    env = {"BEAVERTAIL_INJECT_FAULTS": "1"}
+    with serve_in_process(config, env=env, log=out / "server-soak.log") as url:
+        # one warm-up request, so the RSS baseline includes the loaded models
+        httpx.post(
+            f"{url}/v1/chat/completions",
+            timeout=120,
+            json={"messages": [{"role": "user", "content": prompts[0]}], "max_tokens": 8},
+        )
+        rss_start = _rss_kib(config)
+
+        async def run() -> None:
+            stop_at = time.monotonic() + seconds
+            await asyncio.gather(
+                *(soak_client(url, prompts, i, stop_at, stats) for i in range(clients))
+            )
+
+        asyncio.run(run())
+        rss_end = _rss_kib(config)
+        pending = httpx.get(f"{url}/healthz").json()["pending"]
+    outcome = stats["outcome"]
+    sent = sum(stats["sent"].values())
+    answered = sum(v for (_, o), v in outcome.items() if o in ("answered", "cancelled"))
+    errored = sum(v for (_, o), v in outcome.items() if o == "errored")
+    lost = sum(v for (_, o), v in outcome.items() if o == "lost")
+    valid_5xx = sum(v for (k, o), v in outcome.items() if o == "5xx" and k != "fault")
+    fault_5xx = sum(v for (k, o), v in outcome.items() if o == "5xx" and k == "fault")
+    latency = np.array(stats["latency"] or [np.nan])
+    growth = (rss_end - rss_start) / max(rss_start, 1)
+    table = Table(title=f"soak: {clients} clients, {seconds:g} s, faults injected")
+    for column in (
+        "sent",
+        "answered",
+        "errored",
+        "lost",
+        "5xx valid",
+        "5xx faulted",
+        "p50 s",
+        "p99 s",
+        "RSS start MiB",
+        "RSS end MiB",
+        "growth",
+    ):
+        table.add_column(column)
+    table.add_row(
+        str(sent),
+        str(answered),
+        str(errored),
+        str(lost),
+        str(valid_5xx),
+        str(fault_5xx),
+        f"{np.nanpercentile(latency, 50):.2f}",
+        f"{np.nanpercentile(latency, 99):.2f}",
+        f"{rss_start / 1024:.0f}",
+        f"{rss_end / 1024:.0f}",
+        f"{growth:+.1%}",
+    )
+    Console(width=160).print(table)
+    by_kind = {f"{k}/{o}": v for (k, o), v in sorted(outcome.items())}
+    (out / "soak.json").write_text(
+        json.dumps(
+            {
+                "sent": sent,
+                "answered": answered,
+                "errored": errored,
+                "lost": lost,
+                "valid_5xx": valid_5xx,
+                "fault_5xx": fault_5xx,
+                "pending_after": pending,
+                "p50_s": float(np.nanpercentile(latency, 50)),
+                "p99_s": float(np.nanpercentile(latency, 99)),
+                "rss_start_kib": rss_start,
+                "rss_end_kib": rss_end,
+                "by_kind": by_kind,
+            },
+            indent=2,
+        )
+    )
+    print(
+        f"soak sent={sent} answered={answered} errored={errored} lost={lost} "
+        f"valid_5xx={valid_5xx} pending_after={pending} rss_growth={growth:.4f}"
+    )
+    print("soak by_kind " + " ".join(f"{k}={v}" for k, v in by_kind.items()))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -126,6 +314,7 @@ def main() -> None:
     parser.add_argument("--threshold", type=float, default=None, help="default: serve.yaml's")
     parser.add_argument("--out", default="runs/bench-serve")
     parser.add_argument("--data-dir", default=None)
+    parser.add_argument("--soak", action="store_true", help="64 clients, 5 min, faults")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
     clients = args.clients or (8 if args.quick else 32)
@@ -136,6 +325,9 @@ def main() -> None:
     prompts = [p.prompt for p in load_prompt_set("harmful-test", args.data_dir, 16)]
     prompts += [p.prompt for p in load_prompt_set("harmless-test", args.data_dir, 16)]
     prompts = [p for pair in zip(prompts[:16], prompts[16:], strict=False) for p in pair]
+    if args.soak:
+        soak(args, prompts, out)
+        return
     example = yaml.safe_load(Path("examples/serve.yaml").read_text())["output_moderation"]
     guard = {**example, "moderator": args.moderator}
     if args.threshold is not None:

@@ -312,9 +312,7 @@ def test_our_server_answers_completions_with_the_models_own_logprobs(smollm_serv
     assert bad.status_code == 400
 
 
-def test_judges_over_http_through_predict_eval_run_and_rejudge(
-    smollm_server, tmp_path, small_moderator_dir, data_dir
-):
+def test_judges_over_http_through_predict_eval_run_and_rejudge(smollm_server, tmp_path, data_dir):
     """A guard-format judge and a rubric judge, with the embedded SmolLM2 standing in for
     their weights behind our own server: the plumbing end to end (its verdicts are mostly
     unparsed - which is counted, never read as safe)."""

@@ -21,6 +21,7 @@ import collections
 import copy
 import itertools
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Hashable, Mapping
@@ -51,6 +52,10 @@ class UnsupportedRequest(ValueError):
 
 
 TERMINAL = ("done", "error")
+# With BEAVERTAIL_INJECT_FAULTS=1 (the soak test of bench/serve.py), a request whose prompt
+# holds this marker fails inside the worker: the failure path is exercised under load.
+FAULT_MARKER = "[[inject-fault]]"
+INJECT_FAULTS = os.environ.get("BEAVERTAIL_INJECT_FAULTS") == "1"
 DEADLINE_ERROR = {
     "status": 504,
     "message": "the request did not finish before its deadline",
@@ -431,6 +436,8 @@ class Engine:
 
     def _requests(self, job: ChatJob, text: str) -> list[DecodeRequest]:
         """One row per choice or best-of-N candidate, each with its own seed."""
+        if INJECT_FAULTS and FAULT_MARKER in job.prompt:  # the soak test's injected failures
+            raise RuntimeError("injected fault (BEAVERTAIL_INJECT_FAULTS)")
         c = self.guards.best_of_n
         sampling = {"temperature": c.temperature, "top_p": c.top_p} if c else {}
         return [
