@@ -53,8 +53,8 @@ def test_the_judge_resolver_takes_names_folders_and_hub_ids(tmp_path, monkeypatc
     assert resolve_moderator(str(copy)).digest() == resolve_moderator("fast").digest()
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     with pytest.raises(FileNotFoundError, match="could not fetch it from the Hub"):
-        resolve_moderator("no-such-org/no-such-judge")
-    with pytest.raises(FileNotFoundError, match="not a moderator folder"):
+        resolve_moderator("hf:no-such-org/no-such-judge")
+    with pytest.raises(FileNotFoundError, match="no such judge folder"):
         resolve_moderator(str(tmp_path / "missing"))
     manifest = json.loads((copy / "manifest.json").read_text())
     assert manifest["kind"] == "beavertail.qa-moderator"

@@ -69,14 +69,15 @@ def test_rain_keeps_greedy_when_nothing_is_flagged_and_bounds_its_rewinds(smollm
     quiet = GuidedGenerator(smollm, WordHeuristic("zzzzzz"), config)
     answers = quiet.generate(PROMPTS, request)
     assert [a.text for a in answers] == [g.text for g in greedy]
-    assert all(s.forward_passes_per_token == 1.0 and s.rewinds == 0 for s in quiet.last_stats)
+    stats = [a.details["guided"] for a in answers]
+    assert all(s.forward_passes_per_token == 1.0 and s.rewinds == 0 for s in stats)
 
     # Everything is flagged: each chunk is resampled, but never past the budget, and the
     # least harmful attempt is kept (all tie: the first, the greedy chunk).
     flag_all = WordHeuristic("")
     loud = GuidedGenerator(smollm, flag_all, config.updated(on_exhausted="keep"))
     answers = loud.generate(PROMPTS[:1], request)
-    stats = loud.last_stats[0]
+    stats = answers[0].details["guided"]
     assert stats.rewinds == 3 and stats.final_harm == 1.0
     assert answers[0].text == greedy[0].text
     # chunk 1: three attempts + the kept first one fed back (16); chunk 2: two attempts, the
@@ -87,11 +88,12 @@ def test_rain_keeps_greedy_when_nothing_is_flagged_and_bounds_its_rewinds(smollm
     stopping = GuidedGenerator(smollm, WordHeuristic(""), config)
     answer = stopping.generate(PROMPTS[:1], request)[0]
     assert answer.text == config.fallback and answer.finish_reason == "content_filter"
-    stats = stopping.last_stats[0]
+    stats = answer.details["guided"]
     assert stats.stopped and stats.answer_tokens == 0 and stats.forward_passes == 3 * 4
     deal = GuidedGenerator(smollm, WordHeuristic(""), GuidedConfig(method="deal", chunk_tokens=4))
-    assert deal.generate(PROMPTS[:1], request)[0].text == config.fallback
-    assert deal.last_stats[0].forward_passes == 4 * 4  # four candidates of one chunk
+    stopped = deal.generate(PROMPTS[:1], request)[0]
+    assert stopped.text == config.fallback
+    assert stopped.details["guided"].forward_passes == 4 * 4  # four candidates of one chunk
 
 
 def test_rain_and_deal_avoid_a_flagged_word_that_greedy_says(smollm):
@@ -103,12 +105,14 @@ def test_rain_and_deal_avoid_a_flagged_word_that_greedy_says(smollm):
             method=method, chunk_tokens=4, max_rewinds=6, candidates=6, on_exhausted="keep"
         )
         guided = GuidedGenerator(smollm, WordHeuristic(word), config)
-        answer = guided.generate(PROMPTS[:1], request)[0].text
+        generation = guided.generate(PROMPTS[:1], request)[0]
+        answer = generation.text
         assert word.lower() not in answer.lower(), (method, answer)
-        assert guided.last_stats[0].final_harm == 0.0 and not guided.last_stats[0].stopped
+        stats = generation.details["guided"]
+        assert stats.final_harm == 0.0 and not stats.stopped
     deal = GuidedGenerator(smollm, WordHeuristic("zzzzzz"), GuidedConfig(method="deal"))
-    deal.generate(PROMPTS[:1], request)
-    assert deal.last_stats[0].forward_passes_per_token == pytest.approx(4.0, abs=0.5)
+    searched = deal.generate(PROMPTS[:1], request)[0]
+    assert searched.details["guided"].forward_passes_per_token == pytest.approx(4.0, abs=0.5)
 
 
 def test_guided_runs_through_the_harness_and_refuses_impossible_combinations(

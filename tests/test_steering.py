@@ -144,9 +144,9 @@ def test_routed_steering_leaves_unrouted_prompts_untouched(smollm, vectors):
     ]
     steerer = Steerer(smollm, vectors, SteeringSettings(layer=LAYER, coefficient=4.0))
     plain = _last_logits(smollm, prompts)
-    with steerer.hooks():
+    with steerer.hooks() as state:
         steered = _last_logits(smollm, prompts)
-    routed = [r.steered for r in steerer.last_routes]
+    routed = [r.steered for r in state.joined]
     assert routed[0] and routed[2] and not routed[1] and not routed[3]
     for i, is_routed in enumerate(routed):
         same = torch.allclose(plain[i], steered[i], atol=1e-4)
@@ -258,10 +258,10 @@ def test_per_category_settings_come_from_the_recommendation_and_route_per_row(sm
     ]
     plain = _last_logits(smollm, prompts)
     probe = Steerer(smollm, vectors, SteeringSettings(layer=LAYER, coefficient=4.0))
-    with probe.hooks():
+    with probe.hooks() as state:
         routed = _last_logits(smollm, prompts)
-    first = set(probe.last_routes[0].categories)
-    second = set(probe.last_routes[1].categories)
+    first = set(state.joined[0].categories)
+    second = set(state.joined[1].categories)
     assert first and second and first != second
     silenced = {c: {"coefficient": 0.0} for c in first - second}
     recommended = _with_extra_layer(vectors, LAYER + 3)

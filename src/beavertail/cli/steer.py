@@ -219,9 +219,9 @@ def generate(
             steering=steering,
             sampling=settings,
         )
-        generator, steerer, lm = build_generator(config)
+        generator, _, lm = build_generator(config)
         steered = generator.generate(prompts, settings)
-        routes = list(steerer.last_routes) if steerer else []
+        routes = [g.details["route"] for g in steered if "route" in g.details]
         from beavertail.models.generation import LocalGenerator
 
         plain = LocalGenerator(lm).generate(prompts, settings) if compare and vectors else []

@@ -1,7 +1,8 @@
 """Safe best-of-N: sample N answers, keep the most helpful one whose cost is below a threshold.
 
 If no candidate is below the threshold, the least costly one is returned. Each choice is
-recorded (``last_choices``) with its reason, reward and cost, so reports can show why.
+recorded in its answer's ``details["best_of_n"]`` with its reason, reward and cost, so
+reports can show why.
 """
 
 from __future__ import annotations
@@ -70,7 +71,6 @@ class SafeBestOfN:
         self.cost = cost
         self.config = config or BestOfNConfig()
         self.name = f"{generator.name}+safe-best-of-{self.config.n}"
-        self.last_choices: list[Choice] = []
 
     def choose(self, rewards: np.ndarray, costs: np.ndarray) -> Choice:
         return self.choose_from(rewards, costs, self.config.cost_threshold)
@@ -97,11 +97,11 @@ class SafeBestOfN:
         flat_answers = [g.text for row in candidates for g in row]
         rewards = self.reward.scores(flat_prompts, flat_answers).reshape(c.n, len(prompts))
         costs = self.cost.scores(flat_prompts, flat_answers).reshape(c.n, len(prompts))
-        out, self.last_choices = [], []
+        out = []
         for i in range(len(prompts)):
             choice = self.choose(rewards[:, i], costs[:, i])
             spent = sum(row[i].num_tokens for row in candidates)
             choice = dataclasses.replace(choice, candidate_tokens=spent)
-            self.last_choices.append(choice)
-            out.append(candidates[choice.index][i])
+            chosen = candidates[choice.index][i]
+            out.append(dataclasses.replace(chosen, details={**chosen.details, "best_of_n": choice}))
         return out

@@ -16,7 +16,7 @@ prefilled once; candidates fork its KV cache, rewinds crop it):
 
 The heuristic scores (prompt, partial answer) pairs: a moderator (by default the ``fast`` tier,
 trained on answer prefixes; its calibrated threshold) or a cost model (``cost:FOLDER``; safe
-below 0). Each answer's cost is recorded (``last_stats``): forward passes per answer token
+below 0). Each answer's cost is recorded (``details["guided"]``): forward passes per token
 (greedy: 1), heuristic calls and rewinds.
 """
 
@@ -161,16 +161,13 @@ class GuidedGenerator:
         self.heuristic = heuristic
         self.config = config
         self.name = f"{lm.name}+{config.method}"
-        self.last_stats: list[SearchStats] = []
 
     def generate(self, prompts: Sequence[str], config: SamplingParams) -> list[Generation]:
-        self.last_stats = []
         out = []
         for prompt in prompts:
             text = chat_text(self.lm.tokenizer, prompt, None, config.system_prompt)
             generation, stats = self.search(text, prompt, config)
-            out.append(generation)
-            self.last_stats.append(stats)
+            out.append(dataclasses.replace(generation, details={"guided": stats}))
         return out
 
     def search(

@@ -245,7 +245,7 @@ def run_eval(
     if progress:
         status.start()
     try:
-        generator, steerer, local_lm = build_generator(config, lm)
+        generator, _, local_lm = build_generator(config, lm)
         if judge is None:
             moderator = resolve_moderator(config.judge)
             judge = AnswerJudge(moderator, fluency_lm=local_lm if config.fluency else None)
@@ -275,12 +275,9 @@ def run_eval(
             began = time.perf_counter()
             generations = generator.generate(prompts, gen_config)
             seconds = time.perf_counter() - began
-            routes = list(getattr(steerer, "last_routes", []))
-            choices = list(getattr(steerer, "last_choices", []))
-            searches = list(getattr(steerer, "last_stats", []))
             scores = judge.judge(prompts, [g.text for g in generations], gen_config.system_prompt)
             records = []
-            for k, (item, gen, score) in enumerate(zip(batch, generations, scores, strict=True)):
+            for item, gen, score in zip(batch, generations, scores, strict=True):
                 record = {
                     "id": item.id,
                     "set": item.set,
@@ -294,13 +291,8 @@ def run_eval(
                     "batch_size": len(batch),
                     **score,
                 }
-                if choices:
-                    record["best_of_n"] = choices[k].to_dict()
-                if searches:
-                    record["guided"] = searches[k].to_dict()
-                if routes:
-                    route = routes[k]
-                    record["route"] = route.to_dict()
+                for key, value in gen.details.items():  # route, best_of_n, guided
+                    record[key] = value.to_dict()
                 records.append(record)
             writer.append(records)
             bar.advance(task, len(batch))

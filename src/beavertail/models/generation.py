@@ -12,8 +12,8 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
-from typing import Annotated, Protocol
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Protocol
 
 import httpx
 import torch
@@ -51,6 +51,9 @@ class Generation:
     text: str
     num_tokens: int
     finish_reason: str  # "stop" (end of sequence) or "length"
+    # what the call decided for this answer: the steering router's route, best-of-N's choice,
+    # a guided search's statistics (each an object with ``to_dict``)
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 class TextGenerator(Protocol):
@@ -95,9 +98,13 @@ class LocalGenerator:
         # A sampled batch draws from its own seed, the same after a resume, and leaves the
         # caller's global RNG as it found it.
         forked = [device] if device.type == "cuda" else []
-        with torch.random.fork_rng(devices=forked), self.hooks() if self.hooks else nullcontext():
+        with (
+            torch.random.fork_rng(devices=forked),
+            self.hooks() if self.hooks else nullcontext() as hook_state,
+        ):
             torch.manual_seed(config.seed)
             out = self.lm.model.generate(**enc, **kwargs)
+        routes = list(getattr(hook_state, "joined", None) or [])  # the router's, per row
         new_tokens = out[:, enc["input_ids"].shape[1] :]
         results = []
         for prompt, row in zip(prompts, new_tokens, strict=True):
@@ -108,7 +115,9 @@ class LocalGenerator:
                 ids = ids[: ids.index(eos)]
             ids = [i for i in ids if i != tok.pad_token_id]
             text = tok.decode(ids, skip_special_tokens=True).strip()
-            results.append(Generation(prompt, text, len(ids), "stop" if stopped else "length"))
+            details = {"route": routes[len(results)]} if routes else {}
+            reason = "stop" if stopped else "length"
+            results.append(Generation(prompt, text, len(ids), reason, details))
         return results
 
 

@@ -120,6 +120,12 @@ class BatchDecoder:
         return len(self.rows)
 
     @property
+    def hook_state(self) -> RowHooks | None:
+        """What the hook context yielded, when it keeps per-row state (the steering router's
+        routes of the rows that joined at the last prefill)."""
+        return self._row_hooks
+
+    @property
     def keys(self) -> list[Hashable]:
         return [r.key for r in self.rows]
 

@@ -414,7 +414,7 @@ class Engine:
         if not items:
             return
         decoder.add(items)
-        routes = list(getattr(self.guards.steerer, "last_routes", []) or [])
+        routes = list(getattr(decoder.hook_state, "joined", None) or [])  # this prefill's
         if routes:
             for (job_id, k), route in zip([key for key, _ in items], routes, strict=False):
                 if k == 0:

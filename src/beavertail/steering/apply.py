@@ -110,7 +110,8 @@ class SteeringSettings(Settings):
 
 
 class Steerer:
-    """Makes the hook context for a generator; ``last_routes`` holds the router's decisions.
+    """Makes the hook context for a generator; the context's state (:class:`RoutedRows`)
+    holds the router's decisions for the rows that joined at the last prompt pass.
 
     Everything that does not depend on the prompt is computed here, once: per steered layer,
     a ``(K, d)`` table of each category's signed, scaled vector. At a prompt pass a row's
@@ -124,7 +125,6 @@ class Steerer:
         self.lm = lm
         self.vectors = vectors
         self.config = config = config.resolved(vectors)
-        self.last_routes: list[Route] = []
         if config.selection == "router" and vectors.router is None:
             raise ValueError("these vectors have no router; extract with a router or pick 'all'")
         if config.selection == "router":
@@ -213,7 +213,7 @@ class Steerer:
             return
         router = self.vectors.router
         routes = router.route(self.route_layer, hidden[:, -1])
-        self.last_routes = routes
+        state.joined = routes
         weights = torch.zeros(len(routes), len(self.names))
         for i, route in enumerate(routes):
             for category, weight in route.categories.items():
@@ -233,6 +233,7 @@ class RoutedRows:
     def __init__(self) -> None:
         self.rows: dict[int, torch.Tensor] = {}
         self.routed = False
+        self.joined: list[Route] = []  # the routes of the rows that joined last
 
     def select_rows(self, indices: list[int]) -> None:
         if not self.routed:  # fixed vectors broadcast over every row
