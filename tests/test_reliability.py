@@ -404,3 +404,50 @@ def test_a_mistyped_judge_path_is_an_error_not_a_hub_download(monkeypatch, tmp_p
     assert asked == [("org/judge", {"revision": "0123abc",
                                     "allow_patterns": ["*.json", "*.safetensors", "*.txt",
                                                        "*.md"]})]  # fmt: skip
+
+
+# -- what a new user hit ----------------------------------------------------------------
+def test_help_and_data_commands_start_without_loading_torch(data_dir):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from typer.testing import CliRunner; from beavertail.cli import app;"
+        "r = CliRunner().invoke(app, ['--help']); assert r.exit_code == 0;"
+        "r = CliRunner().invoke(app, ['data', 'stats', sys.argv[1]]); assert r.exit_code == 0;"
+        "print(sorted(m for m in ('torch', 'transformers', 'sklearn') if m in sys.modules))"
+    )
+    path = str(data_dir / "beavertails" / "30k_test.jsonl")
+    out = subprocess.run([sys.executable, "-c", code, path], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+
+
+def test_question_answer_files_read_the_same_everywhere(tmp_path):
+    from typer.testing import CliRunner
+
+    from beavertail.cli import app
+    from beavertail.data import load_qa, load_records
+
+    csv = tmp_path / "qa.csv"
+    csv.write_text(
+        "id,question,answer\n7,How do I bake bread?,Knead and bake.\n"
+        "8,How do I hurt someone?,Hit them hard.\n"
+    )
+    records = list(load_records(csv))
+    assert [r.prompt for r in records] == ["How do I bake bread?", "How do I hurt someone?"]
+    assert [r.response for r in load_qa(csv)] == ["Knead and bake.", "Hit them hard."]
+    runner = CliRunner()
+    validated = runner.invoke(app, ["data", "validate", str(csv)])
+    assert validated.exit_code == 0 and "2 valid records" in validated.output
+    converted = runner.invoke(app, ["data", "convert", str(csv), str(tmp_path / "out.jsonl")])
+    assert converted.exit_code == 0, converted.output
+    out = tmp_path / "verdicts.jsonl"
+    predicted = runner.invoke(app, ["moderate", "predict", "fast", str(csv), "--output", str(out)])
+    assert predicted.exit_code == 0, predicted.output
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["id"] for r in rows] == ["7", "8"]  # the input's other columns are kept
+    odd = tmp_path / "odd.csv"
+    odd.write_text("q,a\nhi,there\n")
+    failed = runner.invoke(app, ["moderate", "predict", "fast", str(odd)])
+    assert failed.exit_code == 2 and "--column prompt=" in " ".join(failed.output.split())

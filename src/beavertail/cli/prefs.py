@@ -44,6 +44,10 @@ def train(
     tune_epochs: Annotated[
         int | None, typer.Option(help="Epochs when tuning the backbone [1].")
     ] = None,
+    signal: Annotated[
+        list[str] | None,
+        typer.Option(help="Answer signals beside the features: length, judge:REFERENCE."),
+    ] = None,
     config: Annotated[Path | None, typer.Option(help="YAML/TOML/JSON training config.")] = None,
     data_dir: Annotated[str | None, typer.Option(help="Shared data folder.")] = None,
 ) -> None:
@@ -53,7 +57,7 @@ def train(
     with user_errors():
         settings = PreferenceTrainingConfig.load(
             config,
-            spec={"kind": kind, "backbone": backbone, "tuning": tuning},
+            spec={"kind": kind, "backbone": backbone, "tuning": tuning, "signals": signal},
             objective=objective,
             epochs=epochs,
             tune_epochs=tune_epochs,

@@ -26,8 +26,41 @@ from beavertail.preference.spec import MANIFEST_KIND, ScoreModelSpec
 def build_pair_features(spec: ScoreModelSpec) -> FeatureExtractor:
     if spec.backbone == "encoder":
         encoder = SentenceEncoder(spec.encoder, max_length=spec.max_length, quantize=spec.quantize)
-        return EncoderFeatures(encoder)
-    return LMProbeFeatures(load_lm(spec.lm), spec.layers or None, max_length=spec.max_length)
+        base: FeatureExtractor = EncoderFeatures(encoder)
+    else:
+        base = LMProbeFeatures(load_lm(spec.lm), spec.layers or None, max_length=spec.max_length)
+    return SignalFeatures(base, spec.signals) if spec.signals else base
+
+
+class SignalFeatures(FeatureExtractor):
+    """Another extractor's features with answer signals appended: the answer's length (log
+    characters, log words) and judges' harm logits."""
+
+    def __init__(self, base: FeatureExtractor, signals: list[str]) -> None:
+        from beavertail.moderation.recipes import resolve_moderator
+
+        self.base, self.signals = base, list(signals)
+        self.batch_size = base.batch_size
+        self.judges = {s: resolve_moderator(s.split(":", 1)[1]) for s in signals if s != "length"}
+
+    def spec(self) -> dict[str, Any]:
+        judges = {s: judge.digest() for s, judge in self.judges.items()}
+        return {**self.base.spec(), "signals": self.signals, "judge_digests": judges}
+
+    def batch(self, prompts: list[str], responses: list[str] | None) -> np.ndarray:
+        columns = [self.base.batch(prompts, responses)]
+        answers = responses or [""] * len(prompts)
+        for signal in self.signals:
+            if signal == "length":
+                chars = np.log1p([len(a) for a in answers])
+                words = np.log1p([len(a.split()) for a in answers])
+                columns.append(np.stack([chars, words], 1))
+            else:
+                p = np.clip(
+                    self.judges[signal].probabilities(prompts, answers)[:, 0], 1e-6, 1 - 1e-6
+                )
+                columns.append(np.log(p / (1 - p))[:, None])
+        return np.concatenate(columns, 1).astype(np.float32)
 
 
 class ScoreHead(StandardizedHead):

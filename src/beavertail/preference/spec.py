@@ -43,12 +43,21 @@ class ScoreModelSpec:
     tuning: Tuning = "head"
     lora_rank: int = 16
     lora_alpha: int = 32
+    # extra answer signals beside the frozen features (frozen-head models): "length" (log
+    # characters and words of the answer) and "judge:REF" (a judge's harm logit, e.g.
+    # "judge:default"): PKU-SafeRLHF's "better" answers are longer and safer 62 % / 76 % of the time
+    signals: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.kind not in ("reward", "cost"):
             raise ValueError(f"kind must be reward or cost, got {self.kind!r}")
         if self.tuning not in ("head", "lora", "full"):
             raise ValueError(f"tuning must be head, lora or full, got {self.tuning!r}")
+        for signal in self.signals:
+            if signal != "length" and not signal.startswith("judge:"):
+                raise ValueError(f"unknown signal {signal!r}: 'length' or 'judge:REFERENCE'")
+        if self.signals and self.tuning != "head":
+            raise ValueError("signals go with frozen-head score models (tuning: head)")
         allowed = ("encoder", "lm-probe") if self.tuning == "head" else ("encoder", "lm")
         if self.backbone not in allowed:
             raise ValueError(
