@@ -52,6 +52,7 @@ def train(
 def fit(
     moderator: Annotated[str, typer.Option(help="fast | default | a moderator folder")] = "fast",
     check_every: Annotated[int, typer.Option(help="Check every k generated tokens.")] = 8,
+    min_tokens: Annotated[int, typer.Option(help="No check before this many tokens.")] = 8,
     max_false_stop: Annotated[
         float, typer.Option(help="Most benign validation answers that may be stopped.")
     ] = 0.02,
@@ -68,7 +69,7 @@ def fit(
         judge = _moderator(moderator, data_dir)
         mix = moderation_mix(data_dir, progress=True)
         fitted = fit_on_validation(
-            judge, mix, load_lm().tokenizer, check_every, max_false_stop, limit
+            judge, mix, load_lm().tokenizer, check_every, max_false_stop, limit, min_tokens
         )
     console.print(
         f"stop threshold {fitted['threshold']:.2f} for checks every {check_every} tokens "
