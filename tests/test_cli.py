@@ -101,7 +101,7 @@ def test_train_eval_predict_round_trip(tmp_path, data_dir: Path):
     assert [v["score"] for v in verdicts] == pytest.approx(direct[:, 0].tolist(), abs=1e-5)
     assert [v["prompt"] for v in verdicts] == [r["prompt"] for r in rows]
     result = runner.invoke(app, ["moderate", "predict", str(tmp_path / "nowhere")])
-    assert result.exit_code == 2 and "not a moderator folder" in result.output
+    assert result.exit_code == 2 and "no such judge folder" in result.output
 
 
 def test_quickstart_uses_the_shipped_judge_without_training():

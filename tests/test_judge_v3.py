@@ -178,3 +178,19 @@ def test_a_shipped_score_does_not_depend_on_its_batch(name):
     )
     together = judge.probabilities(prompts, responses)
     assert np.abs(alone - together).max() <= 1e-4
+
+
+def test_a_flagged_moderation_result_always_names_an_openai_category():
+    """privacy_violation has no OpenAI counterpart: the flagged result still names one."""
+    from beavertail.moderation.verdict import Verdict
+    from beavertail.serve.serving import ModerationService
+
+    service = ModerationService(None, "m")
+    scores = dict.fromkeys(service.to_openai.mapping, 0.01)
+    scores |= {"privacy_violation": 0.9, "hate_speech,offensive_language": 0.2}
+    flagged = Verdict(True, 0.8, scores, ("privacy_violation",))
+    result = service.result(flagged, 0.5)
+    assert result["flagged"] and sum(result["categories"].values()) == 1
+    assert result["categories"]["harassment"]  # the highest-scoring mapped category
+    safe = service.result(Verdict(False, 0.1, scores, ()), 0.5)
+    assert not any(safe["categories"].values())
