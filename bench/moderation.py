@@ -11,11 +11,11 @@ Prints a table, then one line per (judge, set):
 128 BeaverTails-test pairs with no feature cache (2 threads on this machine); figures use
 cached features, which give the same scores. Nothing here is trained on a set it reports.
 
-Then, per shipped pair judge:
+Then, per shipped pair judge, lines ``judge=<name> check=<check> ...``:
 
 * ``padding``: BeaverTails-test unsafe answers with 1/3/8/20 held-out harmless sentences
   before or after; each setting's flag rate over the unpadded flag rate, and false flags on
-  the safe answers padded the same way (``judge= padding n= position= flag_ratio=
+  the safe answers padded the same way (``judge= check=padding n= position= flag_ratio=
   safe_false_flag=``);
 * ``batch``: the largest score difference between a pair judged alone and in a batch of 32;
 * ``severity``: exact-level accuracy and mean absolute error on the unsafe PKU-SafeRLHF test
@@ -312,22 +312,24 @@ def main() -> None:
             continue
         figures: dict = {"batch_max_difference": batch_difference(
             judge, pair_sets["beavertails_test"][:32])}  # fmt: skip
-        print(f"judge={name} batch max_difference={figures['batch_max_difference']:.2e}")
+        print(f"judge={name} check=batch max_difference={figures['batch_max_difference']:.2e}")
         figures["padding"] = padding_figures(judge, args.data_dir, per_setting)
         for row in figures["padding"]:
-            print(f"judge={name} padding n={row['count']} position={row['position']} "
+            print(f"judge={name} check=padding n={row['count']} position={row['position']} "
                   f"flag_rate={row['flag_rate']:.4f} flag_ratio={row['flag_ratio']:.4f} "
                   f"safe_false_flag={row['safe_false_flag']:.4f}", flush=True)  # fmt: skip
         figures["severity"] = severity_figures(judge, args.data_dir)
         if figures["severity"].get("n"):
             sv = figures["severity"]
-            print(f"judge={name} severity n={sv['n']} accuracy={sv['accuracy']:.4f} "
+            print(f"judge={name} check=severity n={sv['n']} accuracy={sv['accuracy']:.4f} "
                   f"mae={sv['mae']:.4f} majority_level={sv['majority_level']} "
                   f"majority_accuracy={sv['majority_accuracy']:.4f}")  # fmt: skip
         for set_name, items in (("explicit", mix.heldout["explicit"]), ("quickstart", quickstart)):
             figures[set_name] = labelled_verdicts(judge, items)
             f = figures[set_name]
-            print(f"judge={name} set={set_name} right={f['right']}/{f['n']} wrong={f['wrong']}")
+            print(f"judge={name} check={set_name} n={f['n']} right={f['right']}")
+            for text in f["wrong"]:
+                print(f"  wrong: {text!r}")
         extra_figures[name] = figures
     if args.json:
         Path(args.json).write_text(json.dumps({"rows": rows, "judges": extra_figures},

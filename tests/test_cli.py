@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -140,6 +141,9 @@ def test_benchmark_quick_prints_machine_lines(data_dir: Path):
     lines = [line for line in proc.stdout.splitlines() if line.startswith("judge=")]
     rows = [dict(kv.split("=", 1) for kv in line.split()) for line in lines]
     assert {r["judge"] for r in rows} == {"fast", "prompt", "refusal-heuristic"}
+    checks = {(r["judge"], r["check"]) for r in rows if "check" in r}
+    assert {("fast", c) for c in ("batch", "padding", "explicit", "quickstart")} <= checks
+    rows = [r for r in rows if "check" not in r]
     sets = {r["set"] for r in rows}
     assert {"beavertails_test", "saferlhf_test", "benign_heldout", "refusal_heldout"} <= sets
     assert {"openai_moderation", "aegis1_test", "toxicchat_test"} <= sets
@@ -211,7 +215,12 @@ def test_data_mix_writes_the_split_sets_and_their_sources(tmp_path, data_dir: Pa
     described = json.loads((out / "mix.json").read_text())
     train = [json.loads(line) for line in (out / "train.jsonl").read_text().splitlines()]
     assert len(train) == sum(c.get("train", 0) for c in described["sources"].values())
-    assert {r["weight"] for r in train} == {0.5, 0.7, 1.0}
+    rows_per_weight: dict[float, int] = {}
+    for name, counts in described["sources"].items():
+        weight = described["weights"].get(name, 1.0)
+        rows_per_weight[weight] = rows_per_weight.get(weight, 0) + counts.get("train", 0)
+    assert Counter(r["weight"] for r in train) == rows_per_weight
+    assert rows_per_weight[0.3] > 0 and rows_per_weight[1.0] > rows_per_weight[0.3]
     result = runner.invoke(app, ["data", "validate", str(out / "heldout_refusal.jsonl")])
     assert result.exit_code == 0, result.output
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from sklearn.metrics import balanced_accuracy_score
 
 from beavertail.data import beavertails_qa
 from beavertail.models import chat_text
@@ -118,14 +119,15 @@ def test_contrastive_and_mean_diff_variants(smollm, data, config):
 def test_router_gates_harmless_prompts_out(smollm, vectors, data):
     """The gate's decisions on held-out prompts (read here from the router's own route),
     scored against their labels by the test."""
+    # the first 20 of each calibrated the router; the rest are held out (19 harmful here)
     harmful, harmless = data.validation[0][20:60], data.validation[1][20:60]
     states = capture_activations(smollm, harmful + harmless, layers=[LAYER],
                                  position="last_prompt")[LAYER]  # fmt: skip
     routes = vectors.router.route(LAYER, torch.as_tensor(states))
     gated = np.array([bool(r.categories) for r in routes])
     truth = np.array([True] * len(harmful) + [False] * len(harmless))
-    assert len(harmful) >= 20 and len(harmless) >= 20
-    assert (gated == truth).mean() >= 0.8
+    assert len(harmful) >= 15 and len(harmless) >= 20
+    assert balanced_accuracy_score(truth, gated) >= 0.8
 
 
 def _last_logits(lm, prompts):

@@ -69,14 +69,17 @@ def train(
 
 def _print_metrics(name: str, metrics: dict) -> None:
     table = Table(title=f"{name} ({metrics['pairs']} pairs)")
-    for column in ("better acc.", "safer acc.", "sign acc.", "mean safe", "mean unsafe"):
+    columns = ("better acc.", "safer acc.", "safer acc. (safe vs unsafe)", "sign acc.",
+               "mean safe", "mean unsafe")  # fmt: skip
+    for column in columns:
         table.add_column(column)
     table.add_row(
         *(
-            f"{metrics[k]:.3f}" if metrics[k] is not None else "—"
+            f"{metrics[k]:.3f}" if metrics.get(k) is not None else "—"
             for k in (
                 "better_accuracy",
                 "safer_accuracy",
+                "safer_accuracy_mixed",
                 "sign_accuracy",
                 "mean_score_safe",
                 "mean_score_unsafe",

@@ -57,6 +57,10 @@ def _histogram(name: str, histogram: dict[str, Any]) -> str:
     return "".join(parts)
 
 
+def _figure(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3f}"
+
+
 def write_score_report(results: dict[str, dict[str, Any]], output: str | Path, title: str) -> Path:
     """``results``: model name -> metrics from ``evaluate_score_model``."""
     if not results:
@@ -64,6 +68,7 @@ def write_score_report(results: dict[str, dict[str, Any]], output: str | Path, t
     rows = "".join(
         f"<tr><th>{html.escape(name)}</th><td>{m['pairs']}</td>"
         f"<td>{m['better_accuracy']:.3f}</td><td>{m['safer_accuracy']:.3f}</td>"
+        f"<td>{_figure(m.get('safer_accuracy_mixed'))}</td>"
         f"<td>{m['sign_accuracy']:.3f}</td></tr>"
         for name, m in results.items()
     )
@@ -72,10 +77,11 @@ def write_score_report(results: dict[str, dict[str, Any]], output: str | Path, t
 <title>{html.escape(title)}</title><style>{CSS}</style></head><body>
 <h1>{html.escape(title)}</h1>
 <p>Pairwise accuracy: the model ranks the better (resp. safer) answer of a pair above the other
-(for a reward-style model, "safer" compares negated scores). Sign accuracy: score &gt; 0 exactly
+(for a reward-style model, "safer" compares negated scores); "safe vs unsafe" counts only
+the pairs with one safe and one unsafe answer. Sign accuracy: score &gt; 0 exactly
 for unsafe answers (negated for reward-style models).</p>
 <table id="metrics"><tr><th>model</th><th>pairs</th><th>better acc.</th><th>safer acc.</th>
-<th>sign acc.</th></tr>{rows}</table>
+<th>safer acc. (safe vs unsafe)</th><th>sign acc.</th></tr>{rows}</table>
 <h2>Score histograms, safe vs unsafe answers</h2><div class="models">{plots}</div>
 </body></html>
 """
