@@ -81,7 +81,7 @@ QUICK = {
     "score_pairs": 200,
     "score_epochs": 5,
     "train": {"max_length": 64, "lora_top_layers": 2, "batch_size": 4},
-    "sipo": {"conflicts": 16, "samples": 6, "max_new_tokens": 32},
+    "sipo": {"conflicts": 32, "samples": 6, "max_new_tokens": 32},
     "verify": {"first": 200, "pairs": 100, "epochs": 5, "seed": 1},
     "weights": [0.5],
     "agree": False,

@@ -166,7 +166,7 @@ def test_long_answers_are_judged_in_windows_taking_the_worst(tiny_lora_run):
     assert alone.max() > alone.min()  # the windows differ; the worst one counts
 
 
-@pytest.mark.parametrize("name", ["fast"])
+@pytest.mark.parametrize("name", ["default", "fast", "prompt"])
 def test_a_shipped_score_does_not_depend_on_its_batch(name):
     from beavertail.moderation.recipes import resolve_moderator
 

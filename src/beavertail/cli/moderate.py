@@ -92,7 +92,12 @@ def train(
             moderator = train_recipe(recipe, out, data_dir, ship=ship)
             figures = moderator.metadata["metrics"]["card"]["sets"]
             for name, f in figures.items():
-                if f["auc"] == f["auc"]:  # both classes present
+                if "auc" not in f:  # severity: exact-level accuracy beside the majority level's
+                    console.print(
+                        f"{name}: accuracy {f['accuracy']:.3f} (majority level "
+                        f"{f['majority_accuracy']:.3f}), MAE {f['mae']:.3f}"
+                    )
+                elif f["auc"] == f["auc"]:  # both classes present
                     console.print(f"{name}: F1 {f['f1']:.3f}, ROC-AUC {f['auc']:.3f}")
                 else:  # an all-safe set: what matters is how often it is flagged
                     console.print(f"{name}: false flags {f['false_flag']:.3f}")
