@@ -291,7 +291,7 @@ def test_align_benchmark_quick_trains_every_method_and_plots_the_front(data_dir:
     assert all(set(c) == set(expected.split()) for c in configs)
     assert all(float(c["train_s"]) > 0 for c in configs[1:])
     sipo = next(line for line in lines if line.startswith("sipo_conflicts="))
-    assert "sipo_conflicts=16 " in sipo and "verified_share=" in sipo
+    assert "sipo_conflicts=32 " in sipo and "verified_share=" in sipo
     assert any(line.startswith("target dpo_safer_drop=") for line in lines)
     out = tmp_path / "bench"
     assert (out / "adapters" / "sipo" / "parent" / "manifest.json").is_file()  # from MODPO 0.5
