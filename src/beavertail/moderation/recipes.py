@@ -278,7 +278,7 @@ def write_model_card(folder: Path, name: str, moderator: Moderator, card: dict) 
 - Threshold {moderator.threshold:.4f} ({training.get("config", {}).get("threshold_rule", "best-f1")}
   on validation); temperatures fitted on validation.
 - Rebuild: `beavertail moderate train --recipe {name} --ship`
-- Checksum of `head.safetensors`: see `files` in `manifest.json` (verified on every load).
+- Checksums of the weight files: `files` in `manifest.json` (verified on every load).
 
 ## Data
 {sources or json.dumps(data, indent=1)[:2000]}
