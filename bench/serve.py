@@ -20,7 +20,9 @@ worker) under 64 clients for 5 minutes. Each client cycles through valid streame
 requests, ``n`` = 2, a stream it cancels after the first words, an invalid request and a
 faulted one. It prints requests sent / answered / errored / lost (no answer and no error:
 a stream without ``[DONE]``, a hang past the client's timeout), 5xx from valid requests,
-p50/p99 latency of answered requests and the server's RSS at the start and the end.
+p50/p99 latency of answered requests and the server's RSS at the start, after the first fifth
+of the soak (warm: every batch shape and allocator arena reached) and at the end, sampled
+every 15 s; the growth target is read from the warm sample to the end.
 """
 
 from __future__ import annotations
@@ -200,6 +202,20 @@ def _rss_kib(config: Path) -> int:
     return 0
 
 
+RSS_EVERY_S = 15.0
+WARMUP_SHARE = 0.2
+
+
+def warm_rss(samples: list[tuple[float, int]], seconds: float) -> int:
+    """The server's RSS once the load has warmed it up: the first sample taken after
+    ``WARMUP_SHARE`` of the soak (every batch shape, allocator arena and cache has been
+    reached by then); growth after it is what a long-running server would keep adding."""
+    for t, kib in samples:
+        if t >= WARMUP_SHARE * seconds:
+            return kib
+    return samples[-1][1]
+
+
 def soak(args: argparse.Namespace, prompts: list[str], out: Path) -> None:
     clients, seconds = args.clients or 64, args.seconds or 300
     example = yaml.safe_load(Path("examples/serve.yaml").read_text())["output_moderation"]
@@ -225,15 +241,26 @@ def soak(args: argparse.Namespace, prompts: list[str], out: Path) -> None:
             json={"messages": [{"role": "user", "content": prompts[0]}], "max_tokens": 8},
         )
         rss_start = _rss_kib(config)
+        samples: list[tuple[float, int]] = []
+
+        async def sample_rss(stop_at: float) -> None:
+            began = time.monotonic()
+            while time.monotonic() < stop_at:
+                samples.append(
+                    (time.monotonic() - began, await asyncio.to_thread(_rss_kib, config))
+                )
+                await asyncio.sleep(RSS_EVERY_S)
 
         async def run() -> None:
             stop_at = time.monotonic() + seconds
             await asyncio.gather(
-                *(soak_client(url, prompts, i, stop_at, stats) for i in range(clients))
+                sample_rss(stop_at),
+                *(soak_client(url, prompts, i, stop_at, stats) for i in range(clients)),
             )
 
         asyncio.run(run())
         rss_end = _rss_kib(config)
+        samples.append((seconds, rss_end))
         pending = httpx.get(f"{url}/healthz").json()["pending"]
     outcome = stats["outcome"]
     sent = sum(stats["sent"].values())
@@ -244,6 +271,8 @@ def soak(args: argparse.Namespace, prompts: list[str], out: Path) -> None:
     fault_5xx = sum(v for (k, o), v in outcome.items() if o == "5xx" and k == "fault")
     latency = np.array(stats["latency"] or [np.nan])
     growth = (rss_end - rss_start) / max(rss_start, 1)
+    rss_warm = warm_rss(samples, seconds)
+    growth_warm = (rss_end - rss_warm) / max(rss_warm, 1)
     table = Table(title=f"soak: {clients} clients, {seconds:g} s, faults injected")
     for column in (
         "sent",
@@ -255,8 +284,10 @@ def soak(args: argparse.Namespace, prompts: list[str], out: Path) -> None:
         "p50 s",
         "p99 s",
         "RSS start MiB",
+        "RSS warm MiB",
         "RSS end MiB",
         "growth",
+        "growth after warm-up",
     ):
         table.add_column(column)
     table.add_row(
@@ -269,8 +300,10 @@ def soak(args: argparse.Namespace, prompts: list[str], out: Path) -> None:
         f"{np.nanpercentile(latency, 50):.2f}",
         f"{np.nanpercentile(latency, 99):.2f}",
         f"{rss_start / 1024:.0f}",
+        f"{rss_warm / 1024:.0f}",
         f"{rss_end / 1024:.0f}",
         f"{growth:+.1%}",
+        f"{growth_warm:+.1%}",
     )
     Console(width=160).print(table)
     by_kind = {f"{k}/{o}": v for (k, o), v in sorted(outcome.items())}
@@ -287,7 +320,9 @@ def soak(args: argparse.Namespace, prompts: list[str], out: Path) -> None:
                 "p50_s": float(np.nanpercentile(latency, 50)),
                 "p99_s": float(np.nanpercentile(latency, 99)),
                 "rss_start_kib": rss_start,
+                "rss_warm_kib": rss_warm,
                 "rss_end_kib": rss_end,
+                "rss_samples": [{"t_s": round(t, 1), "kib": k} for t, k in samples],
                 "by_kind": by_kind,
             },
             indent=2,
@@ -295,7 +330,8 @@ def soak(args: argparse.Namespace, prompts: list[str], out: Path) -> None:
     )
     print(
         f"soak sent={sent} answered={answered} errored={errored} lost={lost} "
-        f"valid_5xx={valid_5xx} pending_after={pending} rss_growth={growth:.4f}"
+        f"valid_5xx={valid_5xx} pending_after={pending} rss_growth={growth:.4f} "
+        f"rss_growth_after_warmup={growth_warm:.4f}"
     )
     print("soak by_kind " + " ".join(f"{k}={v}" for k, v in by_kind.items()))
 
