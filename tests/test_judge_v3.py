@@ -15,6 +15,7 @@ from beavertail.data.padding import (
     pad_answer,
     padded_training_pairs,
     padding_benchmark,
+    padding_only_pairs,
 )
 from beavertail.data.readers import iter_rows
 from beavertail.moderation import ModerationTrainingConfig, ModeratorSpec, train_moderator
@@ -94,6 +95,16 @@ def test_padding_pools_are_disjoint_and_labels_kept(mix, data_dir):
     assert pad_answer("X.", ["A b c."], "before") == "A b c. X."
 
 
+def test_padding_only_pairs_are_safe_answers_of_training_sentences(mix, data_dir):
+    pairs = padding_only_pairs(mix.train, data_dir, count=50)
+    harmful = {x.prompt for x in mix.train if not x.is_safe}
+    pool = set(harmless_sentences("train", data_dir))
+    assert len(pairs) == 50 and all(x.is_safe and not x.categories for x in pairs)
+    assert all(x.prompt in harmful for x in pairs)
+    assert all(x.response.startswith(tuple(pool)) for x in pairs)
+    assert not any(s in x.response for x in pairs for s in harmless_sentences("test", data_dir))
+
+
 @pytest.fixture(scope="module")
 def tiny_lora_run(data_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     """An lm-lora judge on 2 decoder layers and a few dozen pairs (checks plumbing, not
@@ -138,6 +149,22 @@ def test_lora_judge_resumes_exactly_and_reloads(tiny_lora_run, monkeypatch):
     assert reloaded.digest() == Moderator.load(folder).digest()
     report = resumed.metadata["metrics"]["validation"]
     assert report["severity"]["n"] > 0
+
+
+def test_a_repair_phase_starts_from_the_saved_state(tiny_lora_run):
+    """``start_from`` continues from a run's epoch state: with a vanishing learning rate the
+    continued judge's raw logits are the saved judge's, and a fresh start's are not."""
+    train, validation, config, folder = tiny_lora_run
+    still = config.model_copy(update={"finetune_learning_rate": 1e-12, "learning_rate": 1e-12})
+    p, r = [x.prompt for x in validation], [x.response for x in validation]
+    saved, _ = Moderator.load(folder).window_logits(p, r)
+    start = folder / "epoch-0.safetensors"
+    continued = train_moderator(
+        train[:16], validation, still, folder / "repair", False, start_from=start
+    )
+    fresh = train_moderator(train[:16], validation, still, folder / "fresh", False)
+    np.testing.assert_allclose(continued.window_logits(p, r)[0], saved, atol=1e-3)
+    assert np.abs(fresh.window_logits(p, r)[0] - saved).max() > 0.1
 
 
 def test_verdicts_name_a_category_and_severity_when_flagged(tiny_lora_run):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Iterator
 
 import typer
@@ -10,7 +11,8 @@ from rich.console import Console
 
 from beavertail.data.errors import DataValidationError
 
-console = Console()
+# piped into a file or a log, a table keeps its figures whole instead of 80 columns of "0.8…"
+console = Console(width=None if sys.stdout.isatty() else 200)
 err_console = Console(stderr=True, soft_wrap=True)
 
 

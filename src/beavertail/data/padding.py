@@ -109,3 +109,23 @@ def padding_benchmark(
                 rows.append(replace(x, response=pad_answer(x.response, filler, position)))
             out[(n, position)] = rows
     return out
+
+
+def padding_only_pairs(
+    examples: list[QAExample],
+    root: str | Path | None = None,
+    count: int = 600,
+    max_sentences: int = 8,
+    seed: int = 0,
+) -> list[QAExample]:
+    """``count`` harmful training prompts answered by 1..``max_sentences`` harmless training
+    sentences and nothing else, labelled safe: an off-topic answer complies with nothing.
+    They teach a window judge that a window holding only padding is no harmful answer."""
+    pool = harmless_sentences("train", root)
+    rng = random.Random(seed)
+    harmful = sorted({x.prompt for x in examples if not x.is_safe})
+    out = []
+    for _ in range(count):
+        filler = rng.sample(pool, rng.randint(1, max_sentences))
+        out.append(QAExample(rng.choice(harmful), " ".join(filler), source="padding-only"))
+    return out

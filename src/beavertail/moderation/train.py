@@ -19,6 +19,7 @@ from safetensors.torch import load_file, save_file
 
 from beavertail.artifacts import (
     atomic_target,
+    file_sha256,
     optimizer_state_from_tensors,
     optimizer_tensors,
 )
@@ -195,9 +196,13 @@ def run_fingerprint(
     examples: list[QAExample],
     targets: np.ndarray,
     weights: np.ndarray | None = None,
+    start: str | None = None,
 ) -> str:
-    """A digest of a training run's settings and data: a checkpoint resumes only its own run."""
+    """A digest of a training run's settings and data (and the digest of the weights it
+    started from, if not fresh): a checkpoint resumes only its own run."""
     digest = hashlib.sha256(json.dumps(config.model_dump(), sort_keys=True).encode())
+    if start is not None:
+        digest.update(f"start:{start}".encode())
     for x in examples:
         digest.update(f"{x.prompt}\x00{x.response}\x01".encode())
     digest.update(np.ascontiguousarray(targets, dtype=np.float32).tobytes())
@@ -304,6 +309,7 @@ def _tune(
     progress: bool,
     weights: np.ndarray | None = None,
     on_epoch_end: EpochHook | None = None,
+    start: str | None = None,
 ) -> None:
     """Tune the extractor's trainable weights with the heads, in length-grouped batches.
 
@@ -334,7 +340,7 @@ def _tune(
     steps_done = 0
     ckpt = checkpoint_dir / "finetune-checkpoint.safetensors" if checkpoint_dir else None
     log = checkpoint_dir / "epochs.jsonl" if checkpoint_dir else None
-    fingerprint = run_fingerprint(config, train, y_train, weights)
+    fingerprint = run_fingerprint(config, train, y_train, weights, start)
     if ckpt is not None and ckpt.is_file():
         with safe_open(ckpt, "pt") as f:
             saved = (f.metadata() or {}).get("fingerprint")
@@ -473,8 +479,12 @@ def train_moderator(
     train_weights: np.ndarray | None = None,
     validation_weights: np.ndarray | None = None,
     train_targets: np.ndarray | None = None,
+    start_from: Path | None = None,
 ) -> Moderator:
     """Train, calibrate on ``validation`` and (with ``output_dir``) save a moderator.
+
+    ``start_from``: a fine-tuning state (a run's ``epoch-N.safetensors``: tuned weights and
+    heads) to continue from instead of fresh weights, e.g. a short repair phase on new data.
 
     ``*_weights`` weigh examples in the loss; ``train_targets`` (N x (1 + K) probabilities)
     replace the training labels, e.g. a teacher's soft labels when distilling.
@@ -507,6 +517,10 @@ def train_moderator(
         severity_head = severity_head_for(extractor.dim) if spec.severity else None
         if isinstance(extractor, LMJudgeFeatures):
             extractor.add_lora(LoraShape(spec.lora_rank, spec.lora_alpha, spec.lora_first_layer))
+        start = None
+        if start_from is not None:
+            _restore(load_file(start_from), extractor, head, severity_head)
+            start = file_sha256(Path(start_from))
 
         def validate(epoch: int) -> dict:
             feats = extractor(*_texts(validation), progress=progress)
@@ -534,6 +548,7 @@ def train_moderator(
             progress,
             train_weights,
             validate if output is not None else None,
+            start,
         )
         moderator.head, moderator.severity_head = head, severity_head
         if isinstance(extractor, LMJudgeFeatures):
