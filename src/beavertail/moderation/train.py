@@ -495,6 +495,8 @@ def train_moderator(
     spec = config.spec
     if not train or not validation:
         raise ValueError("training and validation sets must not be empty")
+    if start_from is not None and spec.backend not in ("finetuned", "lm-lora"):
+        raise ValueError(f"start_from continues a fine-tuning run; {spec.backend!r} has none")
     extractor = build_extractor(spec)
     y_train = label_matrix(train, spec.taxonomy)
     if train_targets is not None:
@@ -520,7 +522,7 @@ def train_moderator(
         start = None
         if start_from is not None:
             _restore(load_file(start_from), extractor, head, severity_head)
-            start = file_sha256(Path(start_from))
+            start = file_sha256(start_from)
 
         def validate(epoch: int) -> dict:
             feats = extractor(*_texts(validation), progress=progress)
