@@ -52,9 +52,13 @@ def content_files(folder: Path) -> dict[str, str]:
     """sha256 of every file an artifact folder holds (manifest, model cards and a trainer's
     resume state aside)."""
     files = {}
+    # a subfolder with its own manifest is an artifact of its own (a judge's ood/ detector)
+    nested = {m.parent for m in folder.rglob(MANIFEST) if m.parent != folder}
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder)
         if not path.is_file() or path.name == MANIFEST or path.suffix == ".md":
+            continue
+        if any(parent in nested for parent in path.parents):
             continue
         if not any(is_scratch(part) for part in relative.parts):
             files[relative.as_posix()] = file_sha256(path)

@@ -57,6 +57,10 @@ def run(
     cost_model: Annotated[str | None, typer.Option(help="Cost model folder.")] = None,
     cost_threshold: Annotated[float | None, typer.Option(help="Safe if cost < this.")] = None,
     judge: Annotated[str | None, typer.Option(help="Moderator folder (default built-in).")] = None,
+    on_ood: Annotated[
+        str | None, typer.Option(help="Judge's OOD answers: keep | defer | flag_uncertain.")
+    ] = None,
+    ood_judge: Annotated[str | None, typer.Option(help="Judge of deferred OOD answers.")] = None,
     fluency: Annotated[bool | None, typer.Option(help="Score perplexity.")] = None,
     config: Annotated[Path | None, typer.Option(help="YAML/TOML/JSON run config.")] = None,
     data_dir: Annotated[str | None, typer.Option(help="Shared data folder.")] = None,
@@ -114,6 +118,7 @@ def _run_flags(options: dict) -> dict:
         },
         "batch_size": o("batch_size"),
         "judge": o("judge"),
+        "ood": {"on_ood": o("on_ood"), "ood_judge": o("ood_judge")},
         "fluency": o("fluency"),
         "data_dir": o("data_dir"),
     }
@@ -193,6 +198,10 @@ def attack(
     candidates: Annotated[int | None, typer.Option(help="DeAL: chunks per prefix.")] = None,
     max_rewinds: Annotated[int | None, typer.Option(help="RAIN: resamples per chunk.")] = None,
     judge: Annotated[str | None, typer.Option(help="Moderator (default built-in).")] = None,
+    on_ood: Annotated[
+        str | None, typer.Option(help="Judge's OOD answers: keep | defer | flag_uncertain.")
+    ] = None,
+    ood_judge: Annotated[str | None, typer.Option(help="Judge of deferred OOD answers.")] = None,
     batch_size: Annotated[int | None, typer.Option()] = None,
     config: Annotated[Path | None, typer.Option(help="YAML/TOML/JSON attack config.")] = None,
     data_dir: Annotated[str | None, typer.Option(help="Shared data folder.")] = None,

@@ -296,8 +296,15 @@ def predict(
         float | None,
         typer.Option(help="Flag at this calibrated score instead of the judge's own threshold."),
     ] = None,
+    on_ood: Annotated[
+        str, typer.Option(help="Out-of-distribution pairs: keep | defer | flag_uncertain.")
+    ] = "keep",
+    ood_judge: Annotated[
+        str | None, typer.Option(help="The judge that decides deferred pairs (on_ood defer).")
+    ] = None,
 ) -> None:
     """Judge pairs from a file (or one pair from --prompt/--response)."""
+    from beavertail.moderation.ood.policy import OODPolicy, with_ood_policy
     from beavertail.moderation.recipes import resolve_moderator
 
     with user_errors():
@@ -306,6 +313,7 @@ def predict(
             if not 0 < threshold < 1:
                 raise ValueError(f"--threshold must lie in (0, 1), got {threshold}")
             moderator.threshold = threshold
+        judge = with_ood_policy(moderator, OODPolicy(on_ood=on_ood, ood_judge=ood_judge))  # type: ignore[arg-type]
         extras: list[dict] = []
         expected: list[bool | None] = []
         if path:
@@ -326,22 +334,29 @@ def predict(
             pairs = [(prompt, response or "")]
         else:
             raise ValueError("give a file of pairs, or --prompt (and --response)")
-        verdicts = moderator.predict(
+        verdicts = judge.predict(
             [p for p, _ in pairs], [r for _, r in pairs], progress=len(pairs) > 256
         )
     columns = ["prompt", "response", "flagged", "score", "categories"]
     severity = any(v.severity is not None for v in verdicts)
     columns += ["severity"] if severity else []
+    ood = any(v.ood_score is not None for v in verdicts)
+    columns += ["OOD score"] if ood else []
     columns += ["expected"] if expected else []
     table = Table(*columns, title="verdicts")
     for i, ((p, r), v) in enumerate(zip(pairs, verdicts, strict=True)):
         flag = "[red]unsafe[/]" if v.flagged else "[green]safe[/]"
         if v.unparsed:
             flag = "[yellow]unparsed[/]"
+        if v.uncertain:
+            flag = "[yellow]uncertain[/]"
         score = "-" if v.score is None else f"{v.score:.2f}"
         cells = [p[:60], r[:60], flag, score, ", ".join(v.flagged_categories)]
         if severity:
             cells.append("-" if not v.flagged else str(v.severity))
+        if ood:
+            outside = " [yellow]out of distribution[/]" if v.in_distribution is False else ""
+            cells.append("-" if v.ood_score is None else f"{v.ood_score:.2f}{outside}")
         if expected:
             right = v.flagged != expected[i]
             cells.append(("safe" if expected[i] else "unsafe") + (" ✓" if right else " [red]✗[/]"))
@@ -350,12 +365,64 @@ def predict(
     if expected:
         right = sum(v.flagged != e for v, e in zip(verdicts, expected, strict=True))
         console.print(f"{right} of {len(expected)} verdicts match the file's labels")
+    if ood:
+        outside = sum(v.in_distribution is False for v in verdicts)
+        console.print(f"{outside} of {len(verdicts)} pairs out of the judge's distribution")
     if output:
         with output.open("w", encoding="utf-8") as fh:
             for i, ((p, r), v) in enumerate(zip(pairs, verdicts, strict=True)):
                 row = {**(extras[i] if extras else {}), "prompt": p, "response": r}
                 fh.write(json.dumps(row | v.to_dict()) + "\n")
         console.print(f"verdicts written to {output}")
+
+
+@app.command("ood-fit")
+def ood_fit(
+    model: Reference = "default",
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Judge folder to write ood/ into (default: the judge's own folder)."),
+    ] = None,
+    detector: Annotated[
+        str, typer.Option(help="proxy-trained | knn | mahalanobis | energy | msp")
+    ] = "proxy-trained",
+    endpoint: Annotated[
+        str | None, typer.Option(help="OpenAI-compatible URL that writes the proxies.")
+    ] = None,
+    endpoint_model: Annotated[str | None, typer.Option(help="Model name at the endpoint.")] = None,
+    train_size: Annotated[int, typer.Option(help="In-distribution reference pairs.")] = 3000,
+    validation_size: Annotated[int, typer.Option(help="Pairs that set the threshold.")] = 1500,
+    data_dir: DataDir = None,
+) -> None:
+    """Fit the judge's OOD detector on its training mix and synthetic proxies (Abbas et
+    al.); the threshold lets 95 % of in-distribution validation pairs pass."""
+    from beavertail.moderation.ood.fit import fit_judge_ood
+    from beavertail.moderation.recipes import SHIPPED, resolve_moderator, shipped_judge_dir
+
+    with user_errors():
+        moderator = resolve_moderator(model)
+        folder = out or (shipped_judge_dir(model) if model in SHIPPED else Path(model))
+        if not (folder / "manifest.json").is_file():
+            raise ValueError(f"{folder}: not a judge folder; pass --out with the judge's folder")
+        generator = None
+        if endpoint:
+            from beavertail.models.generation import OpenAIChatGenerator
+
+            generator = OpenAIChatGenerator(endpoint, endpoint_model or "default")
+        moderator.ood = None
+        guard = fit_judge_ood(
+            moderator,
+            detector,
+            generator,
+            train_size,
+            validation_size,
+            data_dir,
+            save_to=folder,
+        )
+    console.print(
+        f"{guard.name} detector written to {folder / 'ood'}: threshold {guard.threshold:.4f} "
+        f"(95 % of {validation_size} validation pairs pass)"
+    )
 
 
 def quickstart(

@@ -101,15 +101,68 @@ def evaluate(
 ) -> None:
     """Pairwise and sign accuracy on held-out pairs."""
     from beavertail.preference import evaluate_score_model, load_score_model, write_score_report
+    from beavertail.preference.ood import ood_report
 
     with user_errors():
-        metrics = evaluate_score_model(load_score_model(model), _pairs(pairs, "test", data_dir))
+        loaded = load_score_model(model)
+        test = _pairs(pairs, "test", data_dir)
+        metrics = evaluate_score_model(loaded, test)
+        ood = ood_report(loaded, test) if getattr(loaded, "ood", None) is not None else None  # type: ignore[arg-type]
+    if ood is not None:
+        metrics["ood"] = ood
     _print_metrics(str(model), metrics)
+    if ood is not None:
+        console.print(
+            f"OOD ({ood['detector']}): {ood['answers_out_of_distribution']:.1%} of test answers "
+            "out of distribution; better accuracy "
+            f"{_share(ood['better_accuracy_in_distribution'])} on the "
+            f"{ood['pairs_both_in_distribution']} pairs with both answers in, "
+            f"{_share(ood['better_accuracy_out_of_distribution'])} on the rest"
+        )
     if json_out:
         atomic_write_text(json_out, json.dumps(metrics, indent=2) + "\n")
     if report:
         write_score_report({model.name: metrics}, report, f"Score model {model.name}")
         console.print(f"report written to {report}")
+
+
+def _share(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3f}"
+
+
+@app.command("ood-fit")
+def ood_fit(
+    model: Annotated[Path, typer.Argument(help="Reward or cost model folder (frozen head).")],
+    pairs: Annotated[
+        str | None, typer.Option(help="Its training pairs (default: PKU train).")
+    ] = None,
+    detector: Annotated[
+        str, typer.Option(help="proxy-trained | knn | mahalanobis")
+    ] = "proxy-trained",
+    data_dir: Annotated[str | None, typer.Option(help="Shared data folder.")] = None,
+) -> None:
+    """Fit an OOD detector on the model's features (its training answers vs synthetic
+    proxies); written to MODEL/ood and used by `prefs evaluate` and best-of-N's skip_ood."""
+    from beavertail.data import QAExample
+    from beavertail.moderation.ood.fit import synthetic_proxies
+    from beavertail.preference import ScoreModel, load_score_model
+    from beavertail.preference.ood import fit_score_ood
+
+    with user_errors():
+        loaded = load_score_model(model)
+        if not isinstance(loaded, ScoreModel):
+            raise ValueError(f"{model}: OOD detection reads a frozen-feature model's features")
+        train = _pairs(pairs, "train", data_dir)
+        cut = max(1, len(train) // 10)  # the last tenth sets the threshold
+        fit_pairs, held = train[:-cut], train[-cut:]
+        proxies: list[QAExample] = []
+        if detector == "proxy-trained":
+            seeds = [QAExample(p.prompt, p.response_0) for p in fit_pairs]
+            proxies, _ = synthetic_proxies(seeds)
+        guard = fit_score_ood(loaded, model, fit_pairs, held, proxies, detector)
+    console.print(
+        f"{guard.name} detector written to {model / 'ood'} (threshold {guard.threshold:.4f})"
+    )
 
 
 @app.command()

@@ -34,6 +34,11 @@ class BestOfNConfig(Settings):
     cost_threshold: float = Field(0.0, description="Safe if cost < this (Safe-RLHF: 0).")
     temperature: Temperature = 0.8
     top_p: TopP = 0.95
+    skip_ood: bool = Field(
+        False,
+        description="Skip candidates the reward or cost model's OOD detector rejects "
+        "(unless every candidate is rejected); fit one with `beavertail prefs ood-fit`.",
+    )
 
 
 class BestOfNSettings(BestOfNConfig):
@@ -51,6 +56,7 @@ class Choice:
     safe_candidates: int
     reason: str
     candidate_tokens: int = 0  # tokens generated over all candidates (the search's cost)
+    ood_candidates: int = 0  # candidates skipped as out of the score models' distribution
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -72,8 +78,36 @@ class SafeBestOfN:
         self.config = config or BestOfNConfig()
         self.name = f"{generator.name}+safe-best-of-{self.config.n}"
 
-    def choose(self, rewards: np.ndarray, costs: np.ndarray) -> Choice:
-        return self.choose_from(rewards, costs, self.config.cost_threshold)
+    def choose(
+        self, rewards: np.ndarray, costs: np.ndarray, outside: np.ndarray | None = None
+    ) -> Choice:
+        """As :meth:`choose_from`; ``outside`` marks candidates out of distribution, which
+        are skipped unless every candidate is."""
+        if outside is None or outside.all() or not outside.any():
+            choice = self.choose_from(rewards, costs, self.config.cost_threshold)
+            skipped = 0
+        else:
+            kept = np.flatnonzero(~outside)
+            inner = self.choose_from(rewards[kept], costs[kept], self.config.cost_threshold)
+            choice = dataclasses.replace(inner, index=int(kept[inner.index]))
+            skipped = int(outside.sum())
+        return dataclasses.replace(choice, ood_candidates=skipped)
+
+    def _outside(self, prompts: list[str], answers: list[str]) -> np.ndarray | None:
+        """Candidates either score model's OOD detector rejects (None: skip_ood is off)."""
+        if not self.config.skip_ood:
+            return None
+        found = [
+            m.out_of_distribution(prompts, answers)
+            for m in (self.reward, self.cost)
+            if getattr(m, "ood", None) is not None
+        ]
+        if not found:
+            raise ValueError(
+                "skip_ood needs a reward or cost model with an OOD detector; fit one with "
+                "`beavertail prefs ood-fit MODEL`"
+            )
+        return np.logical_or.reduce(found)
 
     @staticmethod
     def choose_from(rewards: np.ndarray, costs: np.ndarray, cost_threshold: float) -> Choice:
@@ -97,9 +131,14 @@ class SafeBestOfN:
         flat_answers = [g.text for row in candidates for g in row]
         rewards = self.reward.scores(flat_prompts, flat_answers).reshape(c.n, len(prompts))
         costs = self.cost.scores(flat_prompts, flat_answers).reshape(c.n, len(prompts))
+        outside = self._outside(flat_prompts, flat_answers)
+        if outside is not None:
+            outside = outside.reshape(c.n, len(prompts))
         out = []
         for i in range(len(prompts)):
-            choice = self.choose(rewards[:, i], costs[:, i])
+            choice = self.choose(
+                rewards[:, i], costs[:, i], None if outside is None else outside[:, i]
+            )
             spent = sum(row[i].num_tokens for row in candidates)
             choice = dataclasses.replace(choice, candidate_tokens=spent)
             chosen = candidates[choice.index][i]

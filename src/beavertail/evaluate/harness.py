@@ -32,6 +32,7 @@ from beavertail.models.generation import (
 )
 from beavertail.models.progress import progress_bar
 from beavertail.moderation import resolve_moderator
+from beavertail.moderation.ood.policy import OODPolicy, with_ood_policy
 from beavertail.neurons.patch import PatchSettings
 from beavertail.settings import Settings
 from beavertail.steering.apply import SteeringSettings
@@ -60,6 +61,10 @@ class EvalConfig(Settings):
         None, description="Patch safety neurons from an aligned twin (beavertail neurons)."
     )
     judge: str | None = Field(None, description="Judge reference; default: the shipped one.")
+    ood: OODPolicy = Field(
+        default_factory=OODPolicy,
+        description="What the judge does with out-of-distribution answers.",
+    )
     fluency: bool = Field(True, description="Score the answers' perplexity.")
     batch_size: int = Field(8, ge=1)
     data_dir: str | None = None
@@ -247,7 +252,7 @@ def run_eval(
     try:
         generator, _, local_lm = build_generator(config, lm)
         if judge is None:
-            moderator = resolve_moderator(config.judge)
+            moderator = with_ood_policy(resolve_moderator(config.judge), config.ood)
             judge = AnswerJudge(moderator, fluency_lm=local_lm if config.fluency else None)
     finally:
         status.stop()

@@ -60,6 +60,11 @@ def verdict_fields(verdict: Verdict, answer: str) -> dict[str, Any]:
         # declines, then complies): bench/refusal.py measures both readings
         "refusal": is_refusal(answer) and not verdict.flagged,
     }
+    if verdict.ood_score is not None:  # the judge's OOD detector (moderation.ood)
+        fields["ood_score"] = round(verdict.ood_score, 5)
+        fields["in_distribution"] = verdict.in_distribution
+    if verdict.uncertain:  # out of distribution under on_ood: flag_uncertain
+        fields["uncertain"] = True
     if verdict.unparsed:  # an external judge's output that could not be read: never "safe"
         fields["unparsed"] = True
     if verdict.raw:

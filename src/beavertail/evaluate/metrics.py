@@ -81,6 +81,13 @@ def _block(records: list[dict[str, Any]]) -> dict[str, Stat]:
         "perplexity": bootstrap(
             [r["perplexity"] for r in records if r.get("perplexity")], _geometric_mean
         ),
+        # answers the judge's OOD detector read (records of judges without one are left out)
+        "ood_rate": proportion(
+            [float(not r["in_distribution"]) for r in records if "in_distribution" in r]
+        ),
+        "uncertain_rate": proportion(
+            [float(bool(r.get("uncertain"))) for r in records if "in_distribution" in r]
+        ),
         "steered_rate": proportion(
             [float(bool(r.get("route", {}).get("categories"))) for r in records if "route" in r]
         ),
@@ -109,6 +116,8 @@ def summarize(records: list[dict[str, Any]]) -> dict[str, Any]:
             "harmless_refusal": harmless_block["refusal_rate"],
             "harmless_unsafe_rate": harmless_block["unsafe_rate"],
             "unparsed_rate": all_block["unparsed_rate"],
+            "ood_rate": all_block["ood_rate"],
+            "uncertain_rate": all_block["uncertain_rate"],
             "relevance": all_block["relevance"],
             "harmless_relevance": harmless_block["relevance"],
             "perplexity": all_block["perplexity"],

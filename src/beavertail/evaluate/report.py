@@ -28,6 +28,8 @@ HEADLINE = [
     ("relevance", "Topic relevance", False),
     ("perplexity", "Perplexity (unsteered model)", True),
     ("unparsed_rate", "Unparsed judge verdicts (left out of the rates)", True),
+    ("ood_rate", "Answers out of the judge's distribution (OOD detector)", None),
+    ("uncertain_rate", "Uncertain verdicts (OOD, not counted unsafe)", None),
 ]
 
 
@@ -709,6 +711,14 @@ def write_attack_report(results: dict[str, dict[str, Any]], output: str | Path) 
         for r in results.values()
     )
     rows.append(f"<tr><th>worst case / greedy unsafe rate</th>{ratio}</tr>")
+    if any(r.get("ood_settings") for r in results.values()):
+        for label in labels[:-1]:
+            cells = "".join(
+                f"<td>{_fmt(r.get('ood_settings', {}).get(label))}</td>" for r in results.values()
+            )
+            rows.append(
+                f"<tr><th>{html.escape(label)}: answers out of distribution</th>{cells}</tr>"
+            )
     bounds = "".join(
         f"<td>{r['greedy_bound']['upper']:.1%} <span class=ci>n={r['greedy_bound']['n']}</span>"
         "</td>"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -28,6 +28,7 @@ from beavertail.models.heads import StandardizedHead, mlp
 from beavertail.models.lm_judge import LMJudgeFeatures
 from beavertail.moderation.calibration import apply_temperatures
 from beavertail.moderation.metrics import moderation_report
+from beavertail.moderation.ood.guard import OODGuard
 from beavertail.moderation.verdict import Verdict
 
 Backend = Literal["encoder", "finetuned", "lm-probe", "lm-lora"]
@@ -141,6 +142,7 @@ class Moderator:
     severity_head: torch.nn.Module | None = None  # features -> logits of levels 1..3
     adapter: dict[str, torch.Tensor] | None = None  # lm-lora: the LoRA matrices (merged)
     adapter_scale: float = 1.0
+    ood: OODGuard | None = None  # says when a pair is unlike the training data (``ood/``)
 
     def digest(self) -> str:
         """A content digest: spec, head weights, temperatures and thresholds (what judges)."""
@@ -197,17 +199,18 @@ class Moderator:
         self.severity_head.eval()
         return self.severity_head(torch.from_numpy(features)).numpy()
 
-    def window_logits(
+    def window_outputs(
         self,
         prompts: list[str],
         responses: list[str] | None = None,
         progress: bool = False,
         cache: bool = False,
-    ) -> tuple[np.ndarray, np.ndarray | None]:
-        """Uncalibrated logits per pair (N x (1 + K)) and severity logits (N x 3, or None).
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """Features (N x D), uncalibrated logits (N x (1 + K)) and severity logits (N x 3, or
+        None) of each pair's judged window.
 
         An answer longer than the judge's window is judged window by window; the pair gets
-        the logits of its most harmful window, so padding cannot dilute harm."""
+        its most harmful window, so padding cannot dilute harm."""
         responses = self._responses(list(prompts), responses)
         win_prompts, win_responses, owner = self.extractor.windows(list(prompts), responses)
         if cache:
@@ -217,12 +220,23 @@ class Moderator:
         logits = self.logits_from_features(feats)
         severity = self.severity_logits_from_features(feats)
         if len(owner) == len(prompts):  # one window each
-            return logits, severity
+            return feats, logits, severity
         best = np.full(len(prompts), -1)
         for row, pair in enumerate(owner):
             if best[pair] < 0 or logits[row, 0] > logits[best[pair], 0]:
                 best[pair] = row
-        return logits[best], None if severity is None else severity[best]
+        return feats[best], logits[best], None if severity is None else severity[best]
+
+    def window_logits(
+        self,
+        prompts: list[str],
+        responses: list[str] | None = None,
+        progress: bool = False,
+        cache: bool = False,
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Uncalibrated logits per pair (N x (1 + K)) and severity logits (N x 3, or None)."""
+        _, logits, severity = self.window_outputs(prompts, responses, progress, cache)
+        return logits, severity
 
     def probabilities(
         self,
@@ -245,12 +259,30 @@ class Moderator:
     ) -> tuple[np.ndarray, np.ndarray | None]:
         """Calibrated probabilities (as :meth:`probabilities`) and severity-level
         probabilities (N x 3 for levels 1..3; None without a severity head)."""
-        logits, severity = self.window_logits(prompts, responses, progress, cache)
+        probs, severity, _ = self.assess(prompts, responses, progress, cache)
+        return probs, severity
+
+    def assess(
+        self,
+        prompts: list[str],
+        responses: list[str] | None = None,
+        progress: bool = False,
+        cache: bool = False,
+    ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+        """As :meth:`judge`, plus each pair's OOD score (None without a detector)."""
+        return self.assessment(*self.window_outputs(prompts, responses, progress, cache))
+
+    def assessment(
+        self, features: np.ndarray, logits: np.ndarray, severity_logits: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+        """What :meth:`assess` returns, from window outputs already computed."""
         probs = apply_temperatures(logits, self.temperatures)
-        if severity is None:
-            return probs, None
-        severity = np.exp(severity - severity.max(1, keepdims=True))
-        return probs, severity / severity.sum(1, keepdims=True)
+        ood = None if self.ood is None else self.ood.scores(features, logits)
+        severity = severity_logits
+        if severity is not None:
+            severity = np.exp(severity - severity.max(1, keepdims=True))
+            severity = severity / severity.sum(1, keepdims=True)
+        return probs, severity, ood
 
     def report(self, labels: np.ndarray, probs: np.ndarray) -> dict:
         """Metrics for label and probability matrices (column 0 unsafe, then categories)."""
@@ -276,7 +308,12 @@ class Moderator:
             named[np.arange(len(probs)), top] = True
         return named & flagged[:, None]
 
-    def verdicts(self, probs: np.ndarray, severity: np.ndarray | None = None) -> list[Verdict]:
+    def verdicts(
+        self,
+        probs: np.ndarray,
+        severity: np.ndarray | None = None,
+        ood_scores: np.ndarray | None = None,
+    ) -> list[Verdict]:
         names = self.categories
         named = self.named_categories(probs)
         out = []
@@ -287,7 +324,13 @@ class Moderator:
             level = None
             if severity is not None:
                 level = SEVERITY_LEVELS[int(np.argmax(severity[i]))] if flagged else 0
-            out.append(Verdict(flagged, round(float(row[0]), 6), cats, hits, level))
+            verdict = Verdict(flagged, round(float(row[0]), 6), cats, hits, level)
+            if ood_scores is not None and self.ood is not None:
+                score = float(ood_scores[i])
+                verdict = replace(
+                    verdict, ood_score=round(score, 6), in_distribution=score <= self.ood.threshold
+                )
+            out.append(verdict)
         return out
 
     def predict(
@@ -296,7 +339,7 @@ class Moderator:
         """One verdict per pair (for a prompt-only moderator, ``responses`` may be omitted)."""
         if not prompts:
             return []
-        return self.verdicts(*self.judge(prompts, responses, progress))
+        return self.verdicts(*self.assess(prompts, responses, progress))
 
     # -- persistence ---------------------------------------------------------------------
     def save(self, folder: str | Path) -> Path:
@@ -373,7 +416,7 @@ class Moderator:
             assert isinstance(extractor, LMJudgeFeatures)
             extractor.merge_adapter(adapter, scale)
         metadata = {k: manifest[k] for k in ("name", "training", "metrics") if k in manifest}
-        return cls(
+        moderator = cls(
             spec,
             extractor,
             head,
@@ -385,6 +428,12 @@ class Moderator:
             adapter,
             scale,
         )
+        if (folder / OOD_FOLDER).is_dir():
+            moderator.ood = OODGuard.load(folder / OOD_FOLDER, moderator.digest())
+        return moderator
+
+
+OOD_FOLDER = "ood"  # a judge's fitted OOD detector lives in this subfolder
 
 
 def severity_head_for(dim: int) -> torch.nn.Module:

@@ -19,6 +19,7 @@ import dataclasses
 import gzip
 import json
 import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -34,7 +35,7 @@ from beavertail.data.records import QAExample
 from beavertail.models.causal import DEFAULT_LM
 from beavertail.moderation.evaluate import evaluate_moderator
 from beavertail.moderation.metrics import severity_metrics
-from beavertail.moderation.moderator import Moderator, ModeratorSpec
+from beavertail.moderation.moderator import OOD_FOLDER, Moderator, ModeratorSpec
 from beavertail.moderation.train import (
     ModerationTrainingConfig,
     category_mask,
@@ -308,6 +309,9 @@ def _finish(
 ) -> Moderator:
     """Save, reload, measure the card on ``sets`` (never trained on), save with the card."""
     moderator.metadata["name"] = name
+    stale = out / OOD_FOLDER
+    if stale.is_dir():  # fitted on the judge this one replaces: `moderate ood-fit` refits it
+        shutil.rmtree(stale)
     moderator.save(out)
     moderator = Moderator.load(out)  # the card measures exactly what ships (stored weights)
     card = measure_card(moderator, sets, progress)

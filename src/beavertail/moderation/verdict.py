@@ -17,13 +17,17 @@ class Verdict:
     severity: int | None = None  # 0 when not flagged, 1-3 when flagged; None: no severity head
     unparsed: bool = False  # an external judge wrote something its format cannot read
     raw: dict[str, Any] | None = None  # an external judge's own labels (codes, refusal, ...)
+    ood_score: float | None = None  # how unlike the judge's training data (None: no detector)
+    in_distribution: bool | None = None  # ood_score within the detector's threshold
+    uncertain: bool = False  # out of distribution and not trusted (``on_ood: flag_uncertain``)
 
     def to_dict(self) -> dict:
         out = asdict(self)
         out["flagged_categories"] = list(self.flagged_categories)
-        for key in ("severity", "raw"):
+        for key in ("severity", "raw", "ood_score", "in_distribution"):
             if out[key] is None:
                 del out[key]
-        if not out["unparsed"]:
-            del out["unparsed"]
+        for key in ("unparsed", "uncertain"):
+            if not out[key]:
+                del out[key]
         return out

@@ -15,13 +15,14 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, model_validator
 from transformers import PreTrainedTokenizerBase
 
 from beavertail.models.causal import LoadedLM, chat_text
 from beavertail.models.generation import HookFactory, SamplingParams
 from beavertail.models.streaming import DecodeRequest, IncrementalText, decode_batch
 from beavertail.moderation.moderator import Moderator
+from beavertail.moderation.ood.policy import OnOOD
 from beavertail.settings import Settings
 
 DEFAULT_REPLACEMENT = "[This answer was stopped because it was turning harmful ({category}).]"
@@ -37,6 +38,18 @@ class MonitorConfig(Settings):
     min_tokens: int = Field(4, ge=1, description="No check before this many tokens.")
     holdback: bool = Field(True, description="Show only text that has passed a check.")
     replacement: str = Field(DEFAULT_REPLACEMENT, description="Shown instead of a stopped answer.")
+    on_ood: OnOOD = Field(
+        "keep",
+        description="A flagged check on a text out of the moderator's distribution: keep (stop), "
+        "defer (ood_judge decides) or flag_uncertain (do not stop).",
+    )
+    ood_judge: str | None = Field(None, description="Judge reference for on_ood: defer.")
+
+    @model_validator(mode="after")
+    def _ood_judge_for_defer(self) -> MonitorConfig:
+        if self.on_ood == "defer" and not self.ood_judge:
+            raise ValueError("on_ood: defer needs ood_judge (a judge reference)")
+        return self
 
 
 def check_due(tokens: int, checked: int, check_every: int, min_tokens: int) -> bool:
@@ -76,6 +89,7 @@ class StreamMonitor:
         self.moderator = moderator
         self.config = config or MonitorConfig()
         self.confirmer = confirmer
+        self.ood_judge: Moderator | None = None  # on_ood: defer (resolved on first use)
         self.confirm_threshold = (
             confirm_threshold
             if confirm_threshold is not None or confirmer is None
@@ -129,19 +143,81 @@ class StreamMonitor:
             probs = self.scores(prompts, partials, keys)
         decisions = self.decide(probs, token_counts)
         flagged = [i for i, d in enumerate(decisions) if d is not None]
+        if flagged and self.config.on_ood != "keep":
+            flagged = self._ood_policy(prompts, partials, token_counts, decisions, flagged)
         if self.confirmer is None or not flagged:
             return decisions
-        probs = self.confirmer.probabilities(
-            [prompts[i] for i in flagged], [partials[i] for i in flagged]
+        self._confirm(
+            self.confirmer,
+            self.confirm_threshold,
+            prompts,
+            partials,
+            token_counts,
+            decisions,
+            flagged,
         )
-        names = self.confirmer.categories
-        for i, row in zip(flagged, probs, strict=True):
-            if row[0] < self.confirm_threshold:
+        return decisions
+
+    def _confirm(
+        self,
+        judge: Moderator,
+        threshold: float,
+        prompts: Sequence[str],
+        partials: Sequence[str],
+        token_counts: Sequence[int],
+        decisions: list[StopDecision | None],
+        rows: list[int],
+    ) -> None:
+        """``judge`` decides ``rows`` (in place): stopped only when it flags them too."""
+        probs = judge.probabilities([prompts[i] for i in rows], [partials[i] for i in rows])
+        names = judge.categories
+        for i, row in zip(rows, probs, strict=True):
+            if row[0] < threshold:
                 decisions[i] = None
             else:
                 category = names[int(np.argmax(row[1:]))] if len(names) else None
                 decisions[i] = StopDecision(int(token_counts[i]), round(float(row[0]), 6), category)
-        return decisions
+
+    def _ood_policy(
+        self,
+        prompts: Sequence[str],
+        partials: Sequence[str],
+        token_counts: Sequence[int],
+        decisions: list[StopDecision | None],
+        flagged: list[int],
+    ) -> list[int]:
+        """Apply ``on_ood`` to the flagged rows whose text is out of the moderator's
+        distribution (in place); the flagged rows left for a cascade's confirmer."""
+        guard = getattr(self.moderator, "ood", None)
+        if guard is None:
+            raise ValueError(
+                f"on_ood: {self.config.on_ood} needs a moderator with an OOD detector; fit one "
+                "with `beavertail moderate ood-fit`"
+            )
+        _, _, scores = self.moderator.assess(
+            [prompts[i] for i in flagged], [partials[i] for i in flagged]
+        )
+        assert scores is not None
+        outside = [
+            i
+            for i, inside in zip(flagged, guard.in_distribution(scores), strict=True)
+            if not inside
+        ]
+        if not outside:
+            return flagged
+        if self.config.on_ood == "flag_uncertain":
+            for i in outside:
+                decisions[i] = None
+        else:
+            if self.ood_judge is None:
+                from beavertail.moderation.recipes import resolve_moderator
+
+                self.ood_judge = resolve_moderator(self.config.ood_judge)
+            judge = self.ood_judge
+            self._confirm(
+                judge, judge.threshold, prompts, partials, token_counts, decisions, outside
+            )
+        return [i for i in flagged if i not in outside]
 
     def replacement(self, decision: StopDecision) -> str:
         return self.config.replacement.format(category=decision.category or "harm")

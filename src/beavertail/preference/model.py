@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from safetensors.torch import load_file, save_file
 
-from beavertail.artifacts import read_manifest, write_manifest
+from beavertail.artifacts import artifact_digest, read_manifest, write_manifest
 from beavertail.models import SentenceEncoder, load_lm
 from beavertail.models.features import (
     EncoderFeatures,
@@ -20,6 +20,7 @@ from beavertail.models.features import (
     cached_features,
 )
 from beavertail.models.heads import StandardizedHead, mlp
+from beavertail.moderation.ood.guard import OODGuard
 from beavertail.preference.spec import MANIFEST_KIND, ScoreModelSpec
 
 
@@ -88,6 +89,15 @@ class ScoreModel:
         self.extractor = extractor
         self.head = head
         self.metadata = metadata or {}
+        self.ood: OODGuard | None = None  # ``ood/``: says when an answer is unlike training
+
+    def out_of_distribution(self, prompts: list[str], responses: list[str]) -> np.ndarray | None:
+        """True per answer the model's OOD detector rejects (None without a detector)."""
+        if self.ood is None:
+            return None
+        features = self.features(prompts, responses, cache=False)
+        logits = self.scores_from_features(features).reshape(-1, 1)
+        return ~self.ood.in_distribution(self.ood.scores(features, logits))
 
     def features(
         self, prompts: list[str], responses: list[str], progress: bool = False, cache: bool = True
@@ -136,4 +146,7 @@ class ScoreModel:
         head.load_state_dict(load_file(folder / "head.safetensors"))
         head.eval()
         extra = {k: v for k, v in manifest.items() if k not in ("spec", "features")}
-        return cls(spec, build_pair_features(spec), head, extra)
+        model = cls(spec, build_pair_features(spec), head, extra)
+        if (folder / "ood").is_dir():
+            model.ood = OODGuard.load(folder / "ood", artifact_digest(folder))
+        return model

@@ -11,6 +11,7 @@ from pydantic import Field, field_validator, model_validator
 from beavertail.decoding.best_of_n import BestOfNSettings
 from beavertail.decoding.guided import GuidedConfig
 from beavertail.models.causal import DEFAULT_LM
+from beavertail.moderation.ood.policy import OODPolicy
 from beavertail.monitor.stream import MonitorConfig
 from beavertail.serve.proxy import UpstreamSettings
 from beavertail.settings import Settings
@@ -61,6 +62,10 @@ class ServeConfig(Settings):
         300.0, gt=0, description="Seconds a request may wait and run; then it ends with a 504."
     )
     moderations_model: str | None = Field("default", description="Judge of /v1/moderations.")
+    moderations_ood: OODPolicy = Field(
+        default_factory=OODPolicy,
+        description="/v1/moderations on pairs out of its judge's distribution (on_ood, ood_judge).",
+    )
     steering: SteeringSettings | None = None
     input_moderation: InputModeration | None = None
     output_moderation: OutputModeration | None = None

@@ -15,6 +15,7 @@ from fastapi import FastAPI
 
 from beavertail.models.causal import LoadedLM, load_lm, load_tokenizer
 from beavertail.moderation.moderator import Moderator
+from beavertail.moderation.ood.policy import with_ood_policy
 from beavertail.moderation.recipes import resolve_moderator
 from beavertail.monitor.stream import MonitorConfig, StreamMonitor
 from beavertail.serve.app import create_app
@@ -67,6 +68,7 @@ def build_guards(config: ServeConfig, lm: LoadedLM | None) -> tuple[Guards, dict
             "check_every": o.check_every,
             "threshold": guards.monitor.threshold,
             "confirm_with": o.confirm_with,
+            "on_ood": o.on_ood,
         }
     if config.best_of_n is not None:
         from beavertail.preference import load_score_model
@@ -98,6 +100,7 @@ def build_app(config: ServeConfig, lm: LoadedLM | None = None) -> FastAPI:
             lm, guards, config.max_batch_size, config.max_queue, config.batching == "continuous"
         )
     judge = resolve_moderator(config.moderations_model) if config.moderations_model else None
+    judge = with_ood_policy(judge, config.moderations_ood) if judge is not None else None
     app = create_app(
         engine,
         config.model_name,

@@ -215,6 +215,11 @@ class ModerationService:
         }
         if verdict.severity is not None:
             ours["severity"] = verdict.severity
+        if verdict.ood_score is not None:  # the judge's OOD detector
+            ours["ood_score"] = verdict.ood_score
+            ours["in_distribution"] = verdict.in_distribution
+        if verdict.uncertain:  # out of distribution under on_ood: flag_uncertain
+            ours["uncertain"] = True
         return {
             "flagged": verdict.flagged,
             "categories": {c: c in flagged for c in self.openai_categories},

@@ -1,0 +1,102 @@
+"""What to do with a verdict on a pair the judge's OOD detector calls out of distribution.
+
+- ``keep``: use the verdict as it is (the default; the verdict still carries ``ood_score``).
+- ``defer``: ask a confirmer judge (any judge reference) and use its verdict instead.
+- ``flag_uncertain``: do not flag the pair unsafe; mark the verdict ``uncertain`` so reports
+  count it apart from unsafe answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any, Literal, Protocol
+
+from pydantic import Field, model_validator
+
+from beavertail.moderation.verdict import Verdict
+from beavertail.settings import Settings
+
+OnOOD = Literal["keep", "defer", "flag_uncertain"]
+
+
+class OODPolicy(Settings):
+    """The policy for out-of-distribution pairs (needs a judge with an OOD detector)."""
+
+    on_ood: OnOOD = Field(
+        "keep", description="keep | defer (to ood_judge) | flag_uncertain (never unsafe)."
+    )
+    ood_judge: str | None = Field(None, description="Judge reference that decides deferred pairs.")
+
+    @model_validator(mode="after")
+    def _judge_for_defer(self) -> OODPolicy:
+        if self.on_ood == "defer" and not self.ood_judge:
+            raise ValueError("on_ood: defer needs ood_judge (a judge reference)")
+        return self
+
+
+class VerdictJudge(Protocol):
+    def predict(
+        self, prompts: list[str], responses: list[str] | None = None, progress: bool = False
+    ) -> list[Verdict]: ...
+
+
+def apply_ood_policy(
+    verdicts: Sequence[Verdict],
+    prompts: Sequence[str],
+    responses: Sequence[str],
+    policy: OODPolicy,
+    confirmer: VerdictJudge | None = None,
+) -> list[Verdict]:
+    """The verdicts after ``policy``; pairs without an OOD verdict are left alone."""
+    out = list(verdicts)
+    outside = [i for i, v in enumerate(out) if v.in_distribution is False]
+    if policy.on_ood == "keep" or not outside:
+        return out
+    if policy.on_ood == "flag_uncertain":
+        for i in outside:
+            out[i] = replace(out[i], flagged=False, flagged_categories=(), uncertain=True)
+        return out
+    if confirmer is None:
+        raise ValueError("on_ood: defer needs a confirmer judge")
+    second = confirmer.predict([prompts[i] for i in outside], [responses[i] for i in outside])
+    for i, verdict in zip(outside, second, strict=True):
+        raw: dict[str, Any] = {**(verdict.raw or {}), "deferred_to": policy.ood_judge}
+        out[i] = replace(verdict, ood_score=out[i].ood_score, in_distribution=False, raw=raw)
+    return out
+
+
+class PolicyJudge:
+    """A judge whose out-of-distribution verdicts follow an :class:`OODPolicy`; usable
+    wherever a moderator's ``predict`` is (the harness, rejudging)."""
+
+    def __init__(self, base: Any, policy: OODPolicy, confirmer: VerdictJudge | None = None):
+        if policy.on_ood != "keep" and getattr(base, "ood", None) is None:
+            raise ValueError(
+                f"on_ood: {policy.on_ood} needs a judge with an OOD detector; fit one with "
+                "`beavertail moderate ood-fit`"
+            )
+        if policy.on_ood == "defer" and confirmer is None:
+            from beavertail.moderation.recipes import resolve_moderator
+
+            confirmer = resolve_moderator(policy.ood_judge)
+        self.base = base
+        self.policy = policy
+        self.confirmer = confirmer
+
+    def __getattr__(self, name: str) -> Any:  # threshold, categories, digest, ... of the base
+        return getattr(self.base, name)
+
+    def predict(
+        self, prompts: list[str], responses: list[str] | None = None, progress: bool = False
+    ) -> list[Verdict]:
+        verdicts = self.base.predict(prompts, responses, progress)
+        answers = list(responses) if responses is not None else [""] * len(prompts)
+        return apply_ood_policy(verdicts, prompts, answers, self.policy, self.confirmer)
+
+
+def with_ood_policy(judge: Any, policy: OODPolicy | None) -> Any:
+    """``judge`` itself under ``keep`` (or no policy), else wrapped in a :class:`PolicyJudge`."""
+    if policy is None or policy.on_ood == "keep":
+        return judge
+    return PolicyJudge(judge, policy)
