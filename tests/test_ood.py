@@ -339,3 +339,64 @@ def test_shipped_judges_detect_library_code(name: str, data_dir: Path) -> None:
     assert sum(not v.in_distribution for v in verdicts[30:]) > sum(
         not v.in_distribution for v in verdicts[:30]
     )
+
+
+def test_score_models_take_the_same_detectors(data_dir: Path, tmp_path: Path) -> None:
+    """A cost model's own features: the detector is fitted, saved in ``ood/``, reloaded with
+    the model, reported by ``prefs evaluate`` and used by best-of-N's ``skip_ood``."""
+    from typer.testing import CliRunner
+
+    from beavertail.cli import app
+    from beavertail.data.catalog import pku_pairs
+    from beavertail.decoding.best_of_n import BestOfNConfig, SafeBestOfN
+    from beavertail.preference import (
+        PreferenceTrainingConfig,
+        ScoreModelSpec,
+        load_score_model,
+        train_score_model,
+    )
+    from beavertail.preference.ood import fit_score_ood, ood_report, score_bank
+
+    train = list(pku_pairs("train", data_dir))[:400]
+    test = list(pku_pairs("test", data_dir))[:120]
+    folder = tmp_path / "cost"
+    config = PreferenceTrainingConfig(spec=ScoreModelSpec(kind="cost"), epochs=5)
+    model = train_score_model(train[:300], config, folder, progress=False)
+    guard = fit_score_ood(model, folder, train[:300], train[300:], detector="mahalanobis")
+    reloaded = load_score_model(folder)
+    assert reloaded.ood is not None and reloaded.ood.threshold == guard.threshold
+    code = stdlib_pairs(40)
+    outside = score_bank(reloaded, [x.prompt for x in code], [x.response for x in code])
+    inside = score_bank(reloaded, [p.prompt for p in test[:40]], [p.response_0 for p in test[:40]])
+    scores = [reloaded.ood.scores(b.features, b.logits) for b in (inside, outside)]
+    assert roc_auc_score(np.r_[np.zeros(40), np.ones(40)], np.r_[scores[0], scores[1]]) > 0.8
+    report = ood_report(reloaded, test)
+    assert 0 < report["pairs_both_in_distribution"] <= len(test)
+
+    held = tmp_path / "test.jsonl"
+    lines = (data_dir / "pku-saferlhf" / "test_subset821.jsonl").read_text("utf-8").splitlines()
+    held.write_text("".join(line + "\n" for line in lines[:120]))
+    result = CliRunner().invoke(app, ["prefs", "eval", str(folder), "--pairs", str(held)])
+    assert result.exit_code == 0, result.output
+    assert "of test answers out of distribution" in result.output
+
+    class Fixed:
+        name = "fixed"
+
+    chooser = SafeBestOfN(Fixed(), reloaded, reloaded, BestOfNConfig(n=2, skip_ood=True))  # type: ignore[arg-type]
+    marks = chooser._outside(
+        [code[0].prompt, test[0].prompt], [code[0].response, test[0].response_0]
+    )
+    assert marks is not None and marks.tolist() == list(
+        reloaded.out_of_distribution(
+            [code[0].prompt, test[0].prompt], [code[0].response, test[0].response_0]
+        )
+    )
+    source = data_dir / "pku-saferlhf" / "train_subset3695.jsonl"
+    few = tmp_path / "pairs.jsonl"
+    few.write_text("".join(source.read_text("utf-8").splitlines(keepends=True)[:300]))
+    knn = CliRunner().invoke(
+        app, ["prefs", "ood-fit", str(folder), "--detector", "knn", "--pairs", str(few)]
+    )
+    assert knn.exit_code == 0, knn.output
+    assert load_score_model(folder).ood.name == "knn"

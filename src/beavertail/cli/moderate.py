@@ -421,7 +421,7 @@ def ood_fit(
         )
     console.print(
         f"{guard.name} detector written to {folder / 'ood'}: threshold {guard.threshold:.4f} "
-        f"(95 % of {validation_size} validation pairs pass)"
+        f"(95 % of {guard.metadata['fitted_on']['validation']} validation pairs pass)"
     )
 
 

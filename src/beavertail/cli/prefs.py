@@ -142,7 +142,7 @@ def ood_fit(
     data_dir: Annotated[str | None, typer.Option(help="Shared data folder.")] = None,
 ) -> None:
     """Fit an OOD detector on the model's features (its training answers vs synthetic
-    proxies); written to MODEL/ood and used by `prefs evaluate` and best-of-N's skip_ood."""
+    proxies); written to MODEL/ood and used by `prefs eval` and best-of-N's skip_ood."""
     from beavertail.data import QAExample
     from beavertail.moderation.ood.fit import synthetic_proxies
     from beavertail.preference import ScoreModel, load_score_model

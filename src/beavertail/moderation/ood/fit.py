@@ -5,6 +5,7 @@ and one of the OOD test sets), synthetic proxies the trained detector's other cl
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -45,17 +46,31 @@ def feature_bank(
     return FeatureBank(feats, logits, unsafe)
 
 
+def cut_answers(examples: list[QAExample], share: float = 1 / 3, seed: int = 0) -> list[QAExample]:
+    """Copies of a share of the answers cut after 12-48 words, as a generation stopped by
+    ``max_new_tokens`` is; they are in distribution (the judge reads such answers daily), so
+    the detector must not learn "ends mid-sentence" from its truncated and word-salad proxies."""
+    rng = random.Random(seed)
+    out = []
+    for x in examples:
+        words = x.response.split()
+        if len(words) > 16 and rng.random() < share:
+            cut = rng.randint(12, min(48, len(words) - 1))
+            out.append(replace(x, response=" ".join(words[:cut]), source=f"{x.source}#cut"))
+    return out
+
+
 def reference_sets(
     train_size: int = 3000, validation_size: int = 1500, root: str | Path | None = None
 ) -> tuple[list[QAExample], list[QAExample]]:
-    """In-distribution training and validation pairs: the judge mix's QA sources."""
+    """In-distribution training and validation pairs: the judge mix's QA sources, plus cut
+    copies of a third of their longer answers (:func:`cut_answers`)."""
     from beavertail.moderation.mixdata import moderation_mix
 
     mix = moderation_mix(root, progress=False)
-    return (
-        sample(in_domain(mix.train), train_size, seed=1),
-        sample(in_domain(mix.validation), validation_size, seed=2),
-    )
+    train = sample(in_domain(mix.train), train_size, seed=1)
+    validation = sample(in_domain(mix.validation), validation_size, seed=2)
+    return train + cut_answers(train, seed=1), validation + cut_answers(validation, seed=2)
 
 
 def synthetic_proxies(
@@ -72,6 +87,7 @@ def synthetic_proxies(
         from beavertail.models.generation import LocalGenerator
 
         generator = LocalGenerator(load_lm())
+    seeds = [x for x in seeds if not x.source.endswith("#cut")]  # whole answers only
     items = proxy_items(seeds, counts, seed)
     cache = cache_dir() / "ood" / "proxies.jsonl"
     proxies = generate_proxies(items, generator, cache, progress=progress)
@@ -116,7 +132,8 @@ def fit_judge_ood(
         "fitted_on": {
             "train": len(train),
             "validation": len(validation),
-            "reference": "judge mix v2 train / validation without diasafety",
+            "reference": "judge mix v2 train / validation without diasafety, plus cut copies "
+            "of a third of the longer answers (12-48 words)",
             "pass_rate": 0.95,
         },
         **({"proxies": card} if card else {}),

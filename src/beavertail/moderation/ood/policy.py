@@ -55,7 +55,10 @@ def apply_ood_policy(
         return out
     if policy.on_ood == "flag_uncertain":
         for i in outside:
-            out[i] = replace(out[i], flagged=False, flagged_categories=(), uncertain=True)
+            severity = None if out[i].severity is None else 0  # 0: not flagged
+            out[i] = replace(
+                out[i], flagged=False, flagged_categories=(), severity=severity, uncertain=True
+            )
         return out
     if confirmer is None:
         raise ValueError("on_ood: defer needs a confirmer judge")
