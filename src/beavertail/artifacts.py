@@ -188,3 +188,16 @@ def optimizer_state_from_tensors(
                 if isinstance(value, list) and key != "params":
                     group[key] = tuple(value)
     return {**current, "state": moments, "param_groups": groups}
+
+
+def appended_rows(path: Path) -> list[dict[str, Any]]:
+    """The rows of an append-only JSONL cache; a torn last line (a crash mid-write) is
+    skipped, so the work it held is simply redone."""
+    rows = []
+    if path.is_file():
+        for line in path.read_text("utf-8").splitlines():
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue
+    return rows

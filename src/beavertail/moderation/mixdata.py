@@ -10,6 +10,7 @@ import hashlib
 import json
 from pathlib import Path
 
+from beavertail.artifacts import appended_rows
 from beavertail.data.mix import ModerationMix, build_moderation_mix
 from beavertail.models.causal import DEFAULT_LM, cache_dir, load_lm
 from beavertail.models.generation import LocalGenerator, SamplingParams
@@ -31,14 +32,7 @@ def embedded_answers(
         json.dumps([model, config.to_dict()], sort_keys=True).encode()
     ).hexdigest()[:20]
     path = cache_dir() / "generated" / f"{key}.jsonl"
-    done: dict[str, str] = {}
-    if path.is_file():
-        for line in path.read_text("utf-8").splitlines():
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError:  # a torn last line after a crash
-                continue
-            done[row["prompt"]] = row["answer"]
+    done = {row["prompt"]: row["answer"] for row in appended_rows(path)}
     todo = [p for p in dict.fromkeys(prompts) if p not in done]
     if todo:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
 
+from beavertail.artifacts import appended_rows
 from beavertail.data.records import QAExample
 from beavertail.models.generation import SamplingParams, TextGenerator
 from beavertail.models.progress import track
@@ -311,15 +312,7 @@ def generate_proxies(
     if needed and generator is None:
         raise ValueError("these proxy recipes need a generator (the embedded LM or an endpoint)")
     name = generator.name if generator is not None else ""
-    done: dict[str, str] = {}
-    if cache.is_file():
-        for line in cache.read_text("utf-8").splitlines():
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError:  # a torn last line after a crash
-                continue
-            if row.get("generator") == name:
-                done[row["key"]] = row["response"]
+    done = {r["key"]: r["response"] for r in appended_rows(cache) if r.get("generator") == name}
     # batches are cut from every generated item (grouped by temperature), never from what is
     # left, so a resumed run samples each batch with the seed an uninterrupted one used
     by_temperature: dict[float, list[ProxyItem]] = {}
