@@ -15,4 +15,7 @@ PYTHON=${PYTHON:-python3}
 # Reference prompt formats of two external judges, for the tests that render the identical
 # prompt (their inference dependencies, vLLM among them, are not needed for that).
 .venv/bin/python -m pip install -q --no-deps "wildguard==1.0.1" "llama-cookbook==0.0.5.post1"
+# kronfluence (EK-FAC influence): --no-deps, or pip would pull torchvision and a CUDA torch;
+# its other requirements (einops, opt_einsum, accelerate, ...) are beavertail's own.
+.venv/bin/python -m pip install -q --no-deps "kronfluence==1.0.1" "einconv==0.1.0"
 echo "beavertail installed in .venv"

@@ -9,6 +9,7 @@ import typer
 from beavertail.cli import align as align_cli
 from beavertail.cli import data as data_cli
 from beavertail.cli import evaluate as evaluate_cli
+from beavertail.cli import influence as influence_cli
 from beavertail.cli import moderate as moderate_cli
 from beavertail.cli import monitor as monitor_cli
 from beavertail.cli import neurons as neurons_cli
@@ -29,6 +30,7 @@ app.add_typer(align_cli.app, name="align")
 app.add_typer(evaluate_cli.app, name="eval")
 app.add_typer(monitor_cli.app, name="monitor")
 app.add_typer(neurons_cli.app, name="neurons")
+app.add_typer(influence_cli.app, name="influence")
 app.command("serve")(serve_cli.serve)
 app.command("quickstart")(moderate_cli.quickstart)
 

@@ -1,0 +1,146 @@
+"""LoRA supervised fine-tuning of a policy on (prompt, answer) rows with TRL's SFTTrainer.
+
+The loss covers the answer only (TRL's prompt-completion format); checkpoints, batching and
+resumes are the ones every trainer here shares (:mod:`beavertail.models.training`). The run's
+settings are an :class:`AlignConfig` (learning rate, epochs, batch, length, LoRA shape, seed);
+its preference fields are not read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from beavertail.align.config import AlignConfig
+from beavertail.align.trainer import TRAINER_FOLDER, TrainResult, finish_run, top_layers
+from beavertail.models.adapters import save_adapter
+from beavertail.models.causal import LoadedLM, chat_text
+from beavertail.models.training import SafetensorsCheckpoints, resumable_checkpoint
+from beavertail.preference.tuning import LORA_TARGETS
+
+
+@dataclass(frozen=True)
+class SFTRow:
+    """One supervised example: the model should answer ``prompt`` with ``answer``."""
+
+    prompt: str
+    answer: str
+
+
+def sft_rows(lm: LoadedLM, rows: Sequence[SFTRow]) -> Any:
+    """A TRL prompt-completion dataset, the prompt rendered with the model's chat template."""
+    from datasets import Dataset
+
+    eos = lm.tokenizer.eos_token or ""
+    return Dataset.from_dict(
+        {
+            "prompt": [chat_text(lm.tokenizer, r.prompt) for r in rows],
+            "completion": [r.answer.strip() + eos for r in rows],
+        }
+    )
+
+
+def _trainer_class() -> type:
+    from trl import SFTTrainer
+
+    class PolicySFTTrainer(SafetensorsCheckpoints, SFTTrainer):
+        """SFTTrainer with safetensors checkpoints and length-grouped, seed-fixed batches."""
+
+        def example_lengths(self, dataset: Any) -> list[int]:
+            limit = self.args.max_length or 1 << 30
+            return [min(limit, len(ids)) for ids in dataset["input_ids"]]
+
+    return PolicySFTTrainer
+
+
+def train_sft_adapter(
+    lm: LoadedLM,
+    rows: Sequence[SFTRow],
+    config: AlignConfig,
+    output_dir: str | Path,
+    progress: bool = True,
+) -> tuple[Any, TrainResult]:
+    """Train a fresh LoRA adapter on ``rows`` (answer tokens only) and return the PEFT model.
+
+    ``lm.model`` receives the adapter. Checkpoints go to ``output_dir/trainer``; an interrupted
+    run with the same settings and rows resumes from the last one.
+    """
+    from peft import LoraConfig
+    from trl import SFTConfig
+
+    if not rows:
+        raise ValueError("no rows to fine-tune on")
+    dataset = sft_rows(lm, rows)
+    steps = math.ceil(len(dataset) / config.batch_size) * config.epochs
+    run_dir = Path(output_dir) / TRAINER_FOLDER
+    content = json.dumps(dataset.to_dict(), sort_keys=True)
+    settings = {"config": config.model_dump(), "data": hashlib.sha256(content.encode()).hexdigest()}
+    resume = resumable_checkpoint(run_dir, settings)
+    args = SFTConfig(
+        output_dir=str(run_dir),
+        num_train_epochs=config.epochs,
+        per_device_train_batch_size=config.batch_size,
+        learning_rate=config.learning_rate,
+        lr_scheduler_type="linear",
+        warmup_steps=max(1, steps // 10),
+        max_length=config.max_length,
+        completion_only_loss=True,
+        save_strategy="steps",
+        save_steps=config.checkpoint_steps,
+        save_total_limit=2,
+        logging_steps=max(1, min(10, steps // 10)),
+        report_to="none",
+        disable_tqdm=not progress,
+        seed=config.seed,
+        data_seed=config.seed,
+        dataloader_num_workers=0,
+        bf16=torch.cuda.is_available() and torch.cuda.is_bf16_supported(),
+    )
+    peft_config = LoraConfig(
+        task_type="CAUSAL_LM",
+        r=config.lora_rank,
+        lora_alpha=config.lora_alpha,
+        lora_dropout=0.0,
+        target_modules=config.lora_modules or LORA_TARGETS["lm"],
+        layers_to_transform=top_layers(lm, config.lora_top_layers),
+    )
+    trainer = _trainer_class()(
+        model=lm.model,
+        args=args,
+        train_dataset=dataset,
+        processing_class=lm.tokenizer,
+        peft_config=peft_config,
+    )
+    began = time.perf_counter()
+    trainer.train(resume_from_checkpoint=resume)
+    seconds = time.perf_counter() - began
+    logged = [h for h in trainer.state.log_history if "loss" in h]
+    metrics = {
+        k: float(v) for k, v in (logged[-1] if logged else {}).items() if isinstance(v, int | float)
+    }
+    result = TrainResult(len(rows), 0, trainer.state.global_step, seconds, metrics)
+    return trainer.model, result
+
+
+def save_sft_adapter(
+    model: Any, output_dir: str | Path, config: AlignConfig, result: TrainResult, data: dict
+) -> Path:
+    """Save the adapter as a policy-adapter folder (loadable by ``load_lm(adapter=...)``)."""
+    manifest = {
+        "base_model": config.model,
+        "method": "sft",
+        "config": config.model_dump(),
+        "training": {**result.to_dict(), "trainer": "trl.SFTTrainer + peft LoRA"},
+        "data": data,
+    }
+    save_adapter(model, output_dir, manifest)
+    finish_run(output_dir)
+    return Path(output_dir)

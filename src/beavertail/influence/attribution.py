@@ -1,0 +1,165 @@
+"""Attribution: score every training example's influence on a set of query behaviours.
+
+:func:`attribute` runs one :mod:`~beavertail.influence.methods` value over a task and returns
+an :class:`InfluenceTable`: the (training x query) scores with the texts they refer to, a
+ranking by total influence on the queries, the queries each example drives most, a folder
+form (safetensors + manifest + JSONL rows) and an HTML view in the report's style.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from safetensors.torch import load_file, save_file
+
+from beavertail.artifacts import atomic_write_text, read_manifest, write_manifest
+from beavertail.evaluate.report import CSS
+from beavertail.influence.methods import METHODS, InfluenceMethod
+from beavertail.influence.tasks import InfluenceTask
+
+INFLUENCE_KIND = "beavertail.influence-scores"
+
+
+def describe(item: Any) -> dict[str, Any]:
+    """A row's text fields (an SFT row or a labelled pair) for tables and files."""
+    if hasattr(item, "contrast"):
+        return {"prompt": item.prompt, "answer": item.answer, "contrast": item.contrast}
+    if hasattr(item, "answer"):
+        return {"prompt": item.prompt, "answer": item.answer}
+    return {"prompt": item.prompt, "answer": item.response, "is_safe": item.is_safe}
+
+
+@dataclass
+class InfluenceTable:
+    """Influence of each training example (rows) on each query behaviour (columns)."""
+
+    method: str
+    scores: np.ndarray
+    train: list[dict[str, Any]]
+    queries: list[dict[str, Any]]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def total(self) -> np.ndarray:
+        """Each training example's influence on the queries' summed measurement."""
+        return self.scores.sum(1)
+
+    def order(self) -> np.ndarray:
+        """Training indices, most influential (teaches the queried behaviour most) first."""
+        return np.argsort(-self.total(), kind="stable")
+
+    def top(self, share: float) -> np.ndarray:
+        """The indices of the top ``share`` of training examples (at least one)."""
+        count = max(1, round(share * len(self.train)))
+        return self.order()[:count]
+
+    def recall(self, truth: Sequence[bool], share: float) -> float:
+        """Share of the ``truth`` examples that fall in the top ``share`` (attribution check)."""
+        wanted = {i for i, flag in enumerate(truth) if flag}
+        if not wanted:
+            raise ValueError("no ground-truth examples to recall")
+        return len(wanted & set(self.top(share).tolist())) / len(wanted)
+
+    def ranked(self, count: int = 50, queries_each: int = 3) -> list[dict[str, Any]]:
+        """The top ``count`` rows: rank, index, total influence, text, the queries it drives."""
+        rows = []
+        for rank, index in enumerate(self.order()[:count], 1):
+            driven = np.argsort(-self.scores[index])[:queries_each]
+            rows.append(
+                {
+                    "rank": rank,
+                    "index": int(index),
+                    "influence": float(self.total()[index]),
+                    **self.train[index],
+                    "drives": [int(q) for q in driven if self.scores[index, q] > 0],
+                }
+            )
+        return rows
+
+    def save(self, folder: str | Path) -> Path:
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        save_file(
+            {"scores": torch.from_numpy(np.ascontiguousarray(self.scores))},
+            folder / "scores.safetensors",
+        )
+        lines = "".join(json.dumps(row) + "\n" for row in self.train)
+        atomic_write_text(folder / "train.jsonl", lines)
+        atomic_write_text(
+            folder / "queries.jsonl", "".join(json.dumps(q) + "\n" for q in self.queries)
+        )
+        write_manifest(
+            folder,
+            {"kind": INFLUENCE_KIND, "version": 1, "method": self.method, **self.meta},
+        )
+        return folder
+
+    @classmethod
+    def load(cls, folder: str | Path) -> InfluenceTable:
+        folder = Path(folder)
+        manifest = read_manifest(folder, INFLUENCE_KIND, "influence table")
+        scores = load_file(folder / "scores.safetensors")["scores"].numpy()
+        read = lambda name: [  # noqa: E731
+            json.loads(line) for line in (folder / name).read_text().splitlines() if line
+        ]
+        meta = {k: v for k, v in manifest.items() if k not in ("kind", "version", "method")}
+        return cls(manifest["method"], scores, read("train.jsonl"), read("queries.jsonl"), meta)
+
+    def to_html(self, path: str | Path, count: int = 50, title: str = "Influence") -> Path:
+        """A page: the top training examples, their influence and the queries they drive."""
+        rows = []
+        for row in self.ranked(count):
+            driven = "".join(
+                f"<li>{html.escape(self.queries[q]['prompt'][:160])}</li>" for q in row["drives"]
+            )
+            tag = ""
+            if "is_safe" in row:
+                label = "safe" if row["is_safe"] else "unsafe"
+                tag = f"<span class='tag {label if label == 'unsafe' else ''}'>{label}</span>"
+            rows.append(
+                f"<tr><td>{row['rank']}</td><td>{row['index']}</td>"
+                f"<td>{row['influence']:.4g}</td><td>{html.escape(row['prompt'])}</td>"
+                f"<td>{tag}{html.escape(row['answer'])}</td><td><ul>{driven}</ul></td></tr>"
+            )
+        table = (
+            "<table class=examples><tr><th>rank</th><th>example</th><th>influence</th>"
+            "<th>prompt</th><th>answer</th><th>queries it drives most</th></tr>"
+            + "".join(rows)
+            + "</table>"
+        )
+        info = html.escape(json.dumps({"method": self.method, **self.meta}))
+        page = (
+            f"<!doctype html><meta charset=utf-8><title>{html.escape(title)}</title>"
+            f"<style>{CSS}</style><h1>{html.escape(title)}</h1>"
+            f"<p>{len(self.train)} training examples, {len(self.queries)} queries; "
+            f"<code>{info}</code></p>{table}"
+        )
+        path = Path(path)
+        atomic_write_text(path, page)
+        return path
+
+
+def attribute(
+    task: InfluenceTask,
+    train: Sequence[Any],
+    queries: Sequence[Any],
+    method: str | InfluenceMethod = "tracin",
+    cache: str | Path | None = None,
+    progress: bool = True,
+    meta: dict[str, Any] | None = None,
+) -> InfluenceTable:
+    """Score every training item's influence on every query (see ``METHODS``)."""
+    if not train or not queries:
+        raise ValueError("attribution needs training examples and at least one query")
+    chosen = METHODS[method] if isinstance(method, str) else method
+    scores = chosen.scores(task, train, queries, Path(cache) if cache else None, progress)
+    label = getattr(chosen, "label", chosen.name)
+    return InfluenceTable(
+        label, scores, [describe(x) for x in train], [describe(q) for q in queries], meta or {}
+    )
