@@ -95,6 +95,16 @@ def test_gradient_scores_resume_from_saved_chunks(task, tmp_path):
     save_file({"dot": saved["dot"] * 0 + 7.0, "norm": saved["norm"]}, chunks[0])
     again = attribute(task, TRAIN, QUERIES, method, cache=tmp_path, progress=False)
     assert np.all(again.scores == 7.0) and not np.all(first.scores == 7.0)
+    # another model (changed weights) on the same rows never reads that cache
+    param = next(p for n, p in task.parameters().items() if "lora_B" in n)
+    with torch.no_grad():
+        param.add_(0.001)
+    try:
+        other = attribute(task, TRAIN, QUERIES, method, cache=tmp_path, progress=False)
+    finally:
+        with torch.no_grad():
+            param.sub_(0.001)
+    assert not np.any(other.scores == 7.0)
 
 
 def test_ekfac_keeps_its_factors_as_safetensors(task, tmp_path):

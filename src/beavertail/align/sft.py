@@ -17,14 +17,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import torch
-
 from beavertail.align.config import AlignConfig
-from beavertail.align.trainer import TRAINER_FOLDER, TrainResult, finish_run, top_layers
+from beavertail.align.trainer import (
+    TRAINER_FOLDER,
+    TrainResult,
+    finish_run,
+    lora_config,
+    trainer_arguments,
+)
 from beavertail.models.adapters import save_adapter
 from beavertail.models.causal import LoadedLM, chat_text
 from beavertail.models.training import SafetensorsCheckpoints, resumable_checkpoint
-from beavertail.preference.tuning import LORA_TARGETS
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,6 @@ def train_sft_adapter(
     ``lm.model`` receives the adapter. Checkpoints go to ``output_dir/trainer``; an interrupted
     run with the same settings and rows resumes from the last one.
     """
-    from peft import LoraConfig
     from trl import SFTConfig
 
     if not rows:
@@ -85,33 +87,9 @@ def train_sft_adapter(
     settings = {"config": config.model_dump(), "data": hashlib.sha256(content.encode()).hexdigest()}
     resume = resumable_checkpoint(run_dir, settings)
     args = SFTConfig(
-        output_dir=str(run_dir),
-        num_train_epochs=config.epochs,
-        per_device_train_batch_size=config.batch_size,
-        learning_rate=config.learning_rate,
-        lr_scheduler_type="linear",
-        warmup_steps=max(1, steps // 10),
-        max_length=config.max_length,
-        completion_only_loss=True,
-        save_strategy="steps",
-        save_steps=config.checkpoint_steps,
-        save_total_limit=2,
-        logging_steps=max(1, min(10, steps // 10)),
-        report_to="none",
-        disable_tqdm=not progress,
-        seed=config.seed,
-        data_seed=config.seed,
-        dataloader_num_workers=0,
-        bf16=torch.cuda.is_available() and torch.cuda.is_bf16_supported(),
+        **trainer_arguments(config, run_dir, steps, progress), completion_only_loss=True
     )
-    peft_config = LoraConfig(
-        task_type="CAUSAL_LM",
-        r=config.lora_rank,
-        lora_alpha=config.lora_alpha,
-        lora_dropout=0.0,
-        target_modules=config.lora_modules or LORA_TARGETS["lm"],
-        layers_to_transform=top_layers(lm, config.lora_top_layers),
-    )
+    peft_config = lora_config(lm, config)
     trainer = _trainer_class()(
         model=lm.model,
         args=args,

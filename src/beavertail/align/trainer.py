@@ -138,6 +138,46 @@ def top_layers(lm: LoadedLM, count: int | None) -> list[int] | None:
     return list(range(lm.num_layers - count, lm.num_layers))
 
 
+def trainer_arguments(
+    config: AlignConfig, run_dir: Path, steps: int, progress: bool
+) -> dict[str, Any]:
+    """The TRL arguments every policy trainer here shares (DPO, SFT): schedule, length,
+    checkpoints every ``checkpoint_steps``, seeds."""
+    return {
+        "output_dir": str(run_dir),
+        "num_train_epochs": config.epochs,
+        "per_device_train_batch_size": config.batch_size,
+        "learning_rate": config.learning_rate,
+        "lr_scheduler_type": "linear",
+        "warmup_steps": max(1, steps // 10),
+        "max_length": config.max_length,
+        "save_strategy": "steps",
+        "save_steps": config.checkpoint_steps,
+        "save_total_limit": 2,
+        "logging_steps": max(1, min(10, steps // 10)),
+        "report_to": "none",
+        "disable_tqdm": not progress,
+        "seed": config.seed,
+        "data_seed": config.seed,
+        "dataloader_num_workers": 0,
+        "bf16": torch.cuda.is_available() and torch.cuda.is_bf16_supported(),
+    }
+
+
+def lora_config(lm: LoadedLM, config: AlignConfig) -> Any:
+    """The policy adapter's LoRA shape from the run's settings."""
+    from peft import LoraConfig
+
+    return LoraConfig(
+        task_type="CAUSAL_LM",
+        r=config.lora_rank,
+        lora_alpha=config.lora_alpha,
+        lora_dropout=0.0,
+        target_modules=config.lora_modules or LORA_TARGETS["lm"],
+        layers_to_transform=top_layers(lm, config.lora_top_layers),
+    )
+
+
 def train_adapter(
     lm: LoadedLM,
     pairs: Sequence[PolicyPair],
@@ -151,7 +191,6 @@ def train_adapter(
     into ``lm.model``, so reload the model to generate without it) and return the PEFT model
     with the result. Checkpoints go to ``output_dir/trainer``; an interrupted run with
     the same settings and data resumes from the last one."""
-    from peft import LoraConfig
     from trl import DPOConfig
 
     if not pairs:
@@ -167,34 +206,11 @@ def train_adapter(
     }
     resume = resumable_checkpoint(run_dir, settings)
     args = DPOConfig(
-        output_dir=str(run_dir),
-        num_train_epochs=config.epochs,
-        per_device_train_batch_size=config.batch_size,
-        learning_rate=config.learning_rate,
-        lr_scheduler_type="linear",
-        warmup_steps=max(1, steps // 10),
+        **trainer_arguments(config, run_dir, steps, progress),
         beta=beta,
-        max_length=config.max_length,
         precompute_ref_log_probs=True,
-        save_strategy="steps",
-        save_steps=config.checkpoint_steps,
-        save_total_limit=2,
-        logging_steps=max(1, min(10, steps // 10)),
-        report_to="none",
-        disable_tqdm=not progress,
-        seed=config.seed,
-        data_seed=config.seed,
-        dataloader_num_workers=0,
-        bf16=torch.cuda.is_available() and torch.cuda.is_bf16_supported(),
     )
-    peft_config = LoraConfig(
-        task_type="CAUSAL_LM",
-        r=config.lora_rank,
-        lora_alpha=config.lora_alpha,
-        lora_dropout=0.0,
-        target_modules=config.lora_modules or LORA_TARGETS["lm"],
-        layers_to_transform=top_layers(lm, config.lora_top_layers),
-    )
+    peft_config = lora_config(lm, config)
     trainer = _trainer_class()(
         model=lm.model,
         args=args,

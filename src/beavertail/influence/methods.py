@@ -28,6 +28,7 @@ from safetensors.torch import load_file, save_file
 
 from beavertail.artifacts import atomic_write_text
 from beavertail.influence.tasks import InfluenceTask
+from beavertail.models.causal import cache_dir
 from beavertail.models.progress import track
 
 
@@ -69,6 +70,16 @@ def _digest(items: Sequence[Any]) -> str:
     return hashlib.sha256(json.dumps([repr(x) for x in items]).encode()).hexdigest()[:16]
 
 
+def model_digest(task: InfluenceTask) -> str:
+    """A digest of the trained parameters' values: cached gradients and factors belong to one
+    model, so a retrained adapter on the same rows never reads another's."""
+    digest = hashlib.sha256()
+    for name, param in sorted(task.parameters().items()):
+        digest.update(name.replace(".original_module", "").encode())
+        digest.update(param.detach().float().cpu().numpy().tobytes())
+    return digest.hexdigest()[:16]
+
+
 @dataclass(frozen=True)
 class GradientSimilarity:
     """TracIn at the final weights: per-example gradient dot products (or cosines)."""
@@ -93,7 +104,9 @@ class GradientSimilarity:
         # share one pass over the training set.
         folder = None
         if cache is not None:
-            folder = Path(cache) / f"gradient-{_digest(train)}-{_digest(queries)}"
+            folder = (
+                Path(cache) / f"gradient-{model_digest(task)}-{_digest(train)}-{_digest(queries)}"
+            )
             folder.mkdir(parents=True, exist_ok=True)
         q = query_gradients(task, queries, progress)
         dots, norms = [], []
@@ -173,7 +186,9 @@ class EKFAC:
         from kronfluence.analyzer import Analyzer, prepare_model
         from kronfluence.arguments import FactorArguments, ScoreArguments
 
-        output = Path(cache) if cache is not None else Path("runs/influence-cache")
+        output = Path(cache) if cache is not None else cache_dir() / "influence"
+        # names before kronfluence wraps the modules (its wrappers rename the parameters)
+        factors = f"ekfac-{model_digest(task)}-{_digest(train)}-{self.factor_examples}"
         bridge = _kronfluence_task(task, train, queries)
         # prepare_model wraps the tracked modules and freezes every parameter; the flags are
         # put back afterwards so that gradient methods can run on the same model
@@ -187,7 +202,6 @@ class EKFAC:
             disable_tqdm=not progress,
             output_dir=str(output),
         )
-        factors = f"ekfac-{_digest(train)}-{self.factor_examples}"
         analyzer.fit_all_factors(
             factors,
             dataset=_Batches(len(train)),
