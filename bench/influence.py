@@ -32,6 +32,7 @@ import argparse
 import json
 import random
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from rich.console import Console
@@ -129,24 +130,25 @@ def evaluate_policy(name: str, adapter: Path | None, data: PlantedSet) -> dict:
     return out
 
 
+def cached_table(
+    root: Path, task: Any, train: list, queries: list, method: str, meta: dict, title: str
+) -> InfluenceTable:
+    """``root/influence-METHOD`` when a run saved it, else attribute, save and render it."""
+    folder = root / f"influence-{method}"
+    if (folder / "manifest.json").is_file():
+        return InfluenceTable.load(folder)
+    table = attribute(task, train, queries, method, cache=root / "cache", meta=meta)
+    table.save(folder)
+    table.to_html(folder / "influence.html", title=f"{title}: {method}")
+    return table
+
+
 def planted_attribution(data: PlantedSet, policy: Path, queries: list[SFTRow]) -> dict:
     results = {}
     task = load_policy(policy, SFT_CONFIG.max_length)
     for method in PLANTED_METHODS:
-        folder = PLANTED / f"influence-{method}"
-        if (folder / "manifest.json").is_file():
-            table = InfluenceTable.load(folder)
-        else:
-            table = attribute(
-                task,
-                data.rows,
-                queries,
-                method,
-                cache=PLANTED / "cache",
-                meta={"policy": str(policy), "experiment": "planted"},
-            )
-            table.save(folder)
-            table.to_html(folder / "influence.html", title=f"Planted behaviour: {method}")
+        meta = {"policy": str(policy), "experiment": "planted"}
+        table = cached_table(PLANTED, task, data.rows, queries, method, meta, "Planted behaviour")
         results[method] = {
             "top5": table.recall(data.planted, 0.05),
             "top10": table.recall(data.planted, 0.10),
@@ -285,20 +287,8 @@ def run_noisy() -> dict[str, float]:
     task = JudgeVerdict(noisy.extractor, noisy.head, JUDGE_MODULES)
     found = {}
     for method in METHODS:
-        folder = NOISY / f"influence-{method}"
-        if (folder / "manifest.json").is_file():
-            table = InfluenceTable.load(folder)
-        else:
-            table = attribute(
-                task,
-                data.train,
-                queries,
-                method,
-                cache=NOISY / "cache",
-                meta={"judge": str(NOISY / "noisy"), "experiment": "noisy"},
-            )
-            table.save(folder)
-            table.to_html(folder / "influence.html", title=f"Noisy judge: {method}")
+        meta = {"judge": str(NOISY / "noisy"), "experiment": "noisy"}
+        table = cached_table(NOISY, task, data.train, queries, method, meta, "Noisy judge")
         found[method] = {"top10": table.recall(data.flipped, 0.10), "table": table}
     best = max(METHODS, key=lambda m: found[m]["top10"])
     suspects = set(found[best]["table"].top(0.10).tolist())

@@ -136,11 +136,7 @@ def candidate_sets(
 
 
 def _sequence_logps(task: AnswerLikelihood, prompt: str, answers: list[str]) -> torch.Tensor:
-    rows = [SFTRow(prompt, a) for a in answers]
-    losses = task.measurements(rows)  # mean NLL per answer token
-    batch = task._batch(rows, eos=False)
-    counts = (batch["labels"][:, 1:] != -100).sum(1)
-    return -losses * counts
+    return task.answer_logps([SFTRow(prompt, a) for a in answers])
 
 
 def train_ibo(

@@ -107,7 +107,9 @@ class AnswerLikelihood:
             "labels": torch.tensor([m + [-100] * (width - len(m)) for m in labels], device=device),
         }
 
-    def _losses(self, batch: dict[str, torch.Tensor], sample: bool) -> torch.Tensor:
+    def _losses(
+        self, batch: dict[str, torch.Tensor], sample: bool, total: bool = False
+    ) -> torch.Tensor:
         logits = self.lm.model(
             input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]
         ).logits[:, :-1]
@@ -119,11 +121,17 @@ class AnswerLikelihood:
         token_nll = torch.nn.functional.cross_entropy(
             logits.transpose(1, 2), labels, ignore_index=-100, reduction="none"
         )
+        if total:
+            return token_nll.sum(1)
         counted = (labels != -100).sum(1).clamp(min=1)
         return token_nll.sum(1) / counted
 
     def train_losses(self, items: Sequence[SFTRow], sample: bool = False) -> torch.Tensor:
         return self._losses(self._batch(items, eos=True), sample)
+
+    def answer_logps(self, items: Sequence[SFTRow]) -> torch.Tensor:
+        """Each answer's summed token log-probability given its prompt (no end token)."""
+        return -self._losses(self._batch(items, eos=False), sample=False, total=True)
 
     def measurements(self, items: Sequence[SFTRow | ContrastRow]) -> torch.Tensor:
         """NLL of each answer; for a :class:`ContrastRow`, minus the NLL of its contrast."""
