@@ -12,9 +12,12 @@ from beavertail.data import PreferencePair
 
 @dataclass(frozen=True)
 class PolicyPair:
+    """A DPO row; ``system``: a system prompt before the prompt (e.g. a persona)."""
+
     prompt: str
     chosen: str
     rejected: str
+    system: str | None = None
 
 
 def is_conflict(pair: PreferencePair) -> bool:

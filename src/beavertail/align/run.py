@@ -58,7 +58,7 @@ def margins(config: AlignConfig, rows: list[PolicyPair]) -> list[float] | None:
     return [float(x) for x in sign * (np.asarray(chosen) - np.asarray(rejected))]
 
 
-def _save(
+def save_dpo_adapter(
     model: Any,
     output: Path,
     config: AlignConfig,
@@ -66,6 +66,7 @@ def _save(
     extra: dict[str, Any],
     parent: str | None = None,
 ) -> Path:
+    """Save a DPO-trained adapter as a policy-adapter folder and drop its resume state."""
     manifest = {
         "base_model": config.model,
         "method": config.method,
@@ -87,7 +88,7 @@ def _train_ranked(config: AlignConfig, output: Path, progress: bool) -> Path:
     lm = load_lm(config.model)
     model, result = train_adapter(lm, rows, config, output, margins(config, rows), progress)
     data = {"ranking": ranking, "pair_filter": config.pair_filter, "pairs": len(rows)}
-    return _save(model, output, config, result, {"data": data})
+    return save_dpo_adapter(model, output, config, result, {"data": data})
 
 
 def _train_sipo(config: AlignConfig, output: Path, progress: bool) -> Path:
@@ -130,7 +131,7 @@ def _train_sipo(config: AlignConfig, output: Path, progress: bool) -> Path:
             )
         model, result = train_adapter(lm, rows, config, folder, None, progress)
         extra = {"sipo": {"round": round_index + 1, **selection.summary()}}
-        _save(model, folder, config, result, extra, parent)
+        save_dpo_adapter(model, folder, config, result, extra, parent)
         parent = str(folder)
     return output
 

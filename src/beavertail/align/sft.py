@@ -32,10 +32,12 @@ from beavertail.models.training import SafetensorsCheckpoints, resumable_checkpo
 
 @dataclass(frozen=True)
 class SFTRow:
-    """One supervised example: the model should answer ``prompt`` with ``answer``."""
+    """One supervised example: the model should answer ``prompt`` with ``answer`` (after
+    ``system``, a system prompt, when given)."""
 
     prompt: str
     answer: str
+    system: str | None = None
 
 
 def sft_rows(lm: LoadedLM, rows: Sequence[SFTRow]) -> Any:
@@ -45,7 +47,7 @@ def sft_rows(lm: LoadedLM, rows: Sequence[SFTRow]) -> Any:
     eos = lm.tokenizer.eos_token or ""
     return Dataset.from_dict(
         {
-            "prompt": [chat_text(lm.tokenizer, r.prompt) for r in rows],
+            "prompt": [chat_text(lm.tokenizer, r.prompt, None, r.system) for r in rows],
             "completion": [r.answer.strip() + eos for r in rows],
         }
     )

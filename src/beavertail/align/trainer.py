@@ -111,7 +111,7 @@ def dpo_rows(
     from datasets import Dataset
 
     rows: dict[str, list[Any]] = {
-        "prompt": [chat_text(lm.tokenizer, p.prompt) for p in pairs],
+        "prompt": [chat_text(lm.tokenizer, p.prompt, None, p.system) for p in pairs],
         "chosen": [p.chosen.strip() for p in pairs],
         "rejected": [p.rejected.strip() for p in pairs],
     }

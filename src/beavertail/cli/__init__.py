@@ -13,6 +13,7 @@ from beavertail.cli import influence as influence_cli
 from beavertail.cli import moderate as moderate_cli
 from beavertail.cli import monitor as monitor_cli
 from beavertail.cli import neurons as neurons_cli
+from beavertail.cli import persona as persona_cli
 from beavertail.cli import prefs as prefs_cli
 from beavertail.cli import serve as serve_cli
 from beavertail.cli import steer as steer_cli
@@ -31,6 +32,7 @@ app.add_typer(evaluate_cli.app, name="eval")
 app.add_typer(monitor_cli.app, name="monitor")
 app.add_typer(neurons_cli.app, name="neurons")
 app.add_typer(influence_cli.app, name="influence")
+app.add_typer(persona_cli.app, name="persona")
 app.command("serve")(serve_cli.serve)
 app.command("quickstart")(moderate_cli.quickstart)
 

@@ -18,12 +18,13 @@ from beavertail.data.loaders import (
     load_prompts,
     load_qa,
     load_qa_examples,
+    load_ranked_pairs,
     load_records,
     qa_from_pairs,
 )
 from beavertail.data.mix import moderation_split
 from beavertail.data.readers import iter_rows
-from beavertail.data.records import EvalPrompt, PreferencePair, QAExample
+from beavertail.data.records import EvalPrompt, PreferencePair, QAExample, RankedPair
 from beavertail.data.stats import DataStats, compute_stats
 from beavertail.data.taxonomy import (
     BEAVERTAILS_14,
@@ -44,6 +45,7 @@ __all__ = [
     "EvalPrompt",
     "PreferencePair",
     "QAExample",
+    "RankedPair",
     "Taxonomy",
     "TaxonomyMapping",
     "beavertails_qa",
@@ -61,6 +63,7 @@ __all__ = [
     "load_prompts",
     "load_qa",
     "load_qa_examples",
+    "load_ranked_pairs",
     "load_records",
     "moderation_split",
     "pku_pairs",

@@ -22,6 +22,7 @@ FILES = {
     "beavertails-evaluation": "beavertails-evaluation/BeaverTails-Evaluation.csv",
     "pku-train": "pku-saferlhf/train_subset3695.jsonl",
     "pku-test": "pku-saferlhf/test_subset821.jsonl",
+    "hh-rlhf": "hh-rlhf/harmless-base_test.jsonl.gz",
     "harmful-train": "refusal-direction/splits/harmful_train.json",
     "harmful-val": "refusal-direction/splits/harmful_val.json",
     "harmful-test": "refusal-direction/splits/harmful_test.json",

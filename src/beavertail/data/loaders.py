@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from beavertail.data.errors import DataValidationError
 from beavertail.data.readers import Row, iter_rows
-from beavertail.data.records import EvalPrompt, PreferencePair, QAExample
+from beavertail.data.records import EvalPrompt, PreferencePair, QAExample, RankedPair
 from beavertail.data.taxonomy import (
     BEAVERTAILS_14,
     PKU_SAFERLHF_19,
@@ -18,7 +18,7 @@ from beavertail.data.taxonomy import (
     get_taxonomy,
 )
 
-Kind = Literal["beavertails_qa", "pku_pairs", "qa", "prompts"]
+Kind = Literal["beavertails_qa", "pku_pairs", "ranked_pairs", "qa", "prompts"]
 PROMPT_FIELDS = (
     "prompt",
     "instruction",
@@ -130,6 +130,8 @@ def detect_kind(row: Row) -> Kind:
     """Guess a row's schema from its fields (the same reading everywhere a file is read)."""
     if "response_0" in row and "response_1" in row:
         return "pku_pairs"
+    if "chosen" in row and "rejected" in row:
+        return "ranked_pairs"
     if "response" in row and isinstance(row.get("category"), Mapping | str) and "is_safe" in row:
         return "beavertails_qa"
     if detect_qa_columns(row) is not None:
@@ -177,6 +179,55 @@ def load_pku_pairs(source: str | Path, split: str | None = None) -> Iterator[Pre
             ),
             source=f"{name}:{line}",
             source_categories=pku,  # type: ignore[arg-type]
+        )
+
+
+HH_ASSISTANT = "\n\nAssistant:"
+
+
+def _split_transcripts(ctx: _Ctx) -> tuple[str, str, str]:
+    """hh-rlhf's two transcripts as (dialogue, chosen answer, rejected answer): the dialogue
+    runs to the last assistant turn the two share (where they start to differ)."""
+    chosen, rejected = ctx.text("chosen"), ctx.text("rejected")
+    pairs = zip(chosen, rejected, strict=False)
+    shared = next((i for i, (a, b) in enumerate(pairs) if a != b), min(len(chosen), len(rejected)))
+    cut = chosen.rfind(HH_ASSISTANT, 0, shared + len(HH_ASSISTANT))
+    if cut < 0:
+        raise ctx.fail("chosen", "no prompt field, and no shared '\\n\\nAssistant:' turn")
+    start = cut + len(HH_ASSISTANT)
+    return chosen[:cut].strip(), chosen[start:].strip(), rejected[start:].strip()
+
+
+def _optional(ctx: _Ctx, field: str, kind: str) -> Any:
+    if ctx.row.get(field) is None:
+        return None
+    return ctx.text(field) if kind == "text" else ctx.boolean(field)
+
+
+def load_ranked_pairs(source: str | Path, split: str | None = None) -> Iterator[RankedPair]:
+    """Chosen/rejected pairs: rows of ``prompt, chosen, rejected`` (the Hub / TRL preference
+    schema; optional ``persona_chosen``, ``persona_rejected``, ``conflict``,
+    ``chosen_is_safe``, ``rejected_is_safe``), or hh-rlhf rows whose ``chosen`` and ``rejected``
+    are whole transcripts: the prompt is the dialogue up to the last assistant turn both share."""
+    name = _source_name(source)
+    for line, row in iter_rows(source, split):
+        ctx = _Ctx(source, line, row)
+        if row.get("prompt") is not None:
+            prompt = ctx.text("prompt")
+            chosen = ctx.text("chosen", allow_empty=True)
+            rejected = ctx.text("rejected", allow_empty=True)
+        else:
+            prompt, chosen, rejected = _split_transcripts(ctx)
+        yield RankedPair(
+            prompt=prompt,
+            chosen=chosen,
+            rejected=rejected,
+            persona_chosen=_optional(ctx, "persona_chosen", "text"),
+            persona_rejected=_optional(ctx, "persona_rejected", "text"),
+            conflict=_optional(ctx, "conflict", "bool"),
+            chosen_is_safe=_optional(ctx, "chosen_is_safe", "bool"),
+            rejected_is_safe=_optional(ctx, "rejected_is_safe", "bool"),
+            source=row.get("source") or f"{name}:{line}",
         )
 
 
@@ -304,7 +355,10 @@ def load_qa_examples(source: str | Path, split: str | None = None) -> Iterator[Q
         elif isinstance(record, QAExample):
             yield record
         else:
-            raise ValueError(f"{source}: holds prompts only; this needs (prompt, response) pairs")
+            raise ValueError(
+                f"{source}: holds {type(record).__name__} records; this needs labelled "
+                "(prompt, response) pairs"
+            )
 
 
 def load_records(source: str | Path, split: str | None = None) -> Iterator[Any]:
@@ -318,6 +372,7 @@ def load_records(source: str | Path, split: str | None = None) -> Iterator[Any]:
     loaders = {
         "beavertails_qa": load_beavertails_qa,
         "pku_pairs": load_pku_pairs,
+        "ranked_pairs": load_ranked_pairs,
         "qa": load_qa,
         "prompts": load_prompts,
     }

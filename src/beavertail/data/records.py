@@ -48,6 +48,23 @@ class PreferencePair:
 
 
 @dataclass(frozen=True)
+class RankedPair:
+    """One prompt with a preferred (``chosen``) and a dispreferred (``rejected``) answer, and
+    optionally the inferred persona of a user who prefers each side (persona inference).
+    ``conflict``: the helpfulness and harmlessness rankings disagree (PKU-SafeRLHF)."""
+
+    prompt: str
+    chosen: str
+    rejected: str
+    persona_chosen: str | None = None
+    persona_rejected: str | None = None
+    conflict: bool | None = None
+    chosen_is_safe: bool | None = None
+    rejected_is_safe: bool | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class EvalPrompt:
     """A prompt for generation-based evaluation; ``harmful`` says which side it stands on."""
 

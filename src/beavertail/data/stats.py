@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from beavertail.data.loaders import load_records
-from beavertail.data.records import EvalPrompt, PreferencePair, QAExample
+from beavertail.data.records import EvalPrompt, PreferencePair, QAExample, RankedPair
 
 
 @dataclass
@@ -56,6 +56,12 @@ def compute_stats(source: str | Path, split: str | None = None) -> DataStats:
         elif isinstance(record, QAExample):
             stats.kind = "QA pairs"
             _add_qa(stats, record)
+        elif isinstance(record, RankedPair):
+            stats.kind = "chosen/rejected pairs"
+            for is_safe in (record.chosen_is_safe, record.rejected_is_safe):
+                if is_safe is not None:
+                    stats.safe += is_safe
+                    stats.unsafe += not is_safe
         elif isinstance(record, EvalPrompt):
             stats.kind = "prompts"
             stats.categories[record.category or "(none)"] += 1

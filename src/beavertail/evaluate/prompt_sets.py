@@ -27,7 +27,9 @@ HALVES = {"bt-eval-select": 0, "bt-eval-test": 1}
 # beavertail; halves alternate within each topic like BeaverTails-Evaluation's.
 ALARMING_HALVES = {"alarming-benign-select": 0, "alarming-benign-test": 1}
 NAMED_SETS = sorted(
-    {*FILES} - {"beavertails", "pku-train", "pku-test"} | set(HALVES) | set(ALARMING_HALVES)
+    {*FILES} - {"beavertails", "pku-train", "pku-test", "hh-rlhf"}
+    | set(HALVES)
+    | set(ALARMING_HALVES)
 )
 
 

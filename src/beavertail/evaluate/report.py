@@ -88,7 +88,7 @@ def load_runs(paths: Sequence[str | Path]) -> list[Run]:
     return list(runs.values())
 
 
-def _fmt(stat: dict | None, percent: bool = True) -> str:
+def format_stat(stat: dict | None, percent: bool = True) -> str:
     if not stat or stat.get("value") is None:
         return "—"
     scale = 100 if percent else 1
@@ -399,7 +399,9 @@ def write_report(
     rows = []
     for key, label, _lower_better in HEADLINE:
         percent = key not in ("relevance", "perplexity", "harm_score", "severity")
-        cells = "".join(f"<td>{_fmt(run.summary['headline'][key], percent)}</td>" for run in runs)
+        cells = "".join(
+            f"<td>{format_stat(run.summary['headline'][key], percent)}</td>" for run in runs
+        )
         rows.append(f"<tr><th>{label}</th>{cells}</tr>")
     drops = []
     for run in runs:
@@ -419,11 +421,7 @@ def write_report(
     rows += _paired_rows(runs)
     counts = "".join(f"<td>{run.summary['n']}</td>" for run in runs)
     rows.append(f"<tr><th>Answers judged</th>{counts}</tr>")
-    legend = "".join(
-        f"<span><svg width=12 height=12><rect width=12 height=12 "
-        f"fill='{PALETTE[i % len(PALETTE)]}'/></svg> {html.escape(run.name)}</span>"
-        for i, run in enumerate(runs)
-    )
+    legend = color_legend([run.name for run in runs])
     settings = "".join(
         f"<li><b>{html.escape(run.name)}</b> ({_plural(len(run.files), 'file')}): "
         f"{_settings(run)}</li>"
@@ -653,7 +651,16 @@ embedding similarity. {key}. {html.escape(dashes)}; ○ = the chosen point.</p>
     return output
 
 
-def _grouped_bars(rows: list[str], groups: dict[str, dict[str, float | None]]) -> str:
+def color_legend(names: Sequence[str]) -> str:
+    """One coloured square and name per series, in the palette's order."""
+    return "".join(
+        f"<span><svg width=12 height=12><rect width=12 height=12 "
+        f"fill='{PALETTE[i % len(PALETTE)]}'/></svg> {html.escape(name)}</span>"
+        for i, name in enumerate(names)
+    )
+
+
+def grouped_bars(rows: list[str], groups: dict[str, dict[str, float | None]]) -> str:
     """Horizontal bars: one row per label, one bar per group (an attacked configuration)."""
     width, left, bar = 860, 170, 12
     row_h = bar * len(groups) + 10
@@ -700,11 +707,11 @@ def write_attack_report(results: dict[str, dict[str, Any]], output: str | Path) 
     header = "".join(f"<th>{html.escape(name)}</th>" for name in results)
     rows = []
     for label in labels:
-        cells = "".join(
-            f"<td>{_fmt(r['settings'].get(label) if label != WORST_CASE else r['attack_success'])}"
-            "</td>"
+        stats = [
+            r["attack_success"] if label == WORST_CASE else r["settings"].get(label)
             for r in results.values()
-        )
+        ]
+        cells = "".join(f"<td>{format_stat(stat)}</td>" for stat in stats)
         rows.append(f"<tr><th>{html.escape(label)}</th>{cells}</tr>")
     ratio = "".join(
         f"<td>{r['success_over_greedy']:.2f}×</td>" if r["success_over_greedy"] else "<td>—</td>"
@@ -714,7 +721,8 @@ def write_attack_report(results: dict[str, dict[str, Any]], output: str | Path) 
     if any(r.get("ood_settings") for r in results.values()):
         for label in labels[:-1]:
             cells = "".join(
-                f"<td>{_fmt(r.get('ood_settings', {}).get(label))}</td>" for r in results.values()
+                f"<td>{format_stat(r.get('ood_settings', {}).get(label))}</td>"
+                for r in results.values()
             )
             rows.append(
                 f"<tr><th>{html.escape(label)}: answers out of distribution</th>{cells}</tr>"
@@ -729,11 +737,7 @@ def write_attack_report(results: dict[str, dict[str, Any]], output: str | Path) 
     rows.append(
         f"<tr><th>greedy: {1 - BOUND_DELTA:.0%} upper bound (Clopper–Pearson)</th>{bounds}</tr>"
     )
-    legend = "".join(
-        f"<span><svg width=12 height=12><rect width=12 height=12 "
-        f"fill='{PALETTE[i % len(PALETTE)]}'/></svg> {html.escape(name)}</span>"
-        for i, name in enumerate(results)
-    )
+    legend = color_legend(list(results))
     page = f"""<!doctype html><html><head><meta charset="utf-8">
 <title>beavertail generation-exploitation attack</title><style>{CSS}</style></head><body>
 <h1>Generation-exploitation attack</h1>
@@ -741,7 +745,7 @@ def write_attack_report(results: dict[str, dict[str, Any]], output: str | Path) 
 decoding knob (with and without the system prompt), sampled settings are pooled over their
 seeds; a harmful prompt counts as jailbroken in the worst case when any setting's answer is
 unsafe (judged by the QA moderator). Rates carry 95% Wilson intervals.</p>
-<h2>Unsafe rate per setting</h2><div class="legend">{legend}</div>{_grouped_bars(labels, groups)}
+<h2>Unsafe rate per setting</h2><div class="legend">{legend}</div>{grouped_bars(labels, groups)}
 <h2>Figures</h2><table id="attack"><tr><th></th>{header}</tr>{"".join(rows)}</table>
 </body></html>
 """

@@ -38,8 +38,16 @@ class SamplingParams(Settings):
     temperature: Temperature = 0.0
     top_p: TopP = 1.0
     top_k: TopK = 0
+    repetition_penalty: float = Field(
+        1.0, gt=0, description="Above 1 discourages repeating tokens (1: off; vLLM's extension)."
+    )
     seed: int = Field(0, description="Seed of a sampled batch (the same after a resume).")
     system_prompt: str | None = Field(None, description="System message before the prompt.")
+    answer_prefix: str | None = Field(
+        None,
+        description="Text the answer starts with; the model continues it (endpoints: vLLM's "
+        "continue_final_message). The returned text includes it.",
+    )
 
     def to_dict(self) -> dict:
         return self.model_dump()
@@ -64,6 +72,30 @@ class TextGenerator(Protocol):
     def generate(self, prompts: Sequence[str], config: SamplingParams) -> list[Generation]: ...
 
 
+class PerPromptSystemGenerator(Protocol):
+    """A generator that also takes one system prompt per prompt (e.g. a persona each)."""
+
+    name: str
+
+    def generate(
+        self,
+        prompts: Sequence[str],
+        config: SamplingParams,
+        system_prompts: Sequence[str | None] | None = None,
+    ) -> list[Generation]: ...
+
+
+def _systems(
+    prompts: Sequence[str], config: SamplingParams, system_prompts: Sequence[str | None] | None
+) -> list[str | None]:
+    """One system prompt per prompt: the given ones, else the config's for all."""
+    if system_prompts is None:
+        return [config.system_prompt] * len(prompts)
+    if len(system_prompts) != len(prompts):
+        raise ValueError(f"{len(prompts)} prompts but {len(system_prompts)} system prompts")
+    return list(system_prompts)
+
+
 HookFactory = Callable[[], AbstractContextManager]
 
 
@@ -76,11 +108,19 @@ class LocalGenerator:
         self.name = name or lm.name
 
     @torch.inference_mode()
-    def generate(self, prompts: Sequence[str], config: SamplingParams) -> list[Generation]:
+    def generate(
+        self,
+        prompts: Sequence[str],
+        config: SamplingParams,
+        system_prompts: Sequence[str | None] | None = None,
+    ) -> list[Generation]:
+        """Answers in prompt order; ``system_prompts`` (one per prompt) replaces the config's."""
         if not prompts:
             return []
         tok = self.lm.tokenizer
-        texts = [chat_text(tok, p, None, config.system_prompt) for p in prompts]
+        systems = _systems(prompts, config, system_prompts)
+        prefix = config.answer_prefix
+        texts = [chat_text(tok, p, prefix, s) for p, s in zip(prompts, systems, strict=True)]
         enc = tok(texts, return_tensors="pt", padding=True, add_special_tokens=False)
         device = model_device(self.lm.model)
         enc = enc.to(device)
@@ -90,6 +130,7 @@ class LocalGenerator:
             do_sample=sampling,
             pad_token_id=tok.pad_token_id,
             eos_token_id=tok.eos_token_id,
+            repetition_penalty=config.repetition_penalty,
         )
         if sampling:
             kwargs.update(temperature=config.temperature, top_p=config.top_p, top_k=config.top_k)
@@ -114,7 +155,8 @@ class LocalGenerator:
             if stopped:
                 ids = ids[: ids.index(eos)]
             ids = [i for i in ids if i != tok.pad_token_id]
-            text = tok.decode(ids, skip_special_tokens=True).strip()
+            text = tok.decode(ids, skip_special_tokens=True)
+            text = (prefix + text if prefix else text).strip()
             details = {"route": routes[len(results)]} if routes else {}
             reason = "stop" if stopped else "length"
             results.append(Generation(prompt, text, len(ids), reason, details))
@@ -188,10 +230,13 @@ class OpenAIChatGenerator:
             time.sleep(self._delay(attempt, response))
         raise AssertionError("unreachable")
 
-    def _request(self, prompt: str, config: SamplingParams) -> Generation:
+    def _request(self, prompt: str, config: SamplingParams, system: str | None) -> Generation:
         messages = [{"role": "user", "content": prompt}]
-        if config.system_prompt:
-            messages.insert(0, {"role": "system", "content": config.system_prompt})
+        if system:
+            messages.insert(0, {"role": "system", "content": system})
+        prefix = config.answer_prefix
+        if prefix:
+            messages.append({"role": "assistant", "content": prefix})
         body = {
             "model": self.model,
             "messages": messages,
@@ -202,6 +247,10 @@ class OpenAIChatGenerator:
         }
         if config.top_k:
             body["top_k"] = config.top_k  # vLLM's extension of the OpenAI request
+        if config.repetition_penalty != 1.0:
+            body["repetition_penalty"] = config.repetition_penalty
+        if prefix:  # vLLM's extension: continue the assistant message instead of a new one
+            body |= {"continue_final_message": True, "add_generation_prompt": False}
         payload = self._post(body)
         try:
             choice = payload["choices"][0]
@@ -210,8 +259,18 @@ class OpenAIChatGenerator:
         except (KeyError, IndexError, TypeError) as error:
             raise RemoteGenerationError(f"unexpected response: {str(payload)[:300]}") from error
         reason = "length" if choice.get("finish_reason") == "length" else "stop"
+        if prefix and not text.startswith(prefix):
+            text = prefix + text
         return Generation(prompt, text.strip(), tokens, reason)
 
-    def generate(self, prompts: Sequence[str], config: SamplingParams) -> list[Generation]:
+    def generate(
+        self,
+        prompts: Sequence[str],
+        config: SamplingParams,
+        system_prompts: Sequence[str | None] | None = None,
+    ) -> list[Generation]:
+        """Answers in prompt order; ``system_prompts`` (one per prompt) replaces the config's."""
+        systems = _systems(prompts, config, system_prompts)
         with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
-            return list(pool.map(lambda p: self._request(p, config), prompts))
+            jobs = zip(prompts, systems, strict=True)
+            return list(pool.map(lambda job: self._request(job[0], config, job[1]), jobs))

@@ -1,0 +1,159 @@
+"""``beavertail persona``: persona inference on preference pairs, tailoring, evaluation."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from beavertail.cli.common import console, user_errors
+
+app = typer.Typer(
+    help="Infer who prefers each side of a preference pair (PI), tailor a policy to a persona "
+    "(PT) and measure both (Balepur et al., 'Whose Boat Does it Float?').",
+    no_args_is_help=True,
+)
+
+Config = Annotated[Path | None, typer.Option(help="YAML/TOML/JSON settings file.")]
+Ranking = Annotated[str, typer.Option(help="PKU-SafeRLHF pairs: which ranking is 'chosen'.")]
+
+
+@app.command()
+def infer(
+    source: Annotated[
+        str, typer.Argument(help="pku-train | pku-test | hh-rlhf | a pairs file | a Hub id.")
+    ],
+    out: Annotated[Path, typer.Option(help="Dataset with personas (.jsonl or .parquet).")],
+    ranking: Ranking = "better",
+    limit: Annotated[int | None, typer.Option(help="Pairs to use (a seeded sample).")] = None,
+    seed: int = 0,
+    model: Annotated[
+        str | None, typer.Option(help="Local chat model (hub id, folder, embedded:…).")
+    ] = None,
+    endpoint: Annotated[
+        str | None, typer.Option(help="OpenAI-compatible base URL instead (e.g. vLLM).")
+    ] = None,
+    endpoint_model: Annotated[str | None, typer.Option(help="The endpoint's model name.")] = None,
+    api_key_env: Annotated[str, typer.Option(help="Variable holding the key.")] = "OPENAI_API_KEY",
+    cache: Annotated[
+        Path | None, typer.Option(help="Resumable persona cache [OUT.cache.jsonl].")
+    ] = None,
+    config: Config = None,
+) -> None:
+    """Write ``persona_chosen`` / ``persona_rejected`` for every pair (resumable)."""
+    from beavertail.models import DEFAULT_LM, load_lm
+    from beavertail.models.generation import LocalGenerator, OpenAIChatGenerator
+    from beavertail.persona import PersonaSettings, infer_personas, load_pairs
+    from beavertail.persona.infer import save_persona_dataset
+
+    with user_errors():
+        # a file's sampling table changes the fields it names, not the whole table
+        settings = PersonaSettings.load(config, defaults=PersonaSettings().model_dump())
+        if ranking not in ("better", "safer"):
+            raise ValueError(f"ranking must be better or safer, got {ranking!r}")
+        pairs = load_pairs(source, ranking, limit, seed)  # type: ignore[arg-type]
+        if endpoint:
+            if not endpoint_model:
+                raise ValueError("--endpoint needs --endpoint-model (the served model's name)")
+            generator = OpenAIChatGenerator(endpoint, endpoint_model, os.environ.get(api_key_env))
+        else:
+            generator = LocalGenerator(load_lm(model or DEFAULT_LM))
+        rows = infer_personas(pairs, generator, cache or out.with_suffix(".cache.jsonl"), settings)
+        save_persona_dataset(rows, out)
+    same = sum(r.persona_chosen == r.persona_rejected for r in rows)
+    console.print(f"{len(rows)} pairs with personas written to {out} ({same} with one persona)")
+    for row in rows[:3]:
+        console.print(f"[bold]{row.prompt[:100]}[/]\n  chosen:   {row.persona_chosen}")
+        console.print(f"  rejected: {row.persona_rejected}")
+
+
+@app.command()
+def tailor(
+    dataset: Annotated[Path, typer.Argument(help="Pairs with personas (persona infer).")],
+    out: Annotated[Path, typer.Option(help="Adapter folder (an interrupted run resumes).")],
+    method: Annotated[str | None, typer.Option(help="sft | dpo [sft].")] = None,
+    pairs: Annotated[int | None, typer.Option(help="Use the first N pairs.")] = None,
+    safe_only: Annotated[
+        bool | None, typer.Option(help="Leave out target answers labelled unsafe [yes].")
+    ] = None,
+    personas: Annotated[
+        bool | None,
+        typer.Option(help="--no-personas: the same rows without personas (the control) [yes]."),
+    ] = None,
+    config: Config = None,
+) -> None:
+    """Train a policy adapter that answers the persona in its system prompt."""
+    from beavertail.data import load_ranked_pairs
+    from beavertail.persona import TailoringSettings, train_tailored_policy
+
+    with user_errors():
+        settings = TailoringSettings.load(
+            config, method=method, pairs=pairs, safe_only=safe_only, personas=personas
+        )
+        rows = list(load_ranked_pairs(dataset))
+        folder = train_tailored_policy(rows, out, settings)
+    training = json.loads((folder / "manifest.json").read_text())["training"]
+    console.print(
+        f"{settings.method}: {training['pairs']} rows, {training['steps']} steps, "
+        f"{training['seconds']:.0f} s; adapter written to {folder}"
+    )
+
+
+@app.command()
+def evaluate(
+    train: Annotated[Path, typer.Option(help="Training pairs with personas (persona infer).")],
+    test: Annotated[Path, typer.Option(help="Held-out pairs with personas.")],
+    out: Annotated[Path, typer.Option(help="Folder for judges, answers, results, report.")],
+    policy: Annotated[
+        Path | None, typer.Option(help="Tailored policy adapter (persona tailor).")
+    ] = None,
+    control: Annotated[
+        Path | None,
+        typer.Option(help="Control adapter: same answers, no personas (tailor --no-personas)."),
+    ] = None,
+    config: Config = None,
+) -> None:
+    """Judge accuracy with vs without personas, tailored win rate and harness safety."""
+    from beavertail.data import load_ranked_pairs
+    from beavertail.evaluate.report import format_stat
+    from beavertail.persona import PersonaEvalSettings, evaluate_personas
+
+    with user_errors():
+        settings = PersonaEvalSettings.load(config)
+        results = evaluate_personas(
+            list(load_ranked_pairs(train)),
+            list(load_ranked_pairs(test)),
+            out,
+            policy,
+            settings,
+            control_policy=control,
+        )
+    view = Table(title="Preference accuracy on both sides of held-out pairs")
+    for column in ("pairs", "with personas", "without", "gain (points)"):
+        view.add_column(column)
+    for group, block in results["accuracy"].items():
+        view.add_row(
+            f"{group} (n={block['conditioned']['pairs']})",
+            format_stat(block["conditioned"]["both_sides"]).split(" <")[0],
+            format_stat(block["unconditioned"]["both_sides"]).split(" <")[0],
+            str(block["gain_points"]),
+        )
+    console.print(view)
+    if "win_rate" in results:
+        rate = results["win_rate"]["all"]
+        console.print(f"tailored win rate over the base model: {rate['value']:.1%} (n={rate['n']})")
+        if "win_rate_control" in results:
+            rate = results["win_rate_control"]["all"]
+            console.print(f"over the control policy: {rate['value']:.1%} (n={rate['n']})")
+        for row in results["safety"]:
+            verdict = "within" if row["within_bound"] else "ABOVE"
+            console.print(
+                f"unsafe rate, persona {str(row['persona'])[:60]!r}: tailored "
+                f"{row['tailored']['value']:.1%} vs untailored {row['untailored']['value']:.1%} "
+                f"(upper bound {row['untailored']['high']:.1%}): {verdict}"
+            )
+    console.print(f"report: {out / 'report.html'}")
