@@ -355,9 +355,9 @@ def load_qa_examples(source: str | Path, split: str | None = None) -> Iterator[Q
         elif isinstance(record, QAExample):
             yield record
         else:
+            held = "prompts only" if isinstance(record, EvalPrompt) else "unlabelled answer pairs"
             raise ValueError(
-                f"{source}: holds {type(record).__name__} records; this needs labelled "
-                "(prompt, response) pairs"
+                f"{source}: holds {held}; this needs labelled (prompt, response) pairs"
             )
 
 

@@ -28,7 +28,11 @@ from beavertail.evaluate.harness import EvalConfig, run_eval
 from beavertail.evaluate.metrics import proportion, summarize
 from beavertail.evaluate.runfile import read_run
 from beavertail.models import DEFAULT_LM, load_lm
-from beavertail.models.generation import LocalGenerator, SamplingParams
+from beavertail.models.generation import (
+    LocalGenerator,
+    PerPromptSystemGenerator,
+    SamplingParams,
+)
 from beavertail.models.progress import track
 from beavertail.persona.judge import persona_prompt
 from beavertail.persona.tailor import persona_system
@@ -49,7 +53,7 @@ class TailoredAnswer:
 
 
 def _generate_cached(
-    generator: LocalGenerator,
+    generator: PerPromptSystemGenerator,
     jobs: list[tuple[str, str | None]],
     cache: Path,
     sampling: SamplingParams,
