@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ from beavertail.align.trainer import (
     TrainResult,
     finish_run,
     lora_config,
+    run_trainer,
     trainer_arguments,
 )
 from beavertail.models.adapters import save_adapter
@@ -99,13 +99,7 @@ def train_sft_adapter(
         processing_class=lm.tokenizer,
         peft_config=peft_config,
     )
-    began = time.perf_counter()
-    trainer.train(resume_from_checkpoint=resume)
-    seconds = time.perf_counter() - began
-    logged = [h for h in trainer.state.log_history if "loss" in h]
-    metrics = {
-        k: float(v) for k, v in (logged[-1] if logged else {}).items() if isinstance(v, int | float)
-    }
+    seconds, metrics = run_trainer(trainer, resume)
     result = TrainResult(len(rows), 0, trainer.state.global_step, seconds, metrics)
     return trainer.model, result
 

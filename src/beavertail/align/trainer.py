@@ -178,6 +178,17 @@ def lora_config(lm: LoadedLM, config: AlignConfig) -> Any:
     )
 
 
+def run_trainer(trainer: Any, resume: str | None) -> tuple[float, dict[str, float]]:
+    """Train (resuming from ``resume`` when given); the seconds it took and TRL's last logged
+    metrics."""
+    began = time.perf_counter()
+    trainer.train(resume_from_checkpoint=resume)
+    seconds = time.perf_counter() - began
+    logged = [h for h in trainer.state.log_history if "loss" in h]
+    last = logged[-1] if logged else {}
+    return seconds, {k: float(v) for k, v in last.items() if isinstance(v, int | float)}
+
+
 def train_adapter(
     lm: LoadedLM,
     pairs: Sequence[PolicyPair],
@@ -220,12 +231,7 @@ def train_adapter(
         callbacks=callbacks,
         margin_scale=margin_scale,
     )
-    began = time.perf_counter()
-    trainer.train(resume_from_checkpoint=resume)
-    seconds = time.perf_counter() - began
-    logged = [h for h in trainer.state.log_history if "loss" in h]
-    last = logged[-1] if logged else {}
-    metrics = {k: float(v) for k, v in last.items() if isinstance(v, int | float)}
+    seconds, metrics = run_trainer(trainer, resume)
     trained = len(trainer.train_dataset)
     result = TrainResult(trained, len(pairs) - trained, trainer.state.global_step, seconds, metrics)
     return trainer.model, result

@@ -52,34 +52,43 @@ class TailoredAnswer:
     conflict: bool | None
 
 
+Job = tuple[str, str | None]  # (prompt, system prompt)
+
+
 def _generate_cached(
-    generator: PerPromptSystemGenerator,
-    jobs: list[tuple[str, str | None]],
+    base_model: str,
+    policy: str | Path | None,
+    jobs: list[Job],
     cache: Path,
     sampling: SamplingParams,
-    identity: str,
     batch_size: int,
     description: str,
     progress: bool,
-) -> dict[str, str]:
-    """Answers to (prompt, system prompt) jobs, appended to ``cache`` per batch (resumable)."""
+) -> dict[Job, str]:
+    """The answers of ``base_model`` (+ the ``policy`` adapter) to (prompt, system prompt)
+    jobs, appended to ``cache`` per batch under a key with the policy's digest (resumable);
+    the model is loaded only when some answer is missing."""
+    identity = base_model + (f"+{artifact_digest(policy)}" if policy is not None else "")
 
-    def key(job: tuple[str, str | None]) -> str:
+    def key(job: Job) -> str:
         content = json.dumps([identity, sampling.model_dump(), job[0], job[1]])
         return hashlib.sha256(content.encode()).hexdigest()
 
     done = {row["key"]: row["answer"] for row in appended_rows(cache)}
     todo = list(dict.fromkeys(job for job in jobs if key(job) not in done))
-    batches = [todo[s : s + batch_size] for s in range(0, len(todo), batch_size)]
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    with cache.open("a", encoding="utf-8") as sink:
-        for batch in track(batches, len(batches), description, show=progress):
-            answers = generator.generate([p for p, _ in batch], sampling, [s for _, s in batch])
-            for job, answer in zip(batch, answers, strict=True):
-                done[key(job)] = answer.text
-                sink.write(json.dumps({"key": key(job), "answer": answer.text}) + "\n")
-            sink.flush()
-    return {f"{p}\x00{s}": done[key((p, s))] for p, s in jobs}
+    if todo:
+        generator: PerPromptSystemGenerator = LocalGenerator(load_lm(base_model, adapter=policy))
+        batches = [todo[s : s + batch_size] for s in range(0, len(todo), batch_size)]
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        with cache.open("a", encoding="utf-8") as sink:
+            for batch in track(batches, len(batches), description, show=progress):
+                prompts, systems = [p for p, _ in batch], [s for _, s in batch]
+                answers = generator.generate(prompts, sampling, systems)
+                for job, answer in zip(batch, answers, strict=True):
+                    done[key(job)] = answer.text
+                    sink.write(json.dumps({"key": key(job), "answer": answer.text}) + "\n")
+                sink.flush()
+    return {job: done[key(job)] for job in jobs}
 
 
 def tailored_answers(
@@ -98,52 +107,44 @@ def tailored_answers(
     what is missing."""
     sampling = sampling or SamplingParams(max_new_tokens=96)
     cache_dir = Path(cache_dir)
-    jobs = [
-        (row.prompt, persona_system(persona))
-        for row in rows
-        for persona in (row.persona_chosen, row.persona_rejected)
+    sides = [
+        (i, side, persona)
+        for i, row in enumerate(rows)
+        for side, persona in (("chosen", row.persona_chosen), ("rejected", row.persona_rejected))
         if persona
     ]
     tailored = _generate_cached(
-        LocalGenerator(load_lm(base_model, adapter=tailored_policy)),
-        jobs,
+        base_model,
+        tailored_policy,
+        [(rows[i].prompt, persona_system(persona)) for i, _, persona in sides],
         cache_dir / "tailored.jsonl",
         sampling,
-        f"{base_model}+{artifact_digest(tailored_policy)}",
         batch_size,
         "tailored answers",
         progress,
     )
-    untailored_identity = base_model
-    if untailored_policy is not None:
-        untailored_identity += f"+{artifact_digest(untailored_policy)}"
     untailored = _generate_cached(
-        LocalGenerator(load_lm(base_model, adapter=untailored_policy)),
+        base_model,
+        untailored_policy,
         [(row.prompt, None) for row in rows],
         cache_dir / "untailored.jsonl",
         sampling,
-        untailored_identity,
         batch_size,
         "untailored answers",
         progress,
     )
-    out = []
-    for i, row in enumerate(rows):
-        for side, persona in (("chosen", row.persona_chosen), ("rejected", row.persona_rejected)):
-            if not persona:
-                continue
-            out.append(
-                TailoredAnswer(
-                    i,
-                    side,
-                    persona,
-                    row.prompt,
-                    tailored[f"{row.prompt}\x00{persona_system(persona)}"],
-                    untailored[f"{row.prompt}\x00None"],
-                    row.conflict,
-                )
-            )
-    return out
+    return [
+        TailoredAnswer(
+            i,
+            side,
+            persona,
+            rows[i].prompt,
+            tailored[(rows[i].prompt, persona_system(persona))],
+            untailored[(rows[i].prompt, None)],
+            rows[i].conflict,
+        )
+        for i, side, persona in sides
+    ]
 
 
 def win_rates(

@@ -157,15 +157,11 @@ def side_accuracy(scores: SideScores, mask: np.ndarray | None = None) -> dict[st
 
 
 def compare_judges(
-    conditioned: Scorer,
-    unconditioned: Scorer,
-    rows: Sequence[RankedPair],
-    progress: bool = False,
+    with_personas: SideScores, without: SideScores, rows: Sequence[RankedPair]
 ) -> dict[str, Any]:
-    """Both models' side accuracies on ``rows``: all pairs, and conflict / agreeing pairs
-    apart (pairs whose ``conflict`` is unknown count in "all" only)."""
-    with_personas = side_scores(conditioned, rows, True, progress)
-    without = side_scores(unconditioned, rows, False, progress)
+    """Side accuracies of the conditioned model's scores (``with_personas``) and the
+    baseline's (``without``) on ``rows``: all pairs, and conflict / agreeing pairs apart
+    (pairs whose ``conflict`` is unknown count in "all" only)."""
     groups: dict[str, np.ndarray | None] = {"all": None}
     flags = np.array([r.conflict for r in rows], dtype=object)
     if any(f is not None for f in flags):

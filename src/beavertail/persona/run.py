@@ -107,17 +107,17 @@ def evaluate_personas(
     output = Path(output_dir)
     conditioned = _judge(train, output / "judge-persona", settings.judge, True)
     plain = _judge(train, output / "judge-plain", settings.judge, False)
+    scores = {
+        "conditioned": side_scores(conditioned, test, True, progress),
+        "unconditioned": side_scores(plain, test, False, progress),
+    }
     results: dict[str, Any] = {
         "train_pairs": len(train),
         "test_pairs": len(test),
-        "accuracy": compare_judges(conditioned, plain, test, progress),
+        "accuracy": compare_judges(scores["conditioned"], scores["unconditioned"], test),
     }
     personas = [p for r in test for p in (r.persona_chosen, r.persona_rejected) if p]
     clusters = cluster_personas(personas, settings.clusters)
-    scores = {
-        "conditioned": side_scores(conditioned, test, True),
-        "unconditioned": side_scores(plain, test, False),
-    }
     results["clusters"] = _per_cluster(clusters, test, scores)
     results["embedding_match"] = side_accuracy(embedding_match(test))
     results["identical_personas"] = proportion(
