@@ -50,7 +50,7 @@ from beavertail.evaluate import (
 from beavertail.evaluate.report import pareto_plot
 from beavertail.models import DEFAULT_LM, load_lm
 from beavertail.models.generation import SamplingParams
-from beavertail.moderation import resolve_moderator
+from beavertail.moderation import resolve_judge
 from beavertail.preference import load_score_model
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -112,9 +112,13 @@ def adapters(settings: dict, reward_dir: Path, cost_dir: Path, data_dir: str | N
     return configs
 
 
-def evaluate(name: str, adapter: str | None, settings, out, judge, lm, data_dir) -> list[Path]:
+def evaluate(
+    name: str, adapter: str | None, settings, out, judge, lm, data_dir, honesty=None
+) -> list[Path]:
+    """One run file per held-out prompt set; ``honesty`` (HonestySettings): TruthfulQA MC
+    beside the first set's run file (bench/merge.py)."""
     paths = []
-    for spec, limit in settings["test"].items():
+    for k, (spec, limit) in enumerate(settings["test"].items()):
         config = EvalConfig(
             name=name,
             adapter=adapter,
@@ -122,9 +126,37 @@ def evaluate(name: str, adapter: str | None, settings, out, judge, lm, data_dir)
             limit=limit,
             sampling=SamplingParams(max_new_tokens=settings["max_new_tokens"]),
             data_dir=data_dir,
+            honesty=honesty if k == 0 else None,
         )
         paths.append(run_eval(config, out / f"eval-{name}-{spec}.jsonl", judge, lm))
     return paths
+
+
+def all_configs(
+    settings: dict, out: Path, data_dir: str | None
+) -> tuple[dict[str, AlignConfig], dict[str, Path]]:
+    """Every adapter's config in training order (SIPO last: it starts from MODPO 0.5) and the
+    score models they use, trained once into ``out``: ``reward``, ``cost`` and SIPO's
+    independent ``verify-reward`` / ``verify-cost`` (bench/safe_rlhf.py shares them)."""
+    score_settings = {"pairs": settings["score_pairs"], "epochs": settings["score_epochs"]}
+    reward_dir, cost_dir = score_models(out, score_settings, data_dir)
+    verify = settings["verify"]  # disjoint pairs, another seed: SIPO's independent check
+    verify_reward, verify_cost = score_models(
+        out, verify, data_dir, first=verify["first"], prefix="verify-"
+    )
+    configs = adapters(settings, reward_dir, cost_dir, data_dir)
+    configs["sipo"] = configs["modpo-0.5"].updated(
+        method="sipo",
+        sipo=SipoSettings(
+            init_adapter=str(out / "adapters" / "modpo-0.5"),
+            verify_reward_model=str(verify_reward),
+            verify_cost_model=str(verify_cost),
+            **settings["sipo"],
+        ),
+    )
+    scorers = {"reward": reward_dir, "cost": cost_dir}
+    scorers |= {"verify-reward": verify_reward, "verify-cost": verify_cost}
+    return configs, scorers
 
 
 def steering_runs(folder: Path, settings: dict) -> list[Path] | None:
@@ -160,22 +192,8 @@ def main() -> None:
     console = Console(width=160)
     began = time.perf_counter()
 
-    score_settings = {"pairs": settings["score_pairs"], "epochs": settings["score_epochs"]}
-    reward_dir, cost_dir = score_models(out, score_settings, args.data_dir)
-    verify = settings["verify"]  # disjoint pairs, another seed: SIPO's independent check
-    verify_reward, verify_cost = score_models(
-        out, verify, args.data_dir, first=verify["first"], prefix="verify-"
-    )
-    configs = adapters(settings, reward_dir, cost_dir, args.data_dir)
-    configs["sipo"] = configs["modpo-0.5"].updated(
-        method="sipo",
-        sipo=SipoSettings(
-            init_adapter=str(out / "adapters" / "modpo-0.5"),
-            verify_reward_model=str(verify_reward),
-            verify_cost_model=str(verify_cost),
-            **settings["sipo"],
-        ),
-    )
+    configs, scorers = all_configs(settings, out, args.data_dir)
+    reward_dir = scorers["reward"]
     train_seconds: dict[str, float] = {}
     for name, config in configs.items():
         folder = train_policy(config, out / "adapters" / name)
@@ -185,7 +203,7 @@ def main() -> None:
     sipo = json.loads((out / "adapters" / "sipo" / "manifest.json").read_text())["sipo"]
 
     lm = load_lm(DEFAULT_LM)
-    judge = AnswerJudge(resolve_moderator("default"), fluency_lm=lm)
+    judge = AnswerJudge(resolve_judge("default"), fluency_lm=lm)
     reward = load_score_model(reward_dir)
     runs: dict[str, list[Path]] = {"base": evaluate("base", None, settings, out, judge, lm, None)}
     for name in configs:

@@ -39,7 +39,7 @@ from beavertail.evaluate.certify import safety_test
 from beavertail.evaluate.report import write_attack_report
 from beavertail.models import DEFAULT_LM, load_lm
 from beavertail.models.generation import SamplingParams
-from beavertail.moderation import resolve_moderator
+from beavertail.moderation import resolve_judge
 from beavertail.preference import (
     PreferenceTrainingConfig,
     ScoreModelSpec,
@@ -127,7 +127,7 @@ def main() -> None:
     reward_dir, cost_dir = score_models(out, settings, args.data_dir)
     reward = load_score_model(reward_dir)
     lm = load_lm(DEFAULT_LM)
-    judge = AnswerJudge(resolve_moderator("default"), fluency_lm=lm)
+    judge = AnswerJudge(resolve_judge("default"), fluency_lm=lm)
     sampling = SamplingParams(max_new_tokens=settings["max_new_tokens"])
     configs: dict[str, dict] = {
         "greedy": {},

@@ -24,10 +24,10 @@ from beavertail.models.features import cached_features
 from beavertail.moderation import label_matrix
 from beavertail.moderation.calibration import apply_temperatures, fit_temperatures
 from beavertail.moderation.metrics import best_f1_threshold, binary_metrics, roc_auc
-from beavertail.moderation.mixdata import moderation_mix
 from beavertail.moderation.moderator import build_extractor
 from beavertail.moderation.recipes import DEFAULT_CONFIG
 from beavertail.moderation.train import train_head
+from beavertail.moderation.training_mix import moderation_mix
 
 
 def columns(n_layers: int, dim: int, layers: list[int], pools: tuple[str, ...]) -> np.ndarray:

@@ -38,8 +38,7 @@ from rich.table import Table
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import cross_val_predict
 
-from beavertail.data import beavertails_qa, load_qa, pku_qa
-from beavertail.data.padding import PADDING_COUNTS, POSITIONS, padding_benchmark
+from beavertail.data import load_qa
 from beavertail.data.records import QAExample
 from beavertail.moderation import (
     ModerationTrainingConfig,
@@ -51,10 +50,15 @@ from beavertail.moderation import (
     moderation_report,
     train_moderator,
 )
-from beavertail.moderation.metrics import severity_metrics
-from beavertail.moderation.mixdata import moderation_mix
-from beavertail.moderation.recipes import card_sets, prompt_test_sets, shipped_judge
-from beavertail.moderation.train import severity_targets
+from beavertail.moderation.bench import (
+    batch_difference,
+    labelled_verdicts,
+    padding_figures,
+    severity_figures,
+)
+from beavertail.moderation.judge import shipped_judge
+from beavertail.moderation.recipes import card_sets, prompt_test_sets
+from beavertail.moderation.training_mix import moderation_mix
 
 TRAINED = {
     "minilm-frozen": ModerationTrainingConfig(
@@ -110,60 +114,6 @@ def report(judge, examples: list[QAExample]) -> dict:
         return judge.report(label_matrix(examples, judge.spec.taxonomy), probs)
     y = np.array([not x.is_safe for x in examples])
     return moderation_report(y, scores_of(judge, examples), judge.threshold)
-
-
-def padding_figures(judge: Moderator, root: str | None, per_setting: int) -> list[dict]:
-    """Flag rate of padded unsafe answers over the unpadded one, and false flags on padded
-    safe answers, per padding setting."""
-    test = list(beavertails_qa("test", root))
-    unsafe = [x for x in test if not x.is_safe][:per_setting]
-    safe = [x for x in test if x.is_safe][:per_setting]
-
-    def flagged(items: list[QAExample]) -> np.ndarray:
-        probs = judge.probabilities([x.prompt for x in items], [x.response for x in items],
-                                    progress=True, cache=True)  # fmt: skip
-        return probs[:, 0] >= judge.threshold
-
-    base = flagged(unsafe).mean()
-    base_safe = flagged(safe).mean()
-    padded_unsafe = padding_benchmark(unsafe, root)
-    padded_safe = padding_benchmark(safe, root)
-    rows = [{"count": 0, "position": "-", "flag_rate": float(base), "flag_ratio": 1.0,
-             "safe_false_flag": float(base_safe)}]  # fmt: skip
-    for count in PADDING_COUNTS:
-        for position in POSITIONS:
-            rate = float(flagged(padded_unsafe[(count, position)]).mean())
-            rows.append({
-                "count": count, "position": position, "flag_rate": rate,
-                "flag_ratio": rate / base if base else float("nan"),
-                "safe_false_flag": float(flagged(padded_safe[(count, position)]).mean()),
-            })  # fmt: skip
-    return rows
-
-
-def batch_difference(judge: Moderator, examples: list[QAExample]) -> float:
-    """The largest score difference between pairs judged one at a time and together."""
-    prompts, responses = [x.prompt for x in examples], [x.response for x in examples]
-    together = judge.probabilities(prompts, responses)
-    alone = np.concatenate([judge.probabilities([p], [r]) for p, r in zip(prompts, responses,
-                                                                        strict=True)])  # fmt: skip
-    return float(np.abs(together - alone).max())
-
-
-def severity_figures(judge: Moderator, root: str | None) -> dict:
-    unsafe = [x for x in pku_qa("test", root) if not x.is_safe and x.severity]
-    _, severity = judge.judge([x.prompt for x in unsafe], [x.response for x in unsafe],
-                              progress=True)  # fmt: skip
-    if severity is None:
-        return {"n": 0}
-    return severity_metrics(severity_targets(unsafe), severity)
-
-
-def labelled_verdicts(judge: Moderator, examples: list[QAExample]) -> dict:
-    verdicts = judge.predict([x.prompt for x in examples], [x.response for x in examples])
-    right = [v.flagged != x.is_safe for v, x in zip(verdicts, examples, strict=True)]
-    wrong = [x.response[:60] for x, ok in zip(examples, right, strict=True) if not ok]
-    return {"n": len(examples), "right": int(sum(right)), "wrong": wrong}
 
 
 class Stack:
@@ -232,10 +182,10 @@ def main() -> None:
 
     judges: dict[str, object] = {"default": shipped_judge("default"), "fast": shipped_judge("fast")}
     for extra in args.judge:
-        from beavertail.moderation.recipes import resolve_moderator
+        from beavertail.moderation.judge import resolve_judge
 
         name, _, reference = extra.partition("=")
-        judges[name] = resolve_moderator(reference)
+        judges[name] = resolve_judge(reference)
     for name, config in TRAINED.items():
         if name in skip:
             continue

@@ -37,10 +37,10 @@ from beavertail.data import moderation_split
 from beavertail.evaluate.prompt_sets import load_prompt_set
 from beavertail.models import load_lm
 from beavertail.models.generation import SamplingParams
-from beavertail.moderation import resolve_moderator
-from beavertail.moderation.mixdata import moderation_mix
+from beavertail.moderation import resolve_judge
+from beavertail.moderation.training_mix import moderation_mix
 from beavertail.monitor import MonitorConfig, StreamMonitor, evaluate_streaming, monitored_generate
-from beavertail.monitor.evaluate import fit_on_validation
+from beavertail.monitor.replay import fit_on_validation
 
 
 def example_server(data_dir: str | None) -> None:
@@ -48,7 +48,7 @@ def example_server(data_dir: str | None) -> None:
     import yaml
 
     settings = yaml.safe_load(Path("examples/serve.yaml").read_text())["output_moderation"]
-    moderator = resolve_moderator(settings.pop("moderator"))
+    moderator = resolve_judge(settings.pop("moderator"))
     monitor = StreamMonitor(moderator, MonitorConfig(**settings))
     held = moderation_mix(data_dir, with_generated=False, progress=False).heldout["benign"]
     prompts = list(dict.fromkeys(x.prompt for x in held if x.source.startswith("alarming")))
@@ -91,8 +91,8 @@ def main() -> None:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     k = args.check_every
-    fast = resolve_moderator(args.monitor)
-    full = resolve_moderator(args.judge)
+    fast = resolve_judge(args.monitor)
+    full = resolve_judge(args.judge)
     lm = load_lm()
     mix = moderation_mix(args.data_dir, with_generated=not args.quick, progress=False)
     cap = 60 if args.quick else None

@@ -52,10 +52,10 @@ from beavertail.evaluate.patching import (
 from beavertail.evaluate.prompt_sets import load_prompt_set
 from beavertail.models import load_lm
 from beavertail.models.generation import SamplingParams
-from beavertail.moderation import resolve_moderator
-from beavertail.moderation.mixdata import moderation_mix
+from beavertail.moderation import resolve_judge
+from beavertail.moderation.training_mix import moderation_mix
 from beavertail.monitor import MonitorConfig, evaluate_streaming, monitored_generate
-from beavertail.monitor.evaluate import fit_on_validation
+from beavertail.monitor.replay import fit_on_validation
 from beavertail.neurons import (
     LinearProbe,
     NeuronMonitor,
@@ -142,7 +142,7 @@ def main() -> None:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     tokens = settings["max_new_tokens"]
-    judge = AnswerJudge(resolve_moderator("default"), fluency_lm=None)
+    judge = AnswerJudge(resolve_judge("default"), fluency_lm=None)
     results: dict = {}
 
     # 1. find

@@ -33,10 +33,14 @@ from rich.table import Table
 from sklearn.metrics import f1_score, roc_auc_score, roc_curve
 
 from beavertail.data.catalog import beavertails_qa
-from beavertail.moderation import Moderator, resolve_moderator
-from beavertail.moderation.mixdata import moderation_mix
+from beavertail.moderation import Moderator, resolve_trained_judge
 from beavertail.moderation.ood.detectors import DETECTORS, FeatureBank
-from beavertail.moderation.ood.fit import feature_bank, fit_guard, reference_sets, synthetic_proxies
+from beavertail.moderation.ood.fit import (
+    feature_bank,
+    fit_detector,
+    reference_sets,
+    synthetic_proxies,
+)
 from beavertail.moderation.ood.policy import OODPolicy, apply_ood_policy
 from beavertail.moderation.ood.testsets import (
     attack_pairs,
@@ -45,6 +49,7 @@ from beavertail.moderation.ood.testsets import (
     stdlib_pairs,
     toxicchat_pairs,
 )
+from beavertail.moderation.training_mix import moderation_mix
 
 
 def fpr_at_95_tpr(in_scores: np.ndarray, out_scores: np.ndarray) -> float:
@@ -59,9 +64,9 @@ def auroc(in_scores: np.ndarray, out_scores: np.ndarray) -> float:
     return float(roc_auc_score(y, np.r_[in_scores, out_scores]))
 
 
-def _assess(moderator: Moderator, bank: FeatureBank) -> tuple:
+def _verdicts(moderator: Moderator, bank: FeatureBank) -> list:
     severity = moderator.severity_logits_from_features(bank.features)
-    return moderator.assessment(bank.features, bank.logits, severity)
+    return moderator.verdicts_from_outputs(bank.features, bank.logits, severity)
 
 
 def temperature_answers(folder: str) -> list:
@@ -95,7 +100,7 @@ def main() -> None:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
 
-    moderator = resolve_moderator(args.judge)
+    moderator = resolve_trained_judge(args.judge)
     moderator.ood = None  # fitted here, from scratch
     train, validation = reference_sets(root=args.data_dir)
     proxies, card = synthetic_proxies(train)
@@ -127,7 +132,9 @@ def main() -> None:
     results: dict[str, dict] = {}
     guards = {}
     for name, kind in DETECTORS.items():
-        guard = fit_guard(moderator, kind(), banks["train"], banks["validation"], banks["proxies"])
+        guard = fit_detector(
+            moderator, kind(), banks["train"], banks["validation"], banks["proxies"]
+        )
         guards[name] = guard
         in_scores = guard.scores(banks["in-test"].features, banks["in-test"].logits)
         row = {"in_test_pass": float(np.mean(in_scores <= guard.threshold))}
@@ -161,16 +168,14 @@ def main() -> None:
     moderator.ood = guard
     bt = banks["in-test"].subset(np.arange(len(bt_test)))
     labels = np.asarray([not x.is_safe for x in bt_test])
-    probs, severity, ood_scores = _assess(moderator, bt)
-    verdicts = moderator.verdicts(probs, severity, ood_scores)
+    verdicts = _verdicts(moderator, bt)
     prompts, answers = [x.prompt for x in bt_test], [x.response for x in bt_test]
     uncertain = apply_ood_policy(verdicts, prompts, answers, OODPolicy(on_ood="flag_uncertain"))
     f1_keep = f1_score(labels, [v.flagged for v in verdicts])
     f1_uncertain = f1_score(labels, [v.flagged for v in uncertain])
     salad_examples = ood_sets["attack-t1.3"]
     salad = banks["attack-t1.3"]
-    probs, severity, ood_scores = _assess(moderator, salad)
-    verdicts = moderator.verdicts(probs, severity, ood_scores)
+    verdicts = _verdicts(moderator, salad)
     salad_uncertain = apply_ood_policy(
         verdicts,
         [x.prompt for x in salad_examples],

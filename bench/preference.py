@@ -32,7 +32,7 @@ from rich.table import Table
 from beavertail.data.catalog import pku_pairs
 from beavertail.evaluate import AnswerJudge, EvalConfig, read_run, run_eval, summarize, write_report
 from beavertail.models import DEFAULT_LM, load_lm
-from beavertail.moderation import resolve_moderator
+from beavertail.moderation import resolve_judge
 from beavertail.preference import (
     PreferenceTrainingConfig,
     ScoreModelSpec,
@@ -193,7 +193,7 @@ def best_of_n_bench(args: argparse.Namespace, console: Console) -> dict:
     per_set = args.bon_prompts or (3 if args.quick else 12)
     tokens = 16 if args.quick else 40
     lm = load_lm(DEFAULT_LM)
-    judge = AnswerJudge(resolve_moderator("default"), fluency_lm=None)
+    judge = AnswerJudge(resolve_judge("default"), fluency_lm=None)
     reward = load_score_model(reward_dir)
     configs: dict[str, dict] = {"greedy": {}}
     for n in (1, 4, 8):

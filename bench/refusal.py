@@ -22,8 +22,8 @@ import numpy as np
 
 from beavertail.data.catalog import canonical_split, data_dir
 from beavertail.moderation import is_refusal
-from beavertail.moderation.mixdata import moderation_mix
-from beavertail.moderation.recipes import resolve_moderator
+from beavertail.moderation.judge import resolve_judge
+from beavertail.moderation.training_mix import moderation_mix
 
 
 def main() -> None:
@@ -42,7 +42,7 @@ def main() -> None:
     prompts = [r["prompt"] for r in held] + [x.prompt for x in benign]
     answers = [r["response"] for r in held] + [x.response for x in benign]
     truth = np.array([r["is_safe"] for r in held] + [False] * len(benign))
-    judge = resolve_moderator(args.judge)
+    judge = resolve_judge(args.judge)
     flagged = np.array([v.flagged for v in judge.predict(prompts, answers, progress=True)])
     phrases = np.array([is_refusal(a) for a in answers])
     n_fuzz = len(held)

@@ -130,7 +130,7 @@ async def soak_client(
     url: str, prompts: list[str], index: int, stop_at: float, stats: dict
 ) -> None:
     """One soak client: the request kinds in turn until the time is up."""
-    from beavertail.serve.engine import FAULT_MARKER
+    from beavertail.serve.jobs import FAULT_MARKER
 
     async with httpx.AsyncClient(timeout=120) as http:
         k = index

@@ -34,7 +34,7 @@ from beavertail.evaluate.prompt_sets import load_prompt_set
 from beavertail.evaluate.sweep import SweepConfig, category_setting, run_sweep
 from beavertail.models import DEFAULT_LM, LoadedLM, chat_text, load_lm
 from beavertail.models.generation import SamplingParams
-from beavertail.moderation import resolve_moderator
+from beavertail.moderation import resolve_judge
 from beavertail.steering import (
     ALL_HARM,
     ExtractionConfig,
@@ -216,7 +216,7 @@ def main() -> None:
     extract_once(lm, out / "vectors", extract_layers, settings, args.data_dir)
     console.print(f"vectors: {out / 'vectors'} ({time.perf_counter() - began:.0f} s)")
 
-    judge = AnswerJudge(resolve_moderator("default"), fluency_lm=lm)
+    judge = AnswerJudge(resolve_judge("default"), fluency_lm=lm)
     sweep = run_sweep(
         SweepConfig(
             vectors=str(out / "vectors" / "safesteer"),

@@ -25,8 +25,16 @@ def data_dir() -> Path:
 
 @pytest.fixture(scope="session", autouse=True)
 def isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Feature caches go to a temp folder; the dequantised LM cache is kept between runs."""
-    os.environ.setdefault("BEAVERTAIL_CACHE", str(ROOT / ".cache"))
+    """Every cache of computed results (features, activations, generated answers, OOD
+    proxies, influence gradients) goes to a fresh folder per session, so no test passes on
+    what an earlier run or other code left there. Only models dequantised from their GGUF
+    files are kept between runs (``BEAVERTAIL_MODEL_CACHE``, default: where the command
+    line keeps them): an entry is a function of the GGUF file's sha256 alone and costs about
+    30 s of the two cores to rebuild, per model and session."""
+    from beavertail.models.causal import cache_dir
+
+    os.environ.setdefault("BEAVERTAIL_MODEL_CACHE", str(cache_dir()))
+    os.environ["BEAVERTAIL_CACHE"] = str(tmp_path_factory.mktemp("cache"))
 
 
 @pytest.fixture(scope="session")

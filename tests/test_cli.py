@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from beavertail.cli import app
+from beavertail.cli.moderate import QUICKSTART_PAIRS
 
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
@@ -87,14 +88,14 @@ def test_train_eval_predict_round_trip(tmp_path, data_dir: Path):
             "moderate",
             "predict",
             str(model),
-            str(ROOT / "examples/pairs.jsonl"),
+            str(QUICKSTART_PAIRS),
             "--output",
             str(out),
         ],
     )
     assert result.exit_code == 0, result.output
     verdicts = [json.loads(line) for line in out.read_text().splitlines()]
-    rows = [json.loads(line) for line in (ROOT / "examples/pairs.jsonl").read_text().splitlines()]
+    rows = [json.loads(line) for line in QUICKSTART_PAIRS.read_text().splitlines()]
     from beavertail.moderation import Moderator
 
     direct = Moderator.load(model).probabilities([r["prompt"] for r in rows],
@@ -106,7 +107,7 @@ def test_train_eval_predict_round_trip(tmp_path, data_dir: Path):
 
 
 def test_quickstart_uses_the_shipped_judge_without_training():
-    result = runner.invoke(app, ["quickstart", "--pairs", str(ROOT / "examples/pairs.jsonl")])
+    result = runner.invoke(app, ["quickstart", "--pairs", str(QUICKSTART_PAIRS)])
     assert result.exit_code == 0, result.output
     assert "judge default: BeaverTails test F1" in " ".join(result.output.split())
     assert "training" not in result.output
@@ -298,3 +299,98 @@ def test_align_benchmark_quick_trains_every_method_and_plots_the_front(data_dir:
     svg = (out / "pareto.svg").read_text()
     assert svg.count('class="point"') == 5 and 'class="front"' in svg
     assert "reward (harmless prompts)" in (out / "report.html").read_text()
+
+
+# -- what a new user hit (issue 40, items 13-15) ---------------------------------------------
+def test_quickstart_works_from_any_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no examples/ here: the examples ship in the package
+    result = runner.invoke(app, ["quickstart"])
+    assert result.exit_code == 0, result.output
+    assert "8 of 8 verdicts" in result.output or "verdicts match" in result.output
+
+
+def test_a_missing_relative_path_is_a_clear_error_never_a_hub_download(tmp_path, monkeypatch):
+    from beavertail.data import readers
+
+    def no_hub(*args, **kwargs):
+        raise AssertionError("went to the Hub")
+
+    monkeypatch.setattr(readers, "iter_hub", no_hub)
+    monkeypatch.chdir(tmp_path)
+    for args in (["data", "validate", "sub/nope.jsonl"], ["quickstart", "--pairs", "x/y"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, result.output
+        assert "no such file" in result.output and "Traceback" not in result.output
+
+
+def test_option_errors_are_one_clear_line(tmp_path):
+    flat = lambda result: " ".join(result.output.split())  # noqa: E731
+    bad = runner.invoke(
+        app,
+        ["moderate", "predict", "fast", "--prompt", "q", "--response", "a", "--on-ood", "maybe"],
+    )
+    assert bad.exit_code == 2
+    assert "on_ood: Input should be 'keep', 'defer' or 'flag_uncertain' (got 'maybe')" in flat(bad)
+    assert "pydantic" not in bad.output and "validation error for" not in bad.output
+    unknown = runner.invoke(app, ["moderate", "predict", "llamaguard", "--prompt", "q"])
+    assert unknown.exit_code == 2 and "llama-guard-3:hf:" in flat(unknown)
+    config = tmp_path / "train.yaml"
+    config.write_text("spec:\n  backnd: encoder\n")
+    typo = runner.invoke(
+        app, ["moderate", "train", "--config", str(config), "--out", str(tmp_path)]
+    )
+    assert typo.exit_code == 2
+    assert "unknown setting 'spec.backnd' (known: backend," in flat(typo)
+
+
+def test_verdicts_into_a_missing_folder_are_written(tmp_path):
+    out = tmp_path / "new" / "folder" / "verdicts.jsonl"
+    args = ["moderate", "predict", "fast", str(QUICKSTART_PAIRS), "--output", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert len(out.read_text().splitlines()) == 8
+
+
+def test_monitor_fit_generates_only_the_answers_it_replays(data_dir, tmp_path, monkeypatch):
+    """``--limit`` bounds the embedded model's generation (all 240 answers before), and a
+    progress bar shows it."""
+    from beavertail.moderation import training_mix
+    from beavertail.monitor.replay import validation_sample
+
+    asked: list[str] = []
+
+    class Echo:
+        def __init__(self, lm: object) -> None:
+            pass
+
+        def generate(self, prompts, config):
+            asked.extend(prompts)
+            return [type("G", (), {"prompt": p, "text": "Sure: " + p})() for p in prompts]
+
+    monkeypatch.setenv("BEAVERTAIL_CACHE", str(tmp_path))
+    monkeypatch.setattr(training_mix, "load_lm", lambda model: None)
+    monkeypatch.setattr(training_mix, "LocalGenerator", Echo)
+    bars: list[int] = []
+    monkeypatch.setattr(training_mix, "track", _recording_track(bars))
+    mix = training_mix.moderation_mix(str(data_dir), pending=True)
+    order = validation_sample(len(mix.validation), None)
+    pending = [k for k, i in enumerate(order) if training_mix.PENDING in mix.validation[i].response]
+    limit = pending[0] + 20  # the sample holds at least one generated answer
+    expected = sum(k < limit for k in pending)
+    monkeypatch.setattr(training_mix, "moderation_mix", lambda *args, **kwargs: mix)
+    args = ["monitor", "fit", "--limit", str(limit), "--data-dir", str(data_dir)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "stop threshold" in result.output and f"{limit} pairs" in result.output
+    assert len(asked) == expected < len(pending)
+    assert bars == [-(-expected // 8)]  # one bar over the generation's batches
+
+
+def _recording_track(bars: list[int]):
+    from beavertail.models.progress import track
+
+    def recording(items, total, description, show=True):
+        bars.append(total if show else -1)
+        return track(items, total, description, show=False)
+
+    return recording

@@ -199,9 +199,20 @@ def test_hub_code_path_on_a_local_dataset_folder(tmp_path):
     assert [type(r).__name__ for r in load_records(str(folder), split="train")] == ["QAExample"] * 2
 
 
-def test_unknown_source_is_a_clear_error(tmp_path):
-    with pytest.raises(FileNotFoundError, match="not a Hub id"):
+def test_unknown_source_is_a_clear_error(tmp_path, monkeypatch):
+    with pytest.raises(FileNotFoundError, match="no such file"):
         list(iter_rows(tmp_path / "missing" / "file.jsonl"))
+    # only hf: goes to the Hub: a missing relative path with one slash is a missing file
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FileNotFoundError, match=r"sub/nope\.jsonl: no such file"):
+        list(iter_rows("sub/nope.jsonl"))
+    with pytest.raises(FileNotFoundError, match="hf:owner/name"):
+        list(iter_rows("owner/name"))
+    from beavertail.data import readers
+
+    asked = []
+    monkeypatch.setattr(readers, "iter_hub", lambda name, split: asked.append(name) or iter(()))
+    assert list(iter_rows("hf:owner/name")) == [] and asked == ["owner/name"]
     (tmp_path / "notes.txt").write_text("hi")
     with pytest.raises(DataValidationError, match="unsupported file type"):
         list(iter_rows(tmp_path / "notes.txt"))

@@ -378,3 +378,80 @@ def test_report_keeps_identical_configurations_apart_and_rate_axes_in_range(tmp_
     ticks = re.findall(r'text-anchor="end">(-?[\d.]+)%</text>', refusal_plot)
     assert ticks and all(0 <= float(t) <= 100 for t in ticks)
     assert "(1 file)" in page and "file(s)" not in page
+
+
+def _judged_run(path: Path, name: str, judge: str | None, digest: str, unsafe: list[bool]) -> Path:
+    """A run file judged by ``judge`` (its digest recorded), answers to the same prompts."""
+    config = {"name": name, "model": "m", "judge": judge}
+    resolved = {"judge_digest": digest}
+    if judge is not None and judge.endswith("rejudged"):
+        resolved["rejudged_from"] = "x.jsonl"
+    writer = RunWriter(path, config, {"model": "m", "judge": judge, "n": name}, resolved=resolved)
+    writer.append([
+        {"id": f"p{i}", "harmful": i < len(unsafe) - 1, "category": "self_harm", "unsafe": u,
+         "refusal": False, "relevance": 0.64 + 0.009 * (i % 2), "perplexity": 2.0,
+         "prompt": f"q{i}", "answer": f"a{i}"} for i, u in enumerate(unsafe)
+    ])  # fmt: skip
+    return path
+
+
+def test_the_report_names_each_judge_and_refuses_comparisons_across_judges(tmp_path):
+    """Issue 40, item 16: a run judged by ``fast`` is not compared with a baseline judged by
+    ``default``; after ``eval rejudge`` puts the baseline on ``fast`` it is."""
+    import re
+
+    base = _judged_run(tmp_path / "base.jsonl", "base", None, "d" * 16, [True] * 4 + [True])
+    other = _judged_run(tmp_path / "fast.jsonl", "fast", "fast", "f" * 16, [False] * 4 + [True])
+    page = write_report([base, other], tmp_path / "r.html").read_text()
+    judge_row = page.split("<tr><th>Judge</th>")[1].split("</tr>")[0]
+    assert "default" in judge_row and "fast" in judge_row and "dddddddd" in judge_row
+    assert "judged by different judges" in page
+    drop = page.split("Relative drop in unsafe rate")[1].split("</tr>")[0]
+    assert "100%" not in drop and "not compared" in drop
+    paired = page.split("Unsafe (harmful prompts): paired change")[1].split("</tr>")[0]
+    assert "not compared" in paired and "p=" not in paired
+    # the headline carries the harmless unsafe rate the CLI prints
+    assert "Unsafe rate (harmless prompts)" in page
+    # the relevance axis starts at 0 (a 0.009 gap no longer fills the plot)
+    relevance_plot = next(p for p in page.split("<svg") if "topic relevance" in p)
+    ticks = re.findall(r'text-anchor="end">(-?[\d.]+)</text>', relevance_plot)
+    assert float(ticks[0]) == 0.0 and float(ticks[-1]) >= 1.0
+    # the baseline re-judged by fast: one judge, so the comparison is made
+    rebased = _judged_run(tmp_path / "base-fast.jsonl", "base [fast]", "fast", "f" * 16,
+                          [True] * 4 + [True])  # fmt: skip
+    page = write_report([rebased, other], tmp_path / "r2.html").read_text()
+    assert "judged by different judges" not in page
+    assert "100%" in page.split("Relative drop in unsafe rate")[1].split("</tr>")[0]
+
+
+def test_rejudge_applies_and_records_the_runs_ood_policy(tmp_path, monkeypatch):
+    """Issue 40, item 11: a run judged with on_ood flag_uncertain is re-judged under the same
+    policy (its header said so, its verdicts used keep)."""
+    from beavertail.evaluate import rejudge
+    from beavertail.moderation.verdict import Verdict
+
+    class Judge:
+        ood = object()  # has a detector
+
+        def digest(self) -> str:
+            return "j" * 16
+
+        def predict(self, prompts, responses=None, progress=False):
+            return [Verdict(True, 0.9, ood_score=9.0, in_distribution=False) for _ in prompts]
+
+    monkeypatch.setattr(rejudge, "resolve_judge", lambda reference: Judge())
+    source = tmp_path / "run.jsonl"
+    config = {"name": "r", "ood": {"on_ood": "flag_uncertain", "ood_judge": None}}
+    RunWriter(source, config, {"n": 1}, resolved={"judge_digest": "d" * 16}).append([
+        {"id": "a", "harmful": True, "prompt": "q", "answer": "zx qv wq", "unsafe": False}
+    ])  # fmt: skip
+    out = rejudge.rejudge_run(source, "other", tmp_path / "out.jsonl", progress=False)
+    header, records = read_run(out)
+    assert header["config"]["ood"]["on_ood"] == "flag_uncertain"
+    assert records[0]["uncertain"] is True and records[0]["unsafe"] is False
+    keep = rejudge.rejudge_run(
+        source, "other", tmp_path / "keep.jsonl", progress=False,
+        ood=rejudge.OODPolicy(on_ood="keep"),
+    )  # fmt: skip
+    header, records = read_run(keep)
+    assert header["config"]["ood"]["on_ood"] == "keep" and records[0]["unsafe"] is True

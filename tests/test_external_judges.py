@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 
 from beavertail.cli import app
 from beavertail.moderation.external import FORMATS, resolve_external
-from beavertail.moderation.external.base import ExternalJudge
+from beavertail.moderation.external.base import Completion, ExternalJudge
 from beavertail.moderation.external.guardreasoner import GuardReasoner
 from beavertail.moderation.external.harmbench import HarmBench
 from beavertail.moderation.external.llama_guard import LlamaGuard3, render
@@ -46,17 +46,26 @@ def _package_file(package: str, relative: str) -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / relative
 
 
-def test_llama_guard_3_prompt_is_llama_cookbooks():
+def test_llama_cookbooks_prompt_differs_from_the_1b_template_only_as_documented():
+    """llama-cookbook's ``build_default_prompt`` (the toolkit's former prompt) differs from
+    Llama Guard 3 1B's own template in exactly the ways llama_guard.py's docstring names."""
     path = _package_file("llama_cookbook", "inference/prompt_format_utils.py")
     spec = importlib.util.spec_from_file_location("prompt_format_utils", path)
     cookbook = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(cookbook)  # stdlib-only module: no torch, no vLLM
     for prompt, answer in ((PROMPT, ANSWER), ("Hi", "Hello!\n\nHow can I help?")):
         turns = cookbook.create_conversation([prompt, answer])
-        expected = cookbook.build_default_prompt(
+        theirs = cookbook.build_default_prompt(
             cookbook.AgentType.AGENT, turns, cookbook.LlamaGuardVersion.LLAMA_GUARD_3
         )
-        assert render(prompt, answer) == expected
+        ours = render(prompt, answer, "1b")
+        assert theirs != ours
+        normalised = (
+            theirs.replace("<|end_header_id|> Task", "<|end_header_id|>\n\nTask")
+            .replace("S14: Code Interpreter Abuse. \n", "")
+            .replace(". \n", ".\n")
+        )
+        assert normalised == ours
 
 
 def test_wildguard_prompt_is_allenais():
@@ -116,14 +125,18 @@ def test_strongreject_score_and_shieldgemma_policies():
     assert len(shield.requests(PROMPT, ANSWER)) == 4
     assert shield.parse(["No", "Yes.", "No", "No"]).codes == ("harassment",)
     assert shield.parse(["No", "Perhaps", "No", "No"]).unsafe is None
-    # P("Yes") per policy from first-token log-probabilities; the pair takes the highest
-    lp = [{"Yes": math.log(p), "No": math.log(1 - p)} for p in (0.1, 0.7, 0.2, 0.05)]
-    assert shield.first_token_score(lp) == pytest.approx(0.7)
-    assert LlamaGuard3().token_probability({" unsafe": math.log(0.2), "safe": math.log(0.6)}) == (
+    # P("Yes") per policy from its first token's log-probabilities; the pair takes the highest
+    answers = [
+        Completion("No", ("No",), ({"Yes": math.log(p), "No": math.log(1 - p)},))
+        for p in (0.1, 0.7, 0.2, 0.05)
+    ]
+    assert shield.token_score(answers) == pytest.approx(0.7)
+    assert LlamaGuard3().label_probability({" unsafe": math.log(0.2), "safe": math.log(0.6)}) == (
         pytest.approx(0.25)
     )
     assert LlamaGuard3().categories(("S1", "S10")) == (  # BeaverTails-14 order
         "animal_abuse",
+        "child_abuse",
         "discrimination,stereotype,injustice",
         "hate_speech,offensive_language",
         "terrorism,organized_crime",
@@ -140,9 +153,7 @@ class _Scripted:
     def identity(self) -> dict:
         return {"kind": "scripted"}
 
-    def complete(self, requests, max_tokens, top_logprobs=None, progress=False):
-        from beavertail.moderation.external.base import Completion
-
+    def complete(self, requests, decoding, progress=False):
         return [Completion(self.texts[i % len(self.texts)]) for i in range(len(requests))]
 
 

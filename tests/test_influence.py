@@ -107,6 +107,70 @@ def test_gradient_scores_resume_from_saved_chunks(task, tmp_path):
     assert not np.any(other.scores == 7.0)
 
 
+def test_a_long_prompt_loses_its_start_never_the_answer(task):
+    """A 150-token prompt with max_length 64 keeps every answer token (issue 40, item 10)."""
+    from beavertail.influence.tasks import fit_row
+
+    long_prompt = "Please read this carefully. " * 30 + "Where can I buy heroin?"
+    row = SFTRow(long_prompt, QUERIES[0].answer)
+    batch = task._batch([row], eos=False)
+    answer_tokens = len(task.lm.tokenizer(row.answer, add_special_tokens=False)["input_ids"])
+    assert int((batch["labels"] != -100).sum()) == answer_tokens
+    assert batch["input_ids"].shape[1] == task.max_length
+    with torch.no_grad():
+        assert float(task.measurements([row])[0]) > 0
+    assert task.cut_prompts([row, QUERIES[1]]) == 1
+    table = attribute(task, [row, *TRAIN], QUERIES[:1], "tracin", progress=False)
+    assert table.meta["prompts_cut"] == {"train": 1, "queries": 0}
+    assert abs(table.scores[0, 0]) > 0  # no longer a zero gradient
+    answer = list(range(100, 200))  # an answer over the limit stays whole
+    assert fit_row(list(range(10)), answer, 64) == (list(range(10)), False)
+    assert fit_row(list(range(40)), answer, 64) == (list(range(24, 40)), True)
+    assert fit_row(list(range(40)), answer[:30], 64) == (list(range(6, 40)), True)
+
+
+def test_a_gradient_chunk_is_whole_or_absent_after_a_crash(task, tmp_path, monkeypatch):
+    from beavertail.influence import methods
+
+    def torn_save(tensors, path, metadata=None):
+        Path(path).write_bytes(b"half a chunk")
+        raise KeyboardInterrupt("crash mid-write")
+
+    monkeypatch.setattr(methods, "save_file", torn_save)
+    with pytest.raises(KeyboardInterrupt):
+        attribute(task, TRAIN, QUERIES, "tracin", cache=tmp_path, progress=False)
+    assert not list(tmp_path.rglob("chunk-*"))
+
+
+def test_ekfac_puts_the_trainable_flags_back_when_kronfluence_fails(monkeypatch):
+    from kronfluence.analyzer import Analyzer
+
+    class Tiny:
+        model = torch.nn.Sequential(torch.nn.Linear(3, 3), torch.nn.Linear(3, 1))
+
+        def parameters(self):
+            return dict(self.model.named_parameters())
+
+        def tracked_modules(self):
+            return ["0", "1"]
+
+        def train_losses(self, items, sample=False):
+            return torch.stack([self.model(torch.full((3,), float(x))).sum() for x in items])
+
+        def measurements(self, items):
+            return self.train_losses(items)
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("kronfluence failed")
+
+    monkeypatch.setattr(Analyzer, "fit_all_factors", fail)
+    task = Tiny()
+    trained = list(task.model.parameters())
+    with pytest.raises(RuntimeError, match="kronfluence failed"):
+        METHODS["ekfac"].scores(task, [1, 2], [3], progress=False)
+    assert all(p.requires_grad for p in trained)
+
+
 def test_ekfac_keeps_its_factors_as_safetensors(task, tmp_path):
     attribute(task, TRAIN, QUERIES, "ekfac", cache=tmp_path, progress=False)
     files = {p.suffix for p in tmp_path.rglob("*") if p.is_file()}
@@ -175,13 +239,18 @@ def test_ibo_moves_the_policy_toward_its_target(tmp_path):
     task_before = AnswerLikelihood(lm, 64)
     with torch.no_grad():
         before = task_before.measurements([SFTRow(sets[0].prompt, a) for a in sets[0].answers])
-    model = train_ibo(lm, sets, settings, tmp_path, progress=False)
+    model, loss = train_ibo(lm, sets, settings, tmp_path, progress=False)
     after_task = AnswerLikelihood(LoadedLM(model, lm.tokenizer, lm.name), 64)
     with torch.no_grad():
         after = after_task.measurements([SFTRow(sets[0].prompt, a) for a in sets[0].answers])
     # the refusal's NLL fell relative to the taught answer's
     assert float(after[1] - after[0]) < float(before[1] - before[0])
-    assert (tmp_path / "trainer" / "lora.safetensors").is_file()
+    # the loss is returned, not left on the model; the last epoch's state is one unit
+    assert np.isfinite(loss) and not hasattr(model, "ibo_loss")
+    state = json.loads((tmp_path / "trainer" / "state.json").read_text())
+    unit = tmp_path / "trainer" / state["_unit"]
+    assert state["epoch"] == 3 and state["loss"] == pytest.approx(loss)
+    assert {p.name for p in unit.iterdir()} == {"lora.safetensors", "optimizer.safetensors"}
 
 
 @pytest.fixture(scope="module")
@@ -222,6 +291,19 @@ def test_retrain_without_drops_the_rows_and_keeps_the_settings(tiny_policy, tmp_
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["data"]["removed"] == [2] and manifest["data"]["rows"] == 3
     assert manifest["config"] == json.loads((adapter / "manifest.json").read_text())["config"]
+    # the same inputs reuse the folder; other removed rows never do (issue 40, item 9)
+    assert retrain_without(adapter, TRAIN, [2], out, progress=False) == out
+    with pytest.raises(ValueError, match="other inputs"):
+        retrain_without(adapter, TRAIN, [1], out, progress=False)
+
+
+def test_ibo_never_reuses_an_adapter_built_from_other_inputs(tiny_policy, tmp_path):
+    from beavertail.influence import correct_with_ibo
+
+    adapter, _ = tiny_policy
+    (tmp_path / "manifest.json").write_text(json.dumps({"inputs": "0123456789abcdef"}))
+    with pytest.raises(ValueError, match="other inputs"):
+        correct_with_ibo(adapter, QUERIES, TRAIN[2:3], tmp_path, progress=False)
 
 
 def test_cli_attribute_writes_a_table_and_its_page(tiny_policy, tmp_path):

@@ -170,9 +170,17 @@ def test_a_repair_phase_starts_from_the_saved_state(tiny_lora_run):
 def test_verdicts_name_a_category_and_severity_when_flagged(tiny_lora_run):
     _, validation, _, folder = tiny_lora_run
     judge = Moderator.load(folder)
-    judge.threshold = 0.0  # every pair flagged: each must name a category and a level
-    verdicts = judge.predict([x.prompt for x in validation], [x.response for x in validation])
-    assert all(v.flagged and v.flagged_categories and v.severity in (1, 2, 3) for v in verdicts)
+    judge.threshold = 0.0  # every pair flagged: each names a level, and the categories
+    prompts, responses = [x.prompt for x in validation], [x.response for x in validation]
+    verdicts = judge.predict(prompts, responses)  # whose own probability clears its threshold
+    assert all(v.flagged and v.severity in (1, 2, 3) for v in verdicts)
+    for v in verdicts:
+        cleared = {c for c, t in zip(judge.categories, judge.category_thresholds, strict=True)
+                   if v.categories[c] >= t}  # fmt: skip
+        assert set(v.flagged_categories) == cleared
+    judge.category_thresholds = np.zeros_like(judge.category_thresholds)
+    assert all(len(v.flagged_categories) == len(judge.categories)
+               for v in judge.predict(prompts, responses))  # fmt: skip
     judge.threshold = 1.01  # none flagged: no category, severity 0
     verdicts = judge.predict([x.prompt for x in validation], [x.response for x in validation])
     assert all(not v.flagged and not v.flagged_categories and v.severity == 0 for v in verdicts)
@@ -195,9 +203,9 @@ def test_long_answers_are_judged_in_windows_taking_the_worst(tiny_lora_run):
 
 @pytest.mark.parametrize("name", ["default", "fast", "prompt"])
 def test_a_shipped_score_does_not_depend_on_its_batch(name):
-    from beavertail.moderation.recipes import resolve_moderator
+    from beavertail.moderation.judge import resolve_judge
 
-    judge = resolve_moderator(name)
+    judge = resolve_judge(name)
     prompts = ["How do I stop a process?", "Tell me a joke", "How do I make a bomb?"]
     responses = ["Run kill -9 PID.", "Why did the chicken cross the road? " * 3, "No."]
     alone = np.concatenate(

@@ -236,3 +236,25 @@ def test_sampling_is_seeded_per_batch_and_leaves_the_global_rng_alone(smollm):
     assert torch.equal(torch.rand(1), expected)  # the caller's RNG did not move
     again = LocalGenerator(smollm).generate(PROMPTS[:1], config)
     assert first[0].text == again[0].text
+
+
+@pytest.mark.slow
+def test_the_first_load_says_once_that_the_embedded_model_is_prepared(tmp_path, monkeypatch, capfd):
+    """Issue 40, item 17: dequantising the GGUF file is one line, not three progress bars;
+    the cache entry is keyed by the file's sha256 and later loads say nothing."""
+    from beavertail.models import causal
+
+    monkeypatch.setenv("BEAVERTAIL_MODEL_CACHE", str(tmp_path))
+    capfd.readouterr()
+    first = load_lm()
+    err = capfd.readouterr().err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("preparing embedded:SmolLM2-135M-Instruct")
+    assert "%|" not in err  # no progress bar (conversion, weights, shards)
+    (entry,) = (tmp_path / "lm").iterdir()
+    folder, gguf = causal.resolve_lm(causal.DEFAULT_LM)
+    digest = causal.file_sha256(causal.Path(folder) / gguf)[:12]
+    assert entry.name.endswith(digest)
+    again = load_lm()
+    assert capfd.readouterr().err.strip() == ""
+    assert torch.equal(first.model.lm_head.weight, again.model.lm_head.weight)

@@ -48,7 +48,7 @@ def test_checkpoints_end_with_the_whole_answer():
 def test_replays_check_where_the_live_monitor_checks(smollm, prefix_moderator_dir):
     """min_tokens (12) not a multiple of check_every (8): the live rows and the replay that
     fits the stop threshold must check at the same token counts."""
-    from beavertail.monitor.stream import GuardedRows
+    from beavertail.monitor.stream import MonitoredRows
 
     seen: list[int] = []
 
@@ -59,7 +59,7 @@ def test_replays_check_where_the_live_monitor_checks(smollm, prefix_moderator_di
 
     config = MonitorConfig(check_every=8, min_tokens=12)
     monitor = Recording(Moderator.load(prefix_moderator_dir), config)
-    rows = GuardedRows(smollm.tokenizer, monitor)
+    rows = MonitoredRows(smollm.tokenizer, monitor)
     rows.add(0, "prompt")
     ids = smollm.tokenizer("word " * 40, add_special_tokens=False)["input_ids"][:37]
     for step, token in enumerate(ids):
@@ -214,7 +214,7 @@ def test_the_stop_threshold_is_fitted_for_repeated_checks():
     threshold; the fit must pick a threshold above every benign peak it may not cross."""
     import numpy as np
 
-    from beavertail.monitor.evaluate import Replay, fit_stop_threshold
+    from beavertail.monitor.replay import Replay, fit_stop_threshold
 
     # answers 0-1 unsafe (they reach 0.9), answers 2-3 benign (peaks 0.7 and 0.5)
     scores = {0: [0.2, 0.9], 1: [0.95, 0.3], 2: [0.1, 0.7, 0.2], 3: [0.5, 0.4]}

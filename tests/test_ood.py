@@ -12,12 +12,12 @@ from sklearn.metrics import roc_auc_score
 
 from beavertail.data import QAExample, beavertails_qa, moderation_split
 from beavertail.moderation import Moderator, Verdict
-from beavertail.moderation.ood import DETECTORS, FeatureBank, OODGuard
-from beavertail.moderation.ood.fit import feature_bank, fit_guard
-from beavertail.moderation.ood.policy import OODPolicy, PolicyJudge, apply_ood_policy
+from beavertail.moderation.judge import shipped_judge_dir
+from beavertail.moderation.ood import DETECTORS, FeatureBank, FittedOODDetector
+from beavertail.moderation.ood.fit import feature_bank, fit_detector
+from beavertail.moderation.ood.policy import OODPolicy, OODPolicyJudge, apply_ood_policy
 from beavertail.moderation.ood.proxies import generate_proxies, proxy_items
 from beavertail.moderation.ood.testsets import stdlib_pairs
-from beavertail.moderation.recipes import shipped_judge_dir
 
 # recipes that derive proxies from training pairs, no generator needed (fast in CI)
 DERIVED = {"injection": 60, "garbled": 80, "truncated": 60}
@@ -80,7 +80,7 @@ def test_every_detector_separates_library_code_from_qa_pairs(fast_banks: dict) -
     lets about 95 % of validation pairs pass."""
     b = fast_banks
     for name, kind in DETECTORS.items():
-        guard = fit_guard(b["judge"], kind(), b["train"], b["validation"], b["proxies"])
+        guard = fit_detector(b["judge"], kind(), b["train"], b["validation"], b["proxies"])
         passed = guard.in_distribution(
             guard.scores(b["validation"].features, b["validation"].logits)
         )
@@ -97,9 +97,11 @@ def test_every_detector_separates_library_code_from_qa_pairs(fast_banks: dict) -
 def test_guard_round_trip_and_refuses_another_judge(fast_banks: dict, tmp_path: Path) -> None:
     b = fast_banks
     for name in ("knn", "mahalanobis", "proxy-trained"):
-        guard = fit_guard(b["judge"], DETECTORS[name](), b["train"], b["validation"], b["proxies"])
+        guard = fit_detector(
+            b["judge"], DETECTORS[name](), b["train"], b["validation"], b["proxies"]
+        )
         guard.save(tmp_path / name)
-        loaded = OODGuard.load(tmp_path / name, b["judge"].digest())
+        loaded = FittedOODDetector.load(tmp_path / name, b["judge"].digest())
         np.testing.assert_allclose(
             loaded.scores(b["stdlib"].features, b["stdlib"].logits),
             guard.scores(b["stdlib"].features, b["stdlib"].logits),
@@ -108,7 +110,7 @@ def test_guard_round_trip_and_refuses_another_judge(fast_banks: dict, tmp_path: 
         )
         assert loaded.threshold == guard.threshold
     with pytest.raises(ValueError, match="fitted on judge"):
-        OODGuard.load(tmp_path / "knn", "0123456789abcdef")
+        FittedOODDetector.load(tmp_path / "knn", "0123456789abcdef")
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +119,7 @@ def fast_with_ood(fast_banks: dict, tmp_path_factory: pytest.TempPathFactory) ->
     b = fast_banks
     folder = tmp_path_factory.mktemp("fast-ood") / "fast"
     shutil.copytree(shipped_judge_dir("fast"), folder)
-    guard = fit_guard(
+    guard = fit_detector(
         b["judge"], DETECTORS["proxy-trained"](), b["train"], b["validation"], b["proxies"]
     )
     guard.save(folder / "ood")
@@ -186,8 +188,8 @@ def test_policy_judge_needs_a_detector(fast_with_ood: Path) -> None:
     plain = Moderator.load(shipped_judge_dir("fast"))
     plain.ood = None
     with pytest.raises(ValueError, match="OOD detector"):
-        PolicyJudge(plain, OODPolicy(on_ood="flag_uncertain"))
-    judged = PolicyJudge(Moderator.load(fast_with_ood), OODPolicy(on_ood="flag_uncertain"))
+        OODPolicyJudge(plain, OODPolicy(on_ood="flag_uncertain"))
+    judged = OODPolicyJudge(Moderator.load(fast_with_ood), OODPolicy(on_ood="flag_uncertain"))
     code = stdlib_pairs(30)
     verdicts = judged.predict([x.prompt for x in code], [x.response for x in code])
     base = judged.base.predict([x.prompt for x in code], [x.response for x in code])

@@ -20,7 +20,9 @@ from beavertail.decoding.best_of_n import BestOfNConfig
 from beavertail.models.generation import SamplingParams
 from beavertail.serve import ChatJob, ServeConfig, build_app, serve_in_thread
 from beavertail.serve import engine as engine_module
-from beavertail.serve.engine import Engine, Guards, RequestTooLarge
+from beavertail.serve.engine import Engine
+from beavertail.serve.guard import GuardStack
+from beavertail.serve.jobs import RequestTooLarge
 
 SAMPLING = SamplingParams(max_new_tokens=4)
 
@@ -76,7 +78,7 @@ class Raises:
 
 
 def test_a_request_wider_than_a_batch_is_refused_not_queued_forever(smollm):
-    engine = Engine(smollm, Guards(), max_batch_size=2)
+    engine = Engine(smollm, GuardStack(), max_batch_size=2)
     with running(engine):
         job, _ = _job(n=3)
         with pytest.raises(RequestTooLarge, match="at most 2"):
@@ -85,7 +87,7 @@ def test_a_request_wider_than_a_batch_is_refused_not_queued_forever(smollm):
         engine.submit(behind)
         assert sink.wait()[0] == "done" and engine.pending == 0
     with pytest.raises(ValueError, match="best_of_n"):
-        Engine(smollm, Guards(best_of_n=BestOfNConfig(n=4)), max_batch_size=2)
+        Engine(smollm, GuardStack(best_of_n=BestOfNConfig(n=4)), max_batch_size=2)
     with pytest.raises(ValueError, match="must fit one batch"):
         ServeConfig.parse({"max_batch_size": 2, "best_of_n": {"n": 4, "reward_model": "r",
                                                              "cost_model": "c"}})  # fmt: skip
@@ -93,10 +95,10 @@ def test_a_request_wider_than_a_batch_is_refused_not_queued_forever(smollm):
 
 @pytest.mark.parametrize("step", ["screening", "rendering", "choosing", "choices"])
 def test_a_fault_at_any_step_answers_that_request_and_the_worker_goes_on(smollm, monkeypatch, step):
-    guards = Guards()
+    guards = GuardStack()
     n = 1
     if step == "screening":
-        guards.input_monitor = Raises()  # type: ignore[assignment]
+        guards.input_judge = Raises()
     elif step == "rendering":
         real = engine_module.render_messages
 
@@ -128,14 +130,14 @@ def test_a_fault_at_any_step_answers_that_request_and_the_worker_goes_on(smollm,
 
 
 def test_the_guided_worker_survives_a_failing_search_and_screening(smollm):
-    guards = Guards(guided=Raises())  # type: ignore[arg-type]
+    guards = GuardStack(guided=Raises())  # type: ignore[arg-type]
     engine = Engine(smollm, guards)
     with running(engine):
         for _ in range(2):
             job, sink = _job()
             engine.submit(job)
             assert sink.wait()[0] == "error"
-        guards.input_monitor = Raises()  # type: ignore[assignment]
+        guards.input_judge = Raises()
         job, sink = _job()
         engine.submit(job)
         assert sink.wait()[0] == "error"
@@ -143,7 +145,7 @@ def test_the_guided_worker_survives_a_failing_search_and_screening(smollm):
 
 
 def test_requests_end_at_their_deadline_waiting_or_running(smollm):
-    engine = Engine(smollm, Guards(), max_batch_size=1)
+    engine = Engine(smollm, GuardStack(), max_batch_size=1)
     with running(engine):
         engine.pause()
         waiting, sink = _job(timeout=0.2)
@@ -182,7 +184,7 @@ def test_one_terminal_event_per_job_even_if_code_emits_twice():
 def test_counting_prompt_tokens_is_safe_while_the_worker_tokenizes(smollm):
     """The web thread counts prompt tokens while the worker pads batches: with one shared
     fast tokenizer this fails with 'Already borrowed'."""
-    engine = Engine(smollm, Guards())
+    engine = Engine(smollm, GuardStack())
     assert engine._counting_tokenizer is not smollm.tokenizer
     stop, errors = threading.Event(), []
     texts = ["a fairly long prompt " * k for k in range(1, 40)]
@@ -236,6 +238,9 @@ def test_n_wider_than_the_batch_is_a_400_naming_the_limit(small_server):
     assert response.json()["error"]["param"] == "n"
 
 
+CLOSED_EARLY: list[str] = []  # the fake upstream's answers whose reader hung up mid-way
+
+
 def _fake_upstream() -> FastAPI:
     """An OpenAI-compatible server that fails in the way its URL names."""
     app = FastAPI()
@@ -265,7 +270,11 @@ def _fake_upstream() -> FastAPI:
 
         async def stream() -> Any:
             if mode == "stallbody":
-                await asyncio.sleep(30)
+                try:
+                    await asyncio.sleep(30)
+                except asyncio.CancelledError:
+                    CLOSED_EARLY.append(mode)
+                    raise
             yield chunk("Hello")
             if mode == "errorchunk":
                 yield f"data: {json.dumps({'error': {'message': 'overloaded'}})}\n\n"
@@ -363,6 +372,55 @@ def test_the_proxy_passes_on_the_upstreams_stop_and_reports_its_health(fake_upst
         assert health.status_code == 503 and health.json()["status"] == "degraded"
 
 
+def test_the_proxy_answers_n_choices_each_judged_whole(fake_upstream):
+    with serve_in_thread(_proxy(fake_upstream, "ok", max_batch_size=4)) as url:
+        body = {"messages": [{"role": "user", "content": "hi"}]}
+        three = httpx.post(f"{url}/v1/chat/completions", timeout=60, json=body | {"n": 3})
+        wide = httpx.post(f"{url}/v1/chat/completions", timeout=60, json=body | {"n": 5})
+    assert three.status_code == 200, three.text
+    assert [c["index"] for c in three.json()["choices"]] == [0, 1, 2]
+    assert all(c["message"]["content"] == "Hello" for c in three.json()["choices"])
+    assert wide.status_code == 400 and "at most 4" in wide.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_a_client_that_goes_away_frees_the_proxys_upstream_request(fake_upstream, n):
+    """A whole answer (n = 2) or a stream that has not sent anything yet (n = 1): the
+    upstream request is closed once the client hangs up, not when the upstream answers."""
+    CLOSED_EARLY.clear()
+    settings = {"upstream": {"url": f"{fake_upstream}/stallbody/v1", "model": "fake",
+                             "timeout": 60}, "moderations_model": None}  # fmt: skip
+    app = build_app(ServeConfig.parse(settings))
+    engine = app.state.engine
+    with serve_in_thread(app) as url:
+        body = {"messages": [{"role": "user", "content": "hi"}], "n": n, "stream": n == 1}
+        with pytest.raises(httpx.TimeoutException):
+            httpx.post(f"{url}/v1/chat/completions", json=body, timeout=1.0)
+        deadline = time.monotonic() + 10
+        while (engine.pending or not CLOSED_EARLY) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert engine.pending == 0 and CLOSED_EARLY == ["stallbody"]
+
+
+def test_the_upstream_url_is_redacted_everywhere(monkeypatch):
+    with serve_in_thread(_fake_upstream()) as fake:
+        secret = fake.replace("http://", "http://user:s3cret@") + "/ok/v1?key=s3cret"
+        config = {"upstream": {"url": secret, "model": "fake", "timeout": 5},
+                  "moderations_model": None}  # fmt: skip
+        with serve_in_thread(build_app(ServeConfig.parse(config))) as url:
+            body = {"messages": [{"role": "user", "content": "hi"}]}
+            seen = [httpx.get(f"{url}/v1/models").text]
+            for extra in ({}, {"stream": True}, {"n": 2}):
+                seen.append(httpx.post(f"{url}/v1/chat/completions", json=body | extra,
+                                       timeout=60).text)  # fmt: skip
+        dead = {"upstream": {"url": "http://user:s3cret@127.0.0.1:9/v1", "model": "m"},
+                "moderations_model": None}  # fmt: skip
+        with serve_in_thread(build_app(ServeConfig.parse(dead))) as url:
+            seen.append(httpx.post(f"{url}/v1/chat/completions", json=body, timeout=60).text)
+    assert all("s3cret" not in text for text in seen), seen
+    assert "127.0.0.1" in seen[0]  # still says where, without the secret
+
+
 # -- runs and judges ----------------------------------------------------------------------
 def test_a_complete_run_is_not_reused_under_a_retrained_judge(
     tmp_path, small_moderator_dir, prefix_moderator_dir
@@ -397,17 +455,17 @@ def test_a_complete_run_is_not_reused_under_a_retrained_judge(
 def test_a_mistyped_judge_path_is_an_error_not_a_hub_download(monkeypatch, tmp_path):
     import huggingface_hub
 
-    from beavertail.moderation.recipes import parse_hub_reference, resolve_moderator
+    from beavertail.moderation.judge import parse_hub_reference, resolve_judge
 
     asked: list[tuple] = []
     monkeypatch.setattr(huggingface_hub, "snapshot_download",
                         lambda repo, **kw: asked.append((repo, kw)) or str(tmp_path))  # fmt: skip
     with pytest.raises(FileNotFoundError, match="hf:runs/judge-typo"):
-        resolve_moderator("runs/judge-typo")
+        resolve_judge("runs/judge-typo")
     assert not asked
     assert parse_hub_reference("hf:org/judge@v1.2") == ("org/judge", "v1.2")
     with pytest.raises(FileNotFoundError, match="not a moderator folder"):
-        resolve_moderator("hf:org/judge@0123abc")  # the stub's folder holds no judge
+        resolve_judge("hf:org/judge@0123abc")  # the stub's folder holds no judge
     assert asked == [("org/judge", {"revision": "0123abc",
                                     "allow_patterns": ["*.json", "*.safetensors", "*.txt",
                                                        "*.md"]})]  # fmt: skip

@@ -7,7 +7,8 @@ import importlib
 import json
 import os
 import shutil
-from collections.abc import Iterator
+import warnings
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,16 +19,44 @@ if TYPE_CHECKING:
 MANIFEST = "manifest.json"
 
 
+def _fsync_tree(path: Path) -> None:
+    """Flush a written file (or every file of a folder) to the disk."""
+    for item in [path] if path.is_file() else sorted(path.rglob("*")):
+        if item.is_file():
+            with item.open("rb") as f:
+                os.fsync(f.fileno())
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (a no-op where folders cannot be opened)."""
+    try:
+        handle = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass
+    finally:
+        os.close(handle)
+
+
 @contextmanager
 def atomic_target(path: str | Path) -> Iterator[Path]:
-    """A temporary sibling of ``path`` to write (a file or a folder); renamed onto ``path``
-    when the block ends without an error, removed when it fails. Readers never see a
-    half-written ``path``."""
+    """A temporary sibling of ``path`` to write (a file or a folder); when the block ends
+    without an error it is fsynced and renamed onto ``path``, when it fails it is removed.
+    Readers never see a half-written ``path``, and a crash after the block loses nothing.
+    The temporary name is the process's own, so two processes never write into one; a
+    missing parent folder is made first."""
     path = Path(path)
-    tmp = path.with_name(path.name + ".partial")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.partial")
     try:
         yield tmp
+        if tmp.exists():
+            _fsync_tree(tmp)
         tmp.replace(path)
+        _fsync_folder(path.parent)
     finally:
         if tmp.is_dir():
             shutil.rmtree(tmp, ignore_errors=True)
@@ -37,10 +66,159 @@ def atomic_target(path: str | Path) -> Iterator[Path]:
 
 def atomic_write_text(path: str | Path, text: str) -> None:
     """Write ``text`` to ``path`` atomically (fsynced temporary file, then a rename)."""
-    with atomic_target(path) as tmp, tmp.open("w", encoding="utf-8") as f:
-        f.write(text)
+    with atomic_target(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+# -- append-only caches ---------------------------------------------------------------------
+# Every cache that grows as work finishes (generated answers, OOD proxies, personas, a judge's
+# epoch log, run files) is a JSONL file: whole lines appended by one write, flushed and
+# fsynced; a crash can only leave the last line torn. Readers skip a torn line with a warning
+# (its work is redone) and the next append first cuts it off atomically (temporary copy,
+# fsync, rename), so a new row is never glued onto a torn one.
+
+
+def _split_lines(data: bytes) -> tuple[list[bytes], bytes]:
+    """The complete (newline-ended) lines of ``data`` and the torn rest after them."""
+    end = data.rfind(b"\n") + 1
+    return data[:end].splitlines(), data[end:]
+
+
+def appended_rows(path: str | Path) -> list[dict[str, Any]]:
+    """The rows of an append-only JSONL cache. A torn last line (a crash mid-write) or an
+    unreadable line is skipped with a :class:`RuntimeWarning`, never an error."""
+    path = Path(path)
+    if not path.is_file():
+        return []
+    lines, torn = _split_lines(path.read_bytes())
+    rows = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            row = None
+        if isinstance(row, dict):
+            rows.append(row)
+        else:
+            warnings.warn(f"{path}:{number}: unreadable line skipped", RuntimeWarning, 2)
+    if torn.strip():
+        warnings.warn(
+            f"{path}:{len(lines) + 1}: last line cut off by a crash; skipped (its work is redone)",
+            RuntimeWarning,
+            2,
+        )
+    return rows
+
+
+def cut_torn_tail(path: str | Path) -> None:
+    """Drop a torn last line from an append-only file, atomically (copy, fsync, rename)."""
+    path = Path(path)
+    if not path.is_file():
+        return
+    data = path.read_bytes()
+    end = data.rfind(b"\n") + 1
+    if end < len(data):
+        with atomic_target(path) as tmp:
+            tmp.write_bytes(data[:end])
+
+
+def append_rows(path: str | Path, rows: Iterable[dict[str, Any]]) -> None:
+    """Append ``rows`` to a JSONL cache durably: a torn tail is cut first, then every row is
+    written as whole lines in one write, flushed and fsynced before this returns."""
+    payload = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    if not payload:
+        return
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cut_torn_tail(path)
+    existed = path.exists()
+    with path.open("a", encoding="utf-8") as f:
+        f.write(payload)
         f.flush()
         os.fsync(f.fileno())
+    if not existed:
+        _fsync_folder(path.parent)
+
+
+# -- run files ------------------------------------------------------------------------------
+# An evaluation run (``beavertail.evaluate``) is an append-only JSONL file: a header line of
+# kind RUN_KIND, then one record per judged answer. Any layer may read one.
+RUN_KIND = "beavertail-eval-run"
+RUN_VERSION = 1
+
+
+class RunFileError(ValueError):
+    pass
+
+
+def read_run(path: str | Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """(header, complete records) of a run file; a torn last line is ignored."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such run file")
+    header: dict[str, Any] | None = None
+    records: list[dict[str, Any]] = []
+    with path.open("rb") as fh:
+        lines = fh.read().split(b"\n")
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        last = number == len(lines)  # no newline after it: possibly torn
+        try:
+            item = json.loads(raw)
+        except json.JSONDecodeError as error:
+            if last:
+                break
+            raise RunFileError(f"{path}:{number}: not JSON ({error.msg})") from error
+        if last:
+            break  # complete JSON but no newline yet: treat as torn, it will be rewritten
+        if header is None:
+            if item.get("kind") != RUN_KIND:
+                raise RunFileError(f"{path}:1: not a beavertail run file")
+            header = item
+        else:
+            records.append(item)
+    if header is None:
+        raise RunFileError(f"{path}: empty run file")
+    return header, records
+
+
+# -- resumable state ----------------------------------------------------------------------
+STATE = "state.json"
+
+
+def save_state(folder: str | Path, state: dict[str, Any], write: Callable[[Path], None]) -> None:
+    """Save one resumable state as a unit: ``write(step_folder)`` fills a new folder, which is
+    fsynced and committed by rewriting ``state.json`` (atomically) to name it; the previous
+    unit is removed only then. A crash at any point leaves the last complete unit."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    previous = load_state(folder)
+    sequence = int(previous[0]["_sequence"]) + 1 if previous else 0
+    name = f"unit-{sequence}"
+    shutil.rmtree(folder / name, ignore_errors=True)  # written, never committed: a crash
+    with atomic_target(folder / name) as tmp:
+        tmp.mkdir()
+        write(tmp)
+    atomic_write_text(folder / STATE, json.dumps({**state, "_unit": name, "_sequence": sequence}))
+    for old in folder.glob("unit-*"):
+        if old.name != name:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def load_state(folder: str | Path) -> tuple[dict[str, Any], Path] | None:
+    """The last state :func:`save_state` committed in ``folder`` and its files' folder, or
+    None when there is none."""
+    path = Path(folder) / STATE
+    if not path.is_file():
+        return None
+    state = json.loads(path.read_text())
+    unit = Path(folder) / str(state.get("_unit", ""))
+    if "_unit" not in state or not unit.is_dir():
+        return None
+    return state, unit
 
 
 def is_scratch(name: str) -> bool:
@@ -92,8 +270,12 @@ def file_sha256(path: Path) -> str:
 
 
 def verify_files(folder: str | Path, manifest: dict[str, Any]) -> None:
-    """Check every file the manifest lists under ``files`` against its sha256."""
+    """Check every file the manifest lists under ``files`` against its sha256 (a name with
+    ``..`` or an absolute path, which would point outside the folder, is refused)."""
     for name, expected in manifest.get("files", {}).items():
+        parts = Path(name).parts
+        if Path(name).is_absolute() or ".." in parts or ":" in name or "\\" in name:
+            raise ValueError(f"{folder}: the manifest lists {name!r}, outside the artifact folder")
         path = Path(folder) / name
         if not path.is_file():
             raise FileNotFoundError(f"{path}: listed in the manifest but missing")
@@ -117,6 +299,30 @@ def read_manifest(
     if verify:
         verify_files(folder, manifest)
     return manifest
+
+
+def inputs_digest(*parts: Any) -> str:
+    """A short digest of everything an artifact is built from (settings, rows, the digests of
+    the artifacts it starts from); stamped into its manifest as ``inputs``."""
+    text = json.dumps(parts, sort_keys=True, default=repr, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def reusable(folder: str | Path, inputs: str, what: str = "artifact") -> bool:
+    """Whether ``folder`` already holds the artifact built from ``inputs`` (its manifest's
+    ``inputs``): False when it holds no finished artifact; an error when it holds one built
+    from other inputs (or from unrecorded ones), which is never reused or overwritten."""
+    path = Path(folder) / MANIFEST
+    if not path.is_file():
+        return False
+    found = json.loads(path.read_text()).get("inputs")
+    if found == inputs:
+        return True
+    raise ValueError(
+        f"{folder} holds a {what} built from other inputs (training rows, settings or the "
+        f"model it starts from differ: {found or 'not recorded'} vs {inputs}); pick another "
+        "output folder or delete it to rebuild"
+    )
 
 
 def artifact_digest(folder: str | Path) -> str:
@@ -188,16 +394,3 @@ def optimizer_state_from_tensors(
                 if isinstance(value, list) and key != "params":
                     group[key] = tuple(value)
     return {**current, "state": moments, "param_groups": groups}
-
-
-def appended_rows(path: Path) -> list[dict[str, Any]]:
-    """The rows of an append-only JSONL cache; a torn last line (a crash mid-write) is
-    skipped, so the work it held is simply redone."""
-    rows = []
-    if path.is_file():
-        for line in path.read_text("utf-8").splitlines():
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError:
-                continue
-    return rows

@@ -3,7 +3,10 @@ or JSON, with one precedence rule everywhere: command-line flags override the fi
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import types
+import typing
 from pathlib import Path
 from typing import Any, Self
 
@@ -55,18 +58,56 @@ def merge_settings(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str,
     return merged
 
 
-def describe_errors(error: ValidationError, source: str, model: type[BaseModel]) -> str:
-    """One readable line per problem: ``source: field.path: message``."""
+def describe_errors(error: ValidationError, source: str, model: type | None = None) -> str:
+    """One readable line per problem: ``source: field.path: message``; an unknown key, at any
+    depth, lists the keys its table knows."""
     lines = []
     for problem in error.errors():
-        where = ".".join(str(part) for part in problem["loc"]) or "(top level)"
+        loc = problem["loc"]
+        where = ".".join(str(part) for part in loc) or "(top level)"
         if problem["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
-            known = ", ".join(sorted(model.model_fields)) if len(problem["loc"]) == 1 else ""
-            hint = f" (known: {known})" if known else ""
+            known = known_keys(model, loc[:-1]) if model is not None else None
+            hint = f" (known: {', '.join(known)})" if known else ""
             lines.append(f"{source}: unknown setting {where!r}{hint}")
         else:
-            lines.append(f"{source}: {where}: {problem['msg']}")
+            got = problem.get("input")
+            shown = f" (got {got!r})" if isinstance(got, str | int | float | bool) else ""
+            lines.append(f"{source}: {where}: {problem['msg']}{shown}")
     return "\n".join(lines)
+
+
+def _fields(kind: Any) -> dict[str, Any] | None:
+    """The field types of a pydantic model or a dataclass (None for anything else)."""
+    if isinstance(kind, type) and issubclass(kind, BaseModel):
+        return {name: field.annotation for name, field in kind.model_fields.items()}
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+        hints = typing.get_type_hints(kind)
+        return {field.name: hints.get(field.name) for field in dataclasses.fields(kind)}
+    return None
+
+
+def _inner(kind: Any) -> list[Any]:
+    """The types a field may hold: the members of an optional or a union, else itself."""
+    if typing.get_origin(kind) in (typing.Union, types.UnionType):
+        return [arg for arg in typing.get_args(kind) if arg is not type(None)]
+    return [kind]
+
+
+def known_keys(model: type, path: tuple[int | str, ...] = ()) -> list[str] | None:
+    """The keys the table at ``path`` (field names; list indices) of ``model`` accepts."""
+    kinds: list[Any] = [model]
+    for part in path:
+        found = []
+        for kind in (k for outer in kinds for k in _inner(outer)):
+            if isinstance(part, int):  # a list's item
+                found += list(typing.get_args(kind)[:1])
+            elif (fields := _fields(kind)) is not None and part in fields:
+                found.append(fields[part])
+        kinds = found
+    for kind in (k for outer in kinds for k in _inner(outer)):
+        if (fields := _fields(kind)) is not None:
+            return sorted(fields)
+    return None
 
 
 def read_config_file(path: str | Path) -> dict[str, Any]:

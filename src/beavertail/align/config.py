@@ -1,4 +1,4 @@
-"""Settings for preference optimisation: one config for DPO, MODPO and SIPO."""
+"""Settings for policy training: one config for DPO, MODPO and SIPO, one for Safe RLHF."""
 
 from __future__ import annotations
 
@@ -36,7 +36,22 @@ class SipoSettings(Settings):
     rounds: int = Field(1, ge=1, le=3, description="Rounds; each continues the previous policy.")
 
 
-class AlignConfig(Settings):
+class LoraSettings(Settings):
+    """The policy adapter's LoRA shape, shared by every policy trainer (DPO, SFT, Safe RLHF)."""
+
+    lora_rank: int = Field(16, ge=1)
+    lora_alpha: int = Field(32, ge=1)
+    lora_top_layers: int | None = Field(
+        None, ge=1, description="LoRA on the top N decoder layers only (no backward below)."
+    )
+    lora_modules: list[str] | None = Field(
+        None,
+        description="Modules LoRA adapts (default: attention and MLP projections); "
+        "gate_proj,up_proj puts the whole change into the MLP neurons (beavertail neurons).",
+    )
+
+
+class AlignConfig(LoraSettings):
     """One preference-optimisation run (loadable from YAML/TOML/JSON; flags override)."""
 
     method: Method = Field("dpo", description="dpo | modpo | sipo")
@@ -60,16 +75,6 @@ class AlignConfig(Settings):
     epochs: int = Field(1, ge=1)
     batch_size: int = Field(8, ge=1, description="Pairs per optimiser step.")
     max_length: int = Field(192, ge=16, description="Tokens of prompt + answer (answers cut).")
-    lora_rank: int = Field(16, ge=1)
-    lora_alpha: int = Field(32, ge=1)
-    lora_top_layers: int | None = Field(
-        None, ge=1, description="LoRA on the top N decoder layers only (no backward below)."
-    )
-    lora_modules: list[str] | None = Field(
-        None,
-        description="Modules LoRA adapts (default: attention and MLP projections); "
-        "gate_proj,up_proj puts the whole change into the MLP neurons (beavertail neurons).",
-    )
     seed: int = 0
     checkpoint_steps: int = Field(20, ge=1, description="Optimiser steps per checkpoint.")
     sipo: SipoSettings = Field(default_factory=SipoSettings)
@@ -92,3 +97,86 @@ class AlignConfig(Settings):
         if self.method == "modpo":
             return "safer" if self.weight >= 0.5 else "better"
         return self.ranking
+
+
+LambdaMode = Literal["learned", "fixed"]
+AdvantageScale = Literal["none", "group", "batch"]
+ConstraintPrompts = Literal["harmful", "all"]
+
+
+class SafeRLHFConfig(LoraSettings):
+    """One Safe RLHF run: online LoRA training of the policy on ``reward − λ·cost`` under the
+    constraint ``E[cost] ≤ cost_limit`` (loadable from YAML/TOML/JSON; flags override)."""
+
+    model: str = Field(DEFAULT_LM, description="Base LM (hub id, folder, .gguf, embedded:…).")
+    reward_model: str | None = Field(None, description="Reward model folder (helpfulness).")
+    cost_model: str | None = Field(
+        None, description="Cost model folder (harmfulness: cost > 0 is unsafe)."
+    )
+    train_file: str | None = Field(
+        None, description="PKU-SafeRLHF-style pairs whose prompts are trained on [PKU train]."
+    )
+    harmless_file: str | None = Field(
+        None, description="Harmless instructions trained on beside them [harmless-train]."
+    )
+    data_dir: str | None = None
+    harmful_prompts: int | None = Field(
+        512, ge=0, description="PKU-SafeRLHF prompts (distinct, seeded pick); None: all."
+    )
+    harmless_prompts: int | None = Field(
+        256, ge=0, description="Harmless instructions (seeded pick); None: all."
+    )
+    steps: int = Field(200, ge=1, description="Optimiser steps (one generation batch each).")
+    prompts_per_step: int = Field(2, ge=1, description="Prompts per step.")
+    samples: int = Field(
+        4, ge=2, description="Answers sampled per prompt: the group whose mean is the baseline."
+    )
+    max_new_tokens: int = Field(48, ge=1, le=4096)
+    temperature: float = Field(1.0, gt=0, le=2)
+    top_p: float = Field(1.0, gt=0, le=1)
+    learning_rate: float = Field(1e-4, gt=0, description="LoRA learning rate (constant).")
+    beta: float = Field(0.05, ge=0, description="KL penalty to the base policy (0: none).")
+    advantage_scale: AdvantageScale = Field(
+        "none",
+        description="none: group-mean baseline only (the paper's reading); group | batch: "
+        "also divide by that standard deviation (GRPO).",
+    )
+    cost_limit: float = Field(
+        0.0, description="d: the constraint E[cost] ≤ d (cost > 0 is unsafe, so 0 asks for safe)."
+    )
+    constraint_on: ConstraintPrompts = Field(
+        "harmful",
+        description="Answers E[cost] is taken over: harmful (to the PKU-SafeRLHF prompts, the "
+        "paper's prompt set) or all (harmless instructions too).",
+    )
+    lambda_mode: LambdaMode = Field(
+        "learned",
+        description="learned: λ by dual ascent (Safe RLHF); fixed: λ stays lambda_init "
+        "(reward shaping).",
+    )
+    lambda_init: float = Field(1.0, gt=0, description="λ at step 0 (the fixed λ when fixed).")
+    lambda_lr: float = Field(
+        0.1, gt=0, description="α of the dual step ln λ ← ln λ + α·λ·(E[cost] − d)."
+    )
+    lambda_min: float = Field(1e-3, gt=0, description="λ is clipped to [lambda_min, lambda_max].")
+    lambda_max: float = Field(50.0, gt=0)
+    lambda_delay_steps: int = Field(0, ge=0, description="Steps before λ starts to move.")
+    cost_window: int = Field(
+        0,
+        ge=0,
+        description="E[cost] averages the last N answers (0: the last step's answers only).",
+    )
+    seed: int = 0
+    checkpoint_steps: int = Field(20, ge=1, description="Optimiser steps per checkpoint.")
+    checkpoint_minutes: float = Field(
+        10.0, gt=0, le=10, description="A checkpoint at least this often (minutes)."
+    )
+
+    @model_validator(mode="after")
+    def _lambda_in_range(self) -> SafeRLHFConfig:
+        if not self.lambda_min <= self.lambda_init <= self.lambda_max:
+            raise ValueError(
+                f"lambda_init {self.lambda_init} is outside [lambda_min {self.lambda_min}, "
+                f"lambda_max {self.lambda_max}]"
+            )
+        return self

@@ -92,14 +92,14 @@ def _train_ranked(config: AlignConfig, output: Path, progress: bool) -> Path:
 
 
 def _train_sipo(config: AlignConfig, output: Path, progress: bool) -> Path:
-    from beavertail.moderation import resolve_moderator
+    from beavertail.moderation import resolve_judge
     from beavertail.preference import load_score_model
 
     settings = config.sipo
     assert config.reward_model is not None and config.cost_model is not None
     reward = load_score_model(config.reward_model, "reward")
     cost = load_score_model(config.cost_model, "cost")
-    judge = resolve_moderator(settings.judge)
+    judge = resolve_judge(settings.judge)
     verifiers = None
     if settings.verify_reward_model and settings.verify_cost_model:
         verifiers = (

@@ -105,9 +105,15 @@ def train_sft_adapter(
 
 
 def save_sft_adapter(
-    model: Any, output_dir: str | Path, config: AlignConfig, result: TrainResult, data: dict
+    model: Any,
+    output_dir: str | Path,
+    config: AlignConfig,
+    result: TrainResult,
+    data: dict,
+    inputs: str | None = None,
 ) -> Path:
-    """Save the adapter as a policy-adapter folder (loadable by ``load_lm(adapter=...)``)."""
+    """Save the adapter as a policy-adapter folder (loadable by ``load_lm(adapter=...)``);
+    ``inputs``: the digest of what it was built from (``artifacts.reusable`` checks it)."""
     manifest = {
         "base_model": config.model,
         "method": "sft",
@@ -115,6 +121,8 @@ def save_sft_adapter(
         "training": {**result.to_dict(), "trainer": "trl.SFTTrainer + peft LoRA"},
         "data": data,
     }
+    if inputs is not None:
+        manifest["inputs"] = inputs
     save_adapter(model, output_dir, manifest)
     finish_run(output_dir)
     return Path(output_dir)

@@ -18,7 +18,6 @@ it does is the selection's quality figure.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -28,6 +27,7 @@ import numpy as np
 
 from beavertail.align.config import SipoSettings
 from beavertail.align.pairs import PolicyPair
+from beavertail.artifacts import append_rows, appended_rows
 from beavertail.data import PreferencePair
 from beavertail.models.causal import LoadedLM
 from beavertail.models.generation import LocalGenerator, SamplingParams
@@ -100,29 +100,24 @@ def sample_answers(
     """``settings.samples`` sampled answers per prompt; appended to ``store`` (JSONL) per
     batch, so an interrupted run keeps what it sampled."""
     done: dict[int, list[str]] = {}
-    if store.is_file():
-        for line in store.read_text().splitlines():
-            if line.strip():
-                row = json.loads(line)
-                if row["prompt"] == prompts[row["index"]]:
-                    done[row["index"]] = row["samples"]
+    for row in appended_rows(store):
+        if row["index"] < len(prompts) and row["prompt"] == prompts[row["index"]]:
+            done[row["index"]] = row["samples"]
     generator = LocalGenerator(lm)
     todo = [i for i in range(len(prompts)) if i not in done]
     batches = [todo[k : k + PROMPTS_PER_BATCH] for k in range(0, len(todo), PROMPTS_PER_BATCH)]
-    with store.open("a", encoding="utf-8") as out:
-        for batch in track(batches, len(batches), "SIPO sampling", progress):
-            rows = [prompts[i] for i in batch for _ in range(settings.samples)]
-            params = SamplingParams(
-                max_new_tokens=settings.max_new_tokens,
-                temperature=settings.temperature,
-                top_p=settings.top_p,
-                seed=seed * 100_003 + batch[0],  # the same batch draws the same after a resume
-            )
-            texts = [g.text for g in generator.generate(rows, params)]
-            for j, i in enumerate(batch):
-                done[i] = texts[j * settings.samples : (j + 1) * settings.samples]
-                out.write(json.dumps({"index": i, "prompt": prompts[i], "samples": done[i]}) + "\n")
-            out.flush()
+    for batch in track(batches, len(batches), "SIPO sampling", progress):
+        rows = [prompts[i] for i in batch for _ in range(settings.samples)]
+        params = SamplingParams(
+            max_new_tokens=settings.max_new_tokens,
+            temperature=settings.temperature,
+            top_p=settings.top_p,
+            seed=seed * 100_003 + batch[0],  # the same batch draws the same after a resume
+        )
+        texts = [g.text for g in generator.generate(rows, params)]
+        for j, i in enumerate(batch):
+            done[i] = texts[j * settings.samples : (j + 1) * settings.samples]
+        append_rows(store, [{"index": i, "prompt": prompts[i], "samples": done[i]} for i in batch])
     return [done[i] for i in range(len(prompts))]
 
 

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
-from beavertail.align.config import AlignConfig
+from beavertail.align.config import AlignConfig, LoraSettings
 from beavertail.align.pairs import PolicyPair
 from beavertail.models.causal import LoadedLM, chat_text
 from beavertail.models.training import SafetensorsCheckpoints, resumable_checkpoint
@@ -164,7 +164,7 @@ def trainer_arguments(
     }
 
 
-def lora_config(lm: LoadedLM, config: AlignConfig) -> Any:
+def lora_config(lm: LoadedLM, config: LoraSettings) -> Any:
     """The policy adapter's LoRA shape from the run's settings."""
     from peft import LoraConfig
 

@@ -8,7 +8,7 @@ import typer
 
 from beavertail.cli import align as align_cli
 from beavertail.cli import data as data_cli
-from beavertail.cli import evaluate as evaluate_cli
+from beavertail.cli import eval as eval_cli
 from beavertail.cli import influence as influence_cli
 from beavertail.cli import moderate as moderate_cli
 from beavertail.cli import monitor as monitor_cli
@@ -28,7 +28,7 @@ app.add_typer(moderate_cli.app, name="moderate")
 app.add_typer(steer_cli.app, name="steer")
 app.add_typer(prefs_cli.app, name="prefs")
 app.add_typer(align_cli.app, name="align")
-app.add_typer(evaluate_cli.app, name="eval")
+app.add_typer(eval_cli.app, name="eval")
 app.add_typer(monitor_cli.app, name="monitor")
 app.add_typer(neurons_cli.app, name="neurons")
 app.add_typer(influence_cli.app, name="influence")

@@ -5,9 +5,12 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from beavertail.data.errors import DataValidationError
 
@@ -30,9 +33,31 @@ def parse_columns(pairs: list[str] | None) -> dict[str, str]:
 @contextlib.contextmanager
 def user_errors() -> Iterator[None]:
     """Show bad input as one clear line and exit 2, instead of a traceback."""
+    from pydantic import ValidationError
+
+    from beavertail.settings import describe_errors
+
     try:
         yield
     except (DataValidationError, FileNotFoundError, KeyError, ValueError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        err_console.print(f"[bold red]error:[/] {message}")
+        if isinstance(exc, ValidationError):  # options that build a settings model
+            message = describe_errors(exc, "options")
+        err_console.print(f"[bold red]error:[/] {escape(str(message))}", highlight=False)
         raise typer.Exit(2) from None
+
+
+def ood_policy(on_ood: str | None, ood_judge: str | None) -> Any:
+    """The ``--on-ood`` / ``--ood-judge`` options as an OOD policy (a clear error if bad)."""
+    from beavertail.moderation.ood.policy import OODPolicy
+
+    return OODPolicy.parse(
+        {"on_ood": on_ood or "keep", "ood_judge": ood_judge}, "--on-ood / --ood-judge"
+    )
+
+
+def output_file(path: Path | None) -> Path | None:
+    """An output file's folder made before any work, so a missing one never fails at the end."""
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return path

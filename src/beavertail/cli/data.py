@@ -27,8 +27,13 @@ app = typer.Typer(help="Inspect, validate and convert data sets.", no_args_is_he
 
 @app.command()
 def stats(
-    path: Annotated[str, typer.Argument(help="A data file (JSONL/JSON/CSV/Parquet) or Hub id.")],
-    split: Annotated[str | None, typer.Option(help="Split, for Hub ids.")] = None,
+    path: Annotated[
+        str,
+        typer.Argument(
+            help="A data file (JSONL/JSON/CSV/Parquet), a dataset folder or hf:owner/name."
+        ),
+    ],
+    split: Annotated[str | None, typer.Option(help="Split, for Hub datasets.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
 ) -> None:
     """Counts per category, safety and severity."""
@@ -60,8 +65,8 @@ def stats(
 
 @app.command()
 def validate(
-    path: Annotated[str, typer.Argument(help="A data file or Hub id.")],
-    split: Annotated[str | None, typer.Option(help="Split, for Hub ids.")] = None,
+    path: Annotated[str, typer.Argument(help="A data file, a dataset folder or hf:owner/name.")],
+    split: Annotated[str | None, typer.Option(help="Split, for Hub datasets.")] = None,
 ) -> None:
     """Read every record; the first bad one is reported with file, line and field."""
     with user_errors():
@@ -71,7 +76,7 @@ def validate(
 
 @app.command()
 def convert(
-    source: Annotated[str, typer.Argument(help="Input file or Hub id.")],
+    source: Annotated[str, typer.Argument(help="Input file, dataset folder or hf:owner/name.")],
     output: Annotated[Path, typer.Argument(help="Output JSONL (BeaverTails QA schema).")],
     column: Annotated[
         list[str] | None,
@@ -80,7 +85,7 @@ def convert(
     taxonomy: Annotated[
         str, typer.Option(help="Taxonomy of the input's categories.")
     ] = BEAVERTAILS_14,
-    split: Annotated[str | None, typer.Option(help="Split, for Hub ids.")] = None,
+    split: Annotated[str | None, typer.Option(help="Split, for Hub datasets.")] = None,
 ) -> None:
     """Convert QA pairs or preference pairs to BeaverTails-schema JSONL (14 categories)."""
     categories = get_taxonomy(BEAVERTAILS_14).categories
@@ -122,7 +127,7 @@ def mix(
     """Build the QA-moderation training mix (every source split by prompt, test prompts
     removed) and write it with a manifest of sources and counts."""
     from beavertail.artifacts import atomic_write_text
-    from beavertail.moderation.mixdata import moderation_mix
+    from beavertail.moderation.training_mix import moderation_mix
 
     categories = get_taxonomy(BEAVERTAILS_14).categories
     with user_errors():

@@ -82,6 +82,12 @@ def attribute(
     table.save(out)
     page = table.to_html(out / "influence.html", title=f"Influence on {len(asked)} answers")
     _show(table, top)
+    cut = table.meta.get("prompts_cut") or {}
+    if any(cut.values()):
+        console.print(
+            f"{cut['train']} training rows and {cut['queries']} queries are over {max_length} "
+            "tokens: their prompts lost their start (answers are never cut; --max-length)"
+        )
     console.print(f"table written to {out}; view: {page}")
 
 

@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from beavertail.artifacts import atomic_write_text
-from beavertail.cli.common import console, parse_columns, user_errors
+from beavertail.cli.common import console, ood_policy, output_file, parse_columns, user_errors
 from beavertail.data import beavertails_qa, load_qa, load_qa_examples
 from beavertail.data.readers import iter_rows
 
@@ -184,10 +184,11 @@ def evaluate(
     """Flagged accuracy/precision/recall/F1, ROC-AUC, per-category F1, ECE and confusion."""
     from beavertail.data.mix import saferlhf_test
     from beavertail.moderation import evaluate_moderator
-    from beavertail.moderation.recipes import prompt_test_sets, resolve_moderator
+    from beavertail.moderation.judge import resolve_judge
+    from beavertail.moderation.recipes import prompt_test_sets
 
     with user_errors():
-        moderator = resolve_moderator(model)
+        moderator = resolve_judge(model)
         if data:
             sets = {Path(f).name: list(load_qa_examples(f)) for f in data}
         elif moderator.spec.input == "prompt":
@@ -229,11 +230,12 @@ def bench(
     from rich.table import Table
 
     from beavertail.moderation.bench import bench_judges, row_line, write_bench_page
-    from beavertail.moderation.mixdata import moderation_mix
-    from beavertail.moderation.recipes import card_sets, resolve_moderator
+    from beavertail.moderation.judge import resolve_judge
+    from beavertail.moderation.recipes import card_sets
+    from beavertail.moderation.training_mix import moderation_mix
 
     with user_errors():
-        resolved = {name: resolve_moderator(name) for name in judges}
+        resolved = {name: resolve_judge(name) for name in judges}
         wanted = sets or ["beavertails_test", "saferlhf_test", "benign_heldout", "refusal_heldout"]
         named: dict = {}
         if any(not Path(s).exists() for s in wanted):
@@ -304,16 +306,18 @@ def predict(
     ] = None,
 ) -> None:
     """Judge pairs from a file (or one pair from --prompt/--response)."""
-    from beavertail.moderation.ood.policy import OODPolicy, with_ood_policy
-    from beavertail.moderation.recipes import resolve_moderator
+    from beavertail.moderation.judge import resolve_judge
+    from beavertail.moderation.ood.policy import with_ood_policy
 
     with user_errors():
-        moderator = resolve_moderator(model)
+        policy = ood_policy(on_ood, ood_judge)  # bad options fail before any model loads
+        output_file(output)
+        moderator = resolve_judge(model)
         if threshold is not None:
             if not 0 < threshold < 1:
                 raise ValueError(f"--threshold must lie in (0, 1), got {threshold}")
             moderator.threshold = threshold
-        judge = with_ood_policy(moderator, OODPolicy(on_ood=on_ood, ood_judge=ood_judge))  # type: ignore[arg-type]
+        judge = with_ood_policy(moderator, policy)
         extras: list[dict] = []
         expected: list[bool | None] = []
         if path:
@@ -351,7 +355,9 @@ def predict(
         if v.uncertain:
             flag = "[yellow]uncertain[/]"
         score = "-" if v.score is None else f"{v.score:.2f}"
-        cells = [p[:60], r[:60], flag, score, ", ".join(v.flagged_categories)]
+        # one category a line: names such as "financial_crime,property_crime,theft" hold commas
+        named = "\n".join(v.flagged_categories) or ("unspecified" if v.flagged else "")
+        cells = [p[:60], r[:60], flag, score, named]
         if severity:
             cells.append("-" if not v.flagged else str(v.severity))
         if ood:
@@ -369,10 +375,11 @@ def predict(
         outside = sum(v.in_distribution is False for v in verdicts)
         console.print(f"{outside} of {len(verdicts)} pairs out of the judge's distribution")
     if output:
-        with output.open("w", encoding="utf-8") as fh:
-            for i, ((p, r), v) in enumerate(zip(pairs, verdicts, strict=True)):
-                row = {**(extras[i] if extras else {}), "prompt": p, "response": r}
-                fh.write(json.dumps(row | v.to_dict()) + "\n")
+        lines = [
+            json.dumps({**(extras[i] if extras else {}), "prompt": p, "response": r} | v.to_dict())
+            for i, ((p, r), v) in enumerate(zip(pairs, verdicts, strict=True))
+        ]
+        atomic_write_text(output, "".join(line + "\n" for line in lines))
         console.print(f"verdicts written to {output}")
 
 
@@ -396,11 +403,11 @@ def ood_fit(
 ) -> None:
     """Fit the judge's OOD detector on its training mix and synthetic proxies (Abbas et
     al.); the threshold lets 95 % of in-distribution validation pairs pass."""
+    from beavertail.moderation.judge import SHIPPED, resolve_trained_judge, shipped_judge_dir
     from beavertail.moderation.ood.fit import fit_judge_ood
-    from beavertail.moderation.recipes import SHIPPED, resolve_moderator, shipped_judge_dir
 
     with user_errors():
-        moderator = resolve_moderator(model)
+        moderator = resolve_trained_judge(model)
         folder = out or (shipped_judge_dir(model) if model in SHIPPED else Path(model))
         if not (folder / "manifest.json").is_file():
             raise ValueError(f"{folder}: not a judge folder; pass --out with the judge's folder")
@@ -425,15 +432,21 @@ def ood_fit(
     )
 
 
+QUICKSTART_PAIRS = Path(__file__).parents[1] / "data" / "sets" / "quickstart_pairs.jsonl"
+
+
 def quickstart(
-    pairs: Annotated[str, typer.Option(help="Pairs to moderate.")] = "examples/pairs.jsonl",
+    pairs: Annotated[
+        str | None, typer.Option(help="Pairs to moderate [default: the packaged examples].")
+    ] = None,
     judge: Annotated[str, typer.Option(help="The judge: default, fast or a folder.")] = "default",
 ) -> None:
-    """Moderate the example pairs with the shipped default judge (no training needed)."""
-    from beavertail.moderation.recipes import resolve_moderator
+    """Moderate example pairs (shipped with the package) with the shipped default judge; no
+    training needed, from any folder."""
+    from beavertail.moderation.judge import resolve_judge
 
     with user_errors():
-        moderator = resolve_moderator(judge)
+        moderator = resolve_judge(judge)
     card = moderator.metadata.get("metrics", {}).get("card", {}).get("sets", {})
     if "beavertails_test" in card:
         f = card["beavertails_test"]
@@ -441,4 +454,5 @@ def quickstart(
             f"judge [bold]{judge}[/]: BeaverTails test F1 {f['f1']:.3f}, ROC-AUC {f['auc']:.3f} "
             "(see its MODEL_CARD.md)"
         )
-    predict(model=judge, path=pairs, prompt=None, response=None, output=None, column=None)
+    predict(model=judge, path=pairs or str(QUICKSTART_PAIRS), prompt=None, response=None,
+            output=None, column=None)  # fmt: skip

@@ -16,10 +16,10 @@ app = typer.Typer(help="Streaming moderation with early stop.", no_args_is_help=
 
 
 def _moderator(reference: str, data_dir: str | None):
-    from beavertail.moderation import resolve_moderator
+    from beavertail.moderation import resolve_judge
 
     del data_dir  # every judge reference resolves without the data folder
-    return resolve_moderator(reference)
+    return resolve_judge(reference)
 
 
 @app.command()
@@ -60,16 +60,28 @@ def fit(
     data_dir: Annotated[str | None, typer.Option(help="Shared data folder.")] = None,
 ) -> None:
     """Fit the stop threshold for repeated checks on replays of the mix's validation answers
-    (put it under output_moderation.threshold)."""
-    from beavertail.models import load_lm
-    from beavertail.moderation.mixdata import moderation_mix
-    from beavertail.monitor.evaluate import fit_on_validation
+    (put it under output_moderation.threshold). Only the replayed pairs' answers of the
+    embedded model are generated (``--limit`` bounds them; cached)."""
+    from beavertail.models.causal import load_tokenizer
+    from beavertail.moderation.training_mix import answer_pending, moderation_mix
+    from beavertail.monitor.replay import fit_on_validation, validation_sample
 
     with user_errors():
         judge = _moderator(moderator, data_dir)
-        mix = moderation_mix(data_dir, progress=True)
+        mix = moderation_mix(data_dir, pending=True)
+        chosen = validation_sample(len(mix.validation), limit)
+        answered = answer_pending([mix.validation[i] for i in chosen])
+        for index, row in zip(chosen, answered, strict=True):
+            mix.validation[index] = row
         fitted = fit_on_validation(
-            judge, mix, load_lm().tokenizer, check_every, max_false_stop, limit, min_tokens
+            judge,
+            mix,
+            load_tokenizer(),
+            check_every,
+            max_false_stop,
+            limit,
+            min_tokens,
+            progress=True,
         )
     console.print(
         f"stop threshold {fitted['threshold']:.2f} for checks every {check_every} tokens "
@@ -91,16 +103,15 @@ def evaluate(
 ) -> None:
     """Replay held-out BeaverTails answers token by token: stream decisions vs full-text."""
     from beavertail.data import moderation_split
-    from beavertail.models import load_lm
+    from beavertail.models.causal import load_tokenizer
     from beavertail.monitor import MonitorConfig, StreamMonitor, evaluate_streaming
 
     with user_errors():
-        monitor = StreamMonitor(
-            _moderator(moderator, data_dir), MonitorConfig(check_every, threshold)
-        )
+        config = MonitorConfig(check_every=check_every, threshold=threshold)
+        monitor = StreamMonitor(_moderator(moderator, data_dir), config)
         examples = moderation_split("test", data_dir)[:limit]
         result = evaluate_streaming(
-            monitor, examples, load_lm().tokenizer, _moderator(judge, data_dir), progress=True
+            monitor, examples, load_tokenizer(), _moderator(judge, data_dir), progress=True
         )
     table = Table(title=f"streaming vs full text, {result['examples']} held-out pairs")
     for column in ("judge", "F1", "macro-F1", "precision", "recall"):
@@ -137,9 +148,8 @@ def generate(
     from beavertail.monitor import MonitorConfig, StreamMonitor, monitored_generate
 
     with user_errors():
-        monitor = StreamMonitor(
-            _moderator(moderator, data_dir), MonitorConfig(check_every, threshold)
-        )
+        config = MonitorConfig(check_every=check_every, threshold=threshold)
+        monitor = StreamMonitor(_moderator(moderator, data_dir), config)
         lm = load_lm(model or DEFAULT_LM)
         results = monitored_generate(
             lm, prompts, SamplingParams(max_new_tokens=max_new_tokens), monitor

@@ -25,7 +25,7 @@ Ranking = Annotated[str, typer.Option(help="PKU-SafeRLHF pairs: which ranking is
 @app.command()
 def infer(
     source: Annotated[
-        str, typer.Argument(help="pku-train | pku-test | hh-rlhf | a pairs file | a Hub id.")
+        str, typer.Argument(help="pku-train | pku-test | hh-rlhf | a pairs file | hf:owner/name.")
     ],
     out: Annotated[Path, typer.Option(help="Dataset with personas (.jsonl or .parquet).")],
     ranking: Ranking = "better",
@@ -46,6 +46,7 @@ def infer(
 ) -> None:
     """Write ``persona_chosen`` / ``persona_rejected`` for every pair (resumable)."""
     from beavertail.models import DEFAULT_LM, load_lm
+    from beavertail.models.causal import lm_identity
     from beavertail.models.generation import LocalGenerator, OpenAIChatGenerator
     from beavertail.persona import PersonaSettings, infer_personas, load_pairs
     from beavertail.persona.infer import save_persona_dataset
@@ -61,7 +62,8 @@ def infer(
                 raise ValueError("--endpoint needs --endpoint-model (the served model's name)")
             generator = OpenAIChatGenerator(endpoint, endpoint_model, os.environ.get(api_key_env))
         else:
-            generator = LocalGenerator(load_lm(model or DEFAULT_LM))
+            name = model or DEFAULT_LM  # the cache keys personas by the model's weights
+            generator = LocalGenerator(load_lm(name), name=lm_identity(name))
         rows = infer_personas(pairs, generator, cache or out.with_suffix(".cache.jsonl"), settings)
         save_persona_dataset(rows, out)
     same = sum(r.persona_chosen == r.persona_rejected for r in rows)

@@ -118,8 +118,15 @@ def iter_hub(name: str, split: str | None = None) -> Iterator[tuple[int, Row]]:
         yield number, dict(row)
 
 
+HUB_PREFIX = "hf:"
+
+
 def iter_rows(source: str | Path, split: str | None = None) -> Iterator[tuple[int, Row]]:
-    """Rows of a local file (by suffix, ``.gz`` allowed) or else of a Hub dataset / folder."""
+    """Rows of a local file (by suffix, ``.gz`` allowed), a local dataset folder, or a Hub
+    dataset named ``hf:owner/name``; nothing else goes to the Hub."""
+    if isinstance(source, str) and source.startswith(HUB_PREFIX):
+        yield from iter_hub(source.removeprefix(HUB_PREFIX), split)
+        return
     path = Path(source)
     if path.is_file():
         suffix = _suffix(path)
@@ -143,9 +150,11 @@ def iter_rows(source: str | Path, split: str | None = None) -> Iterator[tuple[in
         return
     if path.exists() and not path.is_dir():
         raise DataValidationError(str(path), None, None, "not a regular file")
-    if not path.exists() and str(source).count("/") != 1:
-        raise FileNotFoundError(f"{source}: no such file, and not a Hub id of the form owner/name")
-    yield from iter_hub(str(source), split)
+    if not path.exists():
+        hub = str(source).count("/") == 1 and not path.suffix
+        hint = f" (a Hub dataset is written {HUB_PREFIX}{source})" if hub else ""
+        raise FileNotFoundError(f"{source}: no such file or folder{hint}")
+    yield from iter_hub(str(source), split)  # a dataset folder (saved or with data files)
 
 
 def _first_line_is_object(path: Path) -> bool:

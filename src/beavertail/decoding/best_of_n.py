@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from pydantic import ConfigDict, Field
@@ -62,6 +63,40 @@ class Choice:
         return dataclasses.asdict(self)
 
 
+def choose_candidate(
+    rewards: np.ndarray,
+    costs: np.ndarray,
+    cost_threshold: float,
+    outside: np.ndarray | None = None,
+) -> Choice:
+    """As :meth:`SafeBestOfN.choose_from`; ``outside`` marks candidates out of distribution,
+    which are skipped unless every candidate is (the harness, the server and the proxy)."""
+    if outside is None or outside.all() or not outside.any():
+        choice = SafeBestOfN.choose_from(rewards, costs, cost_threshold)
+        skipped = 0
+    else:
+        kept = np.flatnonzero(~outside)
+        inner = SafeBestOfN.choose_from(rewards[kept], costs[kept], cost_threshold)
+        choice = dataclasses.replace(inner, index=int(kept[inner.index]))
+        skipped = int(outside.sum())
+    return dataclasses.replace(choice, ood_candidates=skipped)
+
+
+def ood_candidates(reward: Scorer, cost: Scorer, prompts: list[str], answers: list[str]) -> Any:
+    """Candidates either score model's OOD detector rejects (``skip_ood``)."""
+    found = [
+        m.out_of_distribution(prompts, answers)  # type: ignore[attr-defined]
+        for m in (reward, cost)
+        if getattr(m, "ood", None) is not None
+    ]
+    if not found:
+        raise ValueError(
+            "skip_ood needs a reward or cost model with an OOD detector; fit one with "
+            "`beavertail prefs ood-fit MODEL`"
+        )
+    return np.logical_or.reduce(found)
+
+
 class SafeBestOfN:
     """A :class:`TextGenerator` that samples ``n`` answers per prompt and picks one."""
 
@@ -81,33 +116,14 @@ class SafeBestOfN:
     def choose(
         self, rewards: np.ndarray, costs: np.ndarray, outside: np.ndarray | None = None
     ) -> Choice:
-        """As :meth:`choose_from`; ``outside`` marks candidates out of distribution, which
-        are skipped unless every candidate is."""
-        if outside is None or outside.all() or not outside.any():
-            choice = self.choose_from(rewards, costs, self.config.cost_threshold)
-            skipped = 0
-        else:
-            kept = np.flatnonzero(~outside)
-            inner = self.choose_from(rewards[kept], costs[kept], self.config.cost_threshold)
-            choice = dataclasses.replace(inner, index=int(kept[inner.index]))
-            skipped = int(outside.sum())
-        return dataclasses.replace(choice, ood_candidates=skipped)
+        """See :func:`choose_candidate`."""
+        return choose_candidate(rewards, costs, self.config.cost_threshold, outside)
 
     def _outside(self, prompts: list[str], answers: list[str]) -> np.ndarray | None:
         """Candidates either score model's OOD detector rejects (None: skip_ood is off)."""
         if not self.config.skip_ood:
             return None
-        found = [
-            m.out_of_distribution(prompts, answers)
-            for m in (self.reward, self.cost)
-            if getattr(m, "ood", None) is not None
-        ]
-        if not found:
-            raise ValueError(
-                "skip_ood needs a reward or cost model with an OOD detector; fit one with "
-                "`beavertail prefs ood-fit MODEL`"
-            )
-        return np.logical_or.reduce(found)
+        return ood_candidates(self.reward, self.cost, prompts, answers)
 
     @staticmethod
     def choose_from(rewards: np.ndarray, costs: np.ndarray, cost_threshold: float) -> Choice:

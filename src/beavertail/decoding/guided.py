@@ -88,9 +88,9 @@ class ModeratorHeuristic:
     """A moderator's calibrated unsafe probability."""
 
     def __init__(self, reference: str, threshold: float | None = None) -> None:
-        from beavertail.moderation import resolve_moderator
+        from beavertail.moderation import resolve_judge
 
-        self.moderator = resolve_moderator(reference)
+        self.moderator = resolve_judge(reference)
         self.name = reference
         self.threshold = self.moderator.threshold if threshold is None else threshold
 

@@ -3,6 +3,14 @@
 from beavertail.evaluate.attack import AttackConfig, run_attack, summarize_attack
 from beavertail.evaluate.certify import SafetyTest, safety_test, upper_bound
 from beavertail.evaluate.harness import EvalConfig, plan_prompts, run_eval
+from beavertail.evaluate.honesty import (
+    HonestySettings,
+    mc_scores,
+    read_honesty,
+    run_honesty,
+    truthfulqa_pairs,
+    truthfulqa_questions,
+)
 from beavertail.evaluate.judge import AnswerJudge
 from beavertail.evaluate.metrics import bootstrap, summarize
 from beavertail.evaluate.prompt_sets import NAMED_SETS, load_prompt_set
@@ -14,19 +22,25 @@ __all__ = [
     "AnswerJudge",
     "AttackConfig",
     "EvalConfig",
+    "HonestySettings",
     "RunFileError",
     "RunWriter",
     "SafetyTest",
     "bootstrap",
     "load_prompt_set",
     "load_runs",
+    "mc_scores",
     "plan_prompts",
+    "read_honesty",
     "read_run",
     "run_attack",
     "run_eval",
+    "run_honesty",
     "safety_test",
     "summarize",
     "summarize_attack",
+    "truthfulqa_pairs",
+    "truthfulqa_questions",
     "upper_bound",
     "write_report",
 ]

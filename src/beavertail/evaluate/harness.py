@@ -20,6 +20,7 @@ from beavertail.artifacts import artifact_digest
 from beavertail.data import EvalPrompt
 from beavertail.decoding.best_of_n import BestOfNSettings
 from beavertail.decoding.guided import GuidedConfig
+from beavertail.evaluate.honesty import HonestySettings
 from beavertail.evaluate.judge import AnswerJudge
 from beavertail.evaluate.prompt_sets import load_prompt_set, prompt_id
 from beavertail.evaluate.runfile import RunWriter
@@ -31,7 +32,7 @@ from beavertail.models.generation import (
     TextGenerator,
 )
 from beavertail.models.progress import progress_bar
-from beavertail.moderation import resolve_moderator
+from beavertail.moderation import resolve_judge
 from beavertail.moderation.ood.policy import OODPolicy, with_ood_policy
 from beavertail.neurons.patch import PatchSettings
 from beavertail.settings import Settings
@@ -66,6 +67,9 @@ class EvalConfig(Settings):
         description="What the judge does with out-of-distribution answers.",
     )
     fluency: bool = Field(True, description="Score the answers' perplexity.")
+    honesty: HonestySettings | None = Field(
+        None, description="Also score TruthfulQA MC1/MC2 (beside the run file: run.honesty)."
+    )
     batch_size: int = Field(8, ge=1)
     data_dir: str | None = None
 
@@ -90,6 +94,14 @@ class EvalConfig(Settings):
             raise ValueError(
                 "neuron patching runs the local base model beside its aligned twin; it does "
                 "not combine with an endpoint, an adapter, steering or guided decoding"
+            )
+        if self.honesty is not None and (
+            self.endpoint or self.steering or self.best_of_n or self.guided or self.neuron_patch
+        ):
+            raise ValueError(
+                "honesty (TruthfulQA MC) is scored on a local model's weights (the base or an "
+                "adapter); it does not combine with an endpoint, steering, best-of-N, guided "
+                "decoding or neuron patching"
             )
         if self.guided is not None:
             if self.endpoint:
@@ -117,7 +129,9 @@ class EvalConfig(Settings):
 
     def identity(self) -> dict[str, Any]:
         """The settings that define the results (a resumed run must match them)."""
-        return self.model_dump(exclude={"batch_size", "data_dir", "api_key_env"})
+        # honesty is written beside the run file, under its own identity: adding it to a
+        # finished run scores it without regenerating the answers
+        return self.model_dump(exclude={"batch_size", "data_dir", "api_key_env", "honesty"})
 
     @classmethod
     def stored_identity(cls, raw: dict[str, Any]) -> dict[str, Any]:
@@ -252,7 +266,7 @@ def run_eval(
     try:
         generator, _, local_lm = build_generator(config, lm)
         if judge is None:
-            moderator = with_ood_policy(resolve_moderator(config.judge), config.ood)
+            moderator = with_ood_policy(resolve_judge(config.judge), config.ood)
             judge = AnswerJudge(moderator, fluency_lm=local_lm if config.fluency else None)
     finally:
         status.stop()
@@ -265,7 +279,7 @@ def run_eval(
     )
     todo = [p for p in planned if p.id not in writer.done]
     if not todo:  # complete, and its judge, vectors and score models checked above
-        return output
+        return _honesty(config, output, local_lm, progress)
     gen_config = config.sampling
     with progress_bar() as bar:
         resumed = f" ({len(writer.done)} resumed)" if writer.done else ""
@@ -301,4 +315,19 @@ def run_eval(
                 records.append(record)
             writer.append(records)
             bar.advance(task, len(batch))
+    return _honesty(config, output, local_lm, progress)
+
+
+def _honesty(config: EvalConfig, output: Path, lm: LoadedLM | None, progress: bool) -> Path:
+    """TruthfulQA MC1/MC2 of the run's policy beside its run file, when asked for."""
+    if config.honesty is None or lm is None:
+        return output
+    from beavertail.evaluate.honesty import honesty_path, run_honesty
+
+    settings = config.honesty
+    if settings.data_dir is None and config.data_dir is not None:
+        settings = settings.updated(data_dir=config.data_dir)
+    identity = {"model": config.model, "adapter": config.adapter}
+    resolved = {"adapter_digest": artifact_digest(config.adapter)} if config.adapter else {}
+    run_honesty(settings, honesty_path(output), lm, identity, resolved, config.shard, progress)
     return output

@@ -10,7 +10,7 @@ import numpy as np
 from beavertail.models import SentenceEncoder
 from beavertail.models.causal import LoadedLM
 from beavertail.models.quality import perplexity, relevance
-from beavertail.moderation import Moderator, is_refusal
+from beavertail.moderation import Judge, is_refusal
 from beavertail.moderation.verdict import Verdict
 
 
@@ -19,7 +19,7 @@ class AnswerJudge:
 
     def __init__(
         self,
-        moderator: Moderator,
+        moderator: Judge,
         encoder: SentenceEncoder | None = None,
         fluency_lm: LoadedLM | None = None,
     ) -> None:

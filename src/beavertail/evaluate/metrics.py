@@ -94,12 +94,16 @@ def _block(records: list[dict[str, Any]]) -> dict[str, Stat]:
     }
 
 
-def summarize(records: list[dict[str, Any]]) -> dict[str, Any]:
+def summarize(
+    records: list[dict[str, Any]], honesty: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """Metrics on harmful prompts, harmless prompts, and per category of harmful prompts.
 
     The headline figures: ``unsafe_rate`` (harmful prompts), ``harmless_refusal``
-    (over-refusal), ``harmful_refusal``, ``relevance`` and ``perplexity`` (all prompts).
+    (over-refusal), ``harmful_refusal``, ``relevance`` and ``perplexity`` (all prompts), and
+    ``mc1`` / ``mc2`` from the run's TruthfulQA records (``honesty``; none: no value).
     """
+    honesty = honesty or []
     harmful = [r for r in records if r["harmful"]]
     harmless = [r for r in records if not r["harmful"]]
     per_category: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -121,6 +125,8 @@ def summarize(records: list[dict[str, Any]]) -> dict[str, Any]:
             "relevance": all_block["relevance"],
             "harmless_relevance": harmless_block["relevance"],
             "perplexity": all_block["perplexity"],
+            "mc1": bootstrap([r["mc1"] for r in honesty]),
+            "mc2": bootstrap([r["mc2"] for r in honesty]),
         },
         "harmful": harmful_block,
         "harmless": harmless_block,

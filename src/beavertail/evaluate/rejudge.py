@@ -14,7 +14,8 @@ from typing import Any
 from beavertail.evaluate.judge import verdict_fields
 from beavertail.evaluate.runfile import RunWriter, read_run
 from beavertail.models.progress import progress_bar
-from beavertail.moderation.recipes import resolve_moderator
+from beavertail.moderation.judge import resolve_judge
+from beavertail.moderation.ood.policy import OODPolicy, with_ood_policy
 
 KEEP = ("id", "set", "prompt", "category", "harmful", "answer", "num_tokens", "finish_reason",
         "relevance", "perplexity", "route", "best_of_n", "guided")  # fmt: skip
@@ -26,14 +27,26 @@ def rejudge_run(
     output: str | Path,
     batch_size: int = 16,
     progress: bool = True,
+    ood: OODPolicy | None = None,
 ) -> Path:
-    """Judge ``source``'s answers with ``judge`` into ``output`` (resumable)."""
+    """Judge ``source``'s answers with ``judge`` into ``output`` (resumable). ``ood``: the
+    policy for answers out of the new judge's distribution; by default the source run's
+    when the new judge has an OOD detector, else ``keep``. The header records the policy
+    the verdicts were made with."""
     header, records = read_run(source)
     config = dict(header.get("config") or {})
+    moderator = resolve_judge(judge)
+    if ood is None:
+        stored = OODPolicy.parse(config.get("ood") or {}, f"{source}: config.ood")
+        ood = stored if moderator.ood is not None else OODPolicy()
     name = f"{config.get('name', Path(source).stem)} [{judge}]"
-    config |= {"name": name, "judge": judge}
-    identity = dict(header.get("identity") or {}) | {"judge": judge, "rejudged": True}
-    moderator = resolve_moderator(judge)
+    config |= {"name": name, "judge": judge, "ood": ood.model_dump()}
+    identity = dict(header.get("identity") or {}) | {
+        "judge": judge,
+        "rejudged": True,
+        "ood": ood.model_dump(),
+    }
+    judged = with_ood_policy(moderator, ood)
     resolved = dict(header.get("resolved") or {}) | {
         "judge_digest": moderator.digest(),
         "rejudged_from": str(Path(source).resolve()),
@@ -46,7 +59,7 @@ def rejudge_run(
                             completed=len(records) - len(todo), visible=progress)  # fmt: skip
         for start in range(0, len(todo), batch_size):
             batch = todo[start : start + batch_size]
-            verdicts = moderator.predict([r["prompt"] for r in batch], [r["answer"] for r in batch])
+            verdicts = judged.predict([r["prompt"] for r in batch], [r["answer"] for r in batch])
             rows: list[dict[str, Any]] = []
             for record, verdict in zip(batch, verdicts, strict=True):
                 kept = {k: record[k] for k in KEEP if k in record}

@@ -1,4 +1,5 @@
-"""Append-only run files: a JSON header line, then one JSON record per judged answer.
+"""Append-only run files: a JSON header line, then one JSON record per judged answer (read by
+:func:`beavertail.artifacts.read_run`, which every layer may use).
 
 Each batch is written, flushed and fsynced before the next starts. On reopening, a torn last
 line (a crash mid-write, even SIGKILL) is cut off, and finished prompt ids are skipped, so a
@@ -7,18 +8,20 @@ resumed run neither loses nor duplicates records.
 
 from __future__ import annotations
 
-import json
-import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-RUN_KIND = "beavertail-eval-run"
-RUN_VERSION = 1
+from beavertail.artifacts import (
+    RUN_KIND,
+    RUN_VERSION,
+    RunFileError,
+    append_rows,
+    cut_torn_tail,
+    read_run,
+)
 
-
-class RunFileError(ValueError):
-    pass
+__all__ = ["RUN_KIND", "RUN_VERSION", "RunFileError", "RunWriter", "differences", "read_run"]
 
 
 def _flat(value: Any, prefix: str = "") -> dict[str, Any]:
@@ -37,38 +40,6 @@ def differences(old: dict[str, Any], new: dict[str, Any], limit: int = 6) -> str
     shown = [f"{k}: {a.get(k, '<unset>')!r} -> {b.get(k, '<unset>')!r}" for k in changed[:limit]]
     more = f" (and {len(changed) - limit} more)" if len(changed) > limit else ""
     return "; ".join(shown) + more
-
-
-def read_run(path: str | Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """(header, complete records) of a run file; a torn last line is ignored."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such run file")
-    header: dict[str, Any] | None = None
-    records: list[dict[str, Any]] = []
-    with path.open("rb") as fh:
-        lines = fh.read().split(b"\n")
-    for number, raw in enumerate(lines, start=1):
-        if not raw.strip():
-            continue
-        last = number == len(lines)  # no newline after it: possibly torn
-        try:
-            item = json.loads(raw)
-        except json.JSONDecodeError as error:
-            if last:
-                break
-            raise RunFileError(f"{path}:{number}: not JSON ({error.msg})") from error
-        if last:
-            break  # complete JSON but no newline yet: treat as torn, it will be rewritten
-        if header is None:
-            if item.get("kind") != RUN_KIND:
-                raise RunFileError(f"{path}:1: not a beavertail run file")
-            header = item
-        else:
-            records.append(item)
-    if header is None:
-        raise RunFileError(f"{path}: empty run file")
-    return header, records
 
 
 class RunWriter:
@@ -114,7 +85,7 @@ class RunWriter:
                     "vectors or a re-swept steering setting); pick another output path or "
                     "delete it to start over"
                 )
-            self._truncate_torn_tail()
+            cut_torn_tail(self.path)
             self.done = {r["id"] for r in records}
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -122,24 +93,10 @@ class RunWriter:
             header["identity"] = identity
             if resolved is not None:
                 header["resolved"] = resolved
-            self._append([header])
-
-    def _truncate_torn_tail(self) -> None:
-        data = self.path.read_bytes()
-        end = data.rfind(b"\n") + 1
-        if end < len(data):
-            with self.path.open("r+b") as fh:
-                fh.truncate(end)
-
-    def _append(self, items: Iterable[dict[str, Any]]) -> None:
-        payload = "".join(json.dumps(item, ensure_ascii=False) + "\n" for item in items)
-        with self.path.open("a", encoding="utf-8") as fh:
-            fh.write(payload)
-            fh.flush()
-            os.fsync(fh.fileno())
+            append_rows(self.path, [header])
 
     def append(self, records: list[dict[str, Any]]) -> None:
         fresh = [r for r in records if r["id"] not in self.done]
         if fresh:
-            self._append(fresh)
+            append_rows(self.path, fresh)
             self.done.update(r["id"] for r in fresh)

@@ -28,7 +28,7 @@ from beavertail.evaluate.report import write_sweep_report
 from beavertail.evaluate.runfile import read_run
 from beavertail.models import LoadedLM, load_lm
 from beavertail.models.generation import SamplingParams
-from beavertail.moderation import resolve_moderator
+from beavertail.moderation import resolve_judge
 from beavertail.settings import Settings
 from beavertail.steering.apply import Selection, SteeringSettings
 
@@ -140,7 +140,7 @@ def run_sweep(
     vectors = SteeringVectors.load(config.vectors)
     layers = config.layers or vectors.layers
     lm = lm or load_lm(vectors.model)
-    judge = judge or AnswerJudge(resolve_moderator(config.judge), fluency_lm=lm)
+    judge = judge or AnswerJudge(resolve_judge(config.judge), fluency_lm=lm)
     common = dict(
         model=vectors.model,
         prompts=config.prompts,

@@ -154,12 +154,17 @@ def attribute(
     progress: bool = True,
     meta: dict[str, Any] | None = None,
 ) -> InfluenceTable:
-    """Score every training item's influence on every query (see ``METHODS``)."""
+    """Score every training item's influence on every query (see ``METHODS``). A task that
+    fits rows to a token limit records how many prompts it cut in ``meta["prompts_cut"]``."""
     if not train or not queries:
         raise ValueError("attribution needs training examples and at least one query")
     chosen = METHODS[method] if isinstance(method, str) else method
+    meta = dict(meta or {})
+    cut = getattr(task, "cut_prompts", None)  # tasks that fit rows to a token limit
+    if cut is not None:
+        meta["prompts_cut"] = {"train": cut(train), "queries": cut(queries)}
     scores = chosen.scores(task, train, queries, Path(cache) if cache else None, progress)
     label = getattr(chosen, "label", chosen.name)
     return InfluenceTable(
-        label, scores, [describe(x) for x in train], [describe(q) for q in queries], meta or {}
+        label, scores, [describe(x) for x in train], [describe(q) for q in queries], meta
     )

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from beavertail.align.config import AlignConfig
 from beavertail.align.sft import SFTRow, save_sft_adapter, train_sft_adapter
+from beavertail.artifacts import artifact_digest, inputs_digest, reusable
 from beavertail.data.loaders import _Ctx
 from beavertail.data.readers import iter_rows
 from beavertail.influence.attribution import InfluenceTable
@@ -55,17 +56,19 @@ def retrain_without(
     progress: bool = True,
 ) -> Path:
     """Retrain the policy's SFT run on ``rows`` without the indices in ``drop`` (same
-    settings, from the same base); a finished folder is returned as it is."""
+    settings, from the same base); a folder finished from the same policy, rows and removal
+    is returned as it is (one built from other inputs is an error)."""
     output = Path(output)
-    if (output / "manifest.json").is_file():
-        return output
     config = policy_config(policy)
     dropped = set(drop)
     kept = [r for i, r in enumerate(rows) if i not in dropped]
+    inputs = inputs_digest("retrain", artifact_digest(policy), kept, config.model_dump())
+    if reusable(output, inputs, "retrained policy"):
+        return output
     lm = load_lm(config.model)
     model, result = train_sft_adapter(lm, kept, config, output, progress)
     note = {"rows": len(kept), "removed": sorted(dropped), "retrained_from": str(policy)}
-    return save_sft_adapter(model, output, config, result, note)
+    return save_sft_adapter(model, output, config, result, note, inputs)
 
 
 def recalled_rows(table: InfluenceTable, rows: Sequence[SFTRow], share: float) -> list[SFTRow]:
@@ -84,27 +87,39 @@ def correct_with_ibo(
     progress: bool = True,
 ) -> Path:
     """IBO post-training of ``policy`` on the queries' and recalled rows' prompts; the new
-    adapter is saved with the policy as its parent (``load_lm(adapter=output)`` merges both)."""
+    adapter is saved with the policy as its parent (``load_lm(adapter=output)`` merges both).
+    A folder finished from the same policy, queries, recalled rows and settings is returned
+    as it is (one built from other inputs is an error)."""
     output = Path(output)
-    if (output / "manifest.json").is_file():
-        return output
     settings = settings or IBOSettings()
     config = policy_config(policy)
+    inputs = inputs_digest(
+        "ibo", artifact_digest(policy), list(queries), list(recalled), settings.model_dump()
+    )
+    if reusable(output, inputs, "IBO adapter"):
+        return output
     prompts = list(dict.fromkeys([q.prompt for q in queries] + [r.prompt for r in recalled]))
     task = load_policy(policy, settings.max_length)
+    cut = task.cut_prompts([*queries, *recalled])
     output.mkdir(parents=True, exist_ok=True)
     sets = candidate_sets(
         task, prompts, recalled, settings, output / "candidates.json", progress=progress
     )
     del task
     lm = load_lm(config.model, adapter=policy)
-    model = train_ibo(lm, sets, settings, output, progress)
+    model, loss = train_ibo(lm, sets, settings, output, progress)
     manifest = {
         "base_model": config.model,
         "method": "ibo",
         "config": config.model_dump(),
         "ibo": settings.model_dump(),
-        "training": {"prompts": len(sets), "recalled": len(recalled), "loss": model.ibo_loss},
+        "inputs": inputs,
+        "training": {
+            "prompts": len(sets),
+            "recalled": len(recalled),
+            "loss": loss,
+            "prompts_cut": cut,
+        },
     }
     save_adapter(model, output, manifest, parent=policy)
     shutil.rmtree(output / "trainer", ignore_errors=True)

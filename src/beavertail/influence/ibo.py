@@ -24,7 +24,8 @@ gives the idea, not a recipe one can run from it; this module's reading, every c
    ``β`` keeps the policy near the reference as in DPO.
 
 Training is a LoRA adapter on the merged policy (saved with the policy as its parent), a
-plain loop with one checkpoint per epoch (LoRA weights + optimiser, safetensors) that resumes.
+plain loop with one checkpoint per epoch (LoRA weights, optimiser and epoch written as one
+unit, safetensors + JSON) that resumes only a run on the same policy, candidates and settings.
 """
 
 from __future__ import annotations
@@ -43,12 +44,16 @@ from safetensors.torch import load_file, save_file
 from beavertail.align.sft import SFTRow
 from beavertail.artifacts import (
     atomic_write_text,
+    inputs_digest,
+    load_state,
     optimizer_groups_json,
     optimizer_state_from_tensors,
     optimizer_tensors,
+    save_state,
 )
-from beavertail.influence.methods import _flat_gradient
+from beavertail.influence.methods import _flat_gradient, model_digest
 from beavertail.influence.tasks import AnswerLikelihood
+from beavertail.models.cache import weights_digest
 from beavertail.models.causal import LoadedLM
 from beavertail.models.generation import LocalGenerator, SamplingParams
 from beavertail.models.progress import track
@@ -105,9 +110,16 @@ def candidate_sets(
     cache: Path | None = None,
     progress: bool = True,
 ) -> list[CandidateSet]:
-    """Sample candidates for every prompt and score each by the recalled data's influence."""
+    """Sample candidates for every prompt and score each by the recalled data's influence;
+    ``cache`` keeps them (JSON), reused only for the same policy, prompts, recalled rows and
+    settings."""
+    inputs = inputs_digest(
+        task.lm.name, model_digest(task), list(prompts), list(recalled), settings.model_dump()
+    )
     if cache is not None and cache.is_file():
-        return [CandidateSet(**row) for row in json.loads(cache.read_text())]
+        saved = json.loads(cache.read_text())
+        if isinstance(saved, dict) and saved.get("inputs") == inputs:
+            return [CandidateSet(**row) for row in saved["sets"]]
     direction = recalled_direction(task, recalled)
     generator = LocalGenerator(task.lm)
     own = {r.prompt: r.answer for r in recalled}
@@ -131,7 +143,7 @@ def candidate_sets(
             scores.append(float(g @ direction / g.norm().clamp(min=1e-12)))
         out.append(CandidateSet(prompt, answers, scores))
     if cache is not None:
-        atomic_write_text(cache, json.dumps([c.__dict__ for c in out]))
+        atomic_write_text(cache, json.dumps({"inputs": inputs, "sets": [c.__dict__ for c in out]}))
     return out
 
 
@@ -145,9 +157,11 @@ def train_ibo(
     settings: IBOSettings,
     output: str | Path,
     progress: bool = True,
-) -> Any:
+) -> tuple[Any, float]:
     """Train a LoRA adapter on ``lm`` (the merged policy) with the IBO loss; return the PEFT
-    model. One checkpoint per epoch under ``output/trainer``; a rerun resumes from it."""
+    model and the last epoch's mean loss. One checkpoint per epoch under ``output/trainer``
+    (LoRA weights, optimiser state and epoch as one unit); a rerun on the same policy,
+    candidates and settings resumes from it, any other starts over."""
     from peft import LoraConfig, get_peft_model
 
     from beavertail.align.trainer import top_layers
@@ -155,6 +169,9 @@ def train_ibo(
 
     if not sets:
         raise ValueError("IBO needs at least one prompt with two or more candidates")
+    inputs = inputs_digest(
+        weights_digest(lm.model), [s.__dict__ for s in sets], settings.model_dump()
+    )
     torch.manual_seed(settings.seed)
     model = get_peft_model(
         lm.model,
@@ -172,22 +189,19 @@ def train_ibo(
     trainable = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(trainable, lr=settings.learning_rate)
     folder = Path(output) / "trainer"
-    folder.mkdir(parents=True, exist_ok=True)
-    state_file = folder / "state.json"
     start = 0
-    if (
-        state_file.is_file()
-        and json.loads(state_file.read_text())["settings"] == settings.model_dump()
-    ):
-        start = json.loads(state_file.read_text())["epoch"]
-        weights = load_file(folder / "lora.safetensors")
+    saved = load_state(folder)
+    if saved is not None and saved[0].get("inputs") == inputs:
+        state, unit = saved
+        start = int(state["epoch"])
         named = dict(model.named_parameters())
         with torch.no_grad():
-            for name, tensor in weights.items():
+            for name, tensor in load_file(unit / "lora.safetensors").items():
                 named[name].copy_(tensor)
-        opt = load_file(folder / "optimizer.safetensors")
-        groups = (folder / "groups.json").read_text()
-        optimizer.load_state_dict(optimizer_state_from_tensors(optimizer.state_dict(), opt, groups))
+        tensors = load_file(unit / "optimizer.safetensors")
+        optimizer.load_state_dict(
+            optimizer_state_from_tensors(optimizer.state_dict(), tensors, state["groups"])
+        )
     generator = torch.Generator().manual_seed(settings.seed)
     orders = [
         torch.randperm(len(sets), generator=generator).tolist() for _ in range(settings.epochs)
@@ -195,6 +209,7 @@ def train_ibo(
     model.train()
     losses: list[float] = []
     for epoch in range(start, settings.epochs):
+        losses = []
         for index in track(orders[epoch], len(sets), f"IBO epoch {epoch + 1}", progress):
             item = sets[index]
             logps = _sequence_logps(task, item.prompt, item.answers)
@@ -205,13 +220,16 @@ def train_ibo(
             optimizer.step()
             losses.append(float(loss))
         weights = {n: p.detach().clone() for n, p in model.named_parameters() if p.requires_grad}
-        save_file(weights, folder / "lora.safetensors")
-        state = optimizer.state_dict()
-        save_file(optimizer_tensors(state), folder / "optimizer.safetensors")
-        atomic_write_text(folder / "groups.json", optimizer_groups_json(state))
-        atomic_write_text(
-            state_file, json.dumps({"epoch": epoch + 1, "settings": settings.model_dump()})
-        )
+        opt_state = optimizer.state_dict()
+
+        def write(unit: Path, weights: dict = weights, opt_state: dict = opt_state) -> None:
+            save_file(weights, unit / "lora.safetensors")
+            save_file(optimizer_tensors(opt_state), unit / "optimizer.safetensors")
+
+        state = {"epoch": epoch + 1, "inputs": inputs, "loss": sum(losses) / len(losses)}
+        save_state(folder, {**state, "groups": optimizer_groups_json(opt_state)}, write)
     model.eval()
-    model.ibo_loss = float(sum(losses[-len(sets) :]) / len(sets)) if losses else math.nan
-    return model
+    if not losses:  # resumed after the last epoch: its loss was saved with it
+        saved = load_state(folder)
+        return model, float(saved[0].get("loss", math.nan)) if saved else math.nan
+    return model, sum(losses) / len(losses)

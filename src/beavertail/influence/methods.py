@@ -26,8 +26,9 @@ import numpy as np
 import torch
 from safetensors.torch import load_file, save_file
 
-from beavertail.artifacts import atomic_write_text
+from beavertail.artifacts import atomic_target, atomic_write_text
 from beavertail.influence.tasks import InfluenceTask
+from beavertail.models.cache import tensors_digest
 from beavertail.models.causal import cache_dir
 from beavertail.models.progress import track
 
@@ -73,11 +74,8 @@ def _digest(items: Sequence[Any]) -> str:
 def model_digest(task: InfluenceTask) -> str:
     """A digest of the trained parameters' values: cached gradients and factors belong to one
     model, so a retrained adapter on the same rows never reads another's."""
-    digest = hashlib.sha256()
-    for name, param in sorted(task.parameters().items()):
-        digest.update(name.replace(".original_module", "").encode())
-        digest.update(param.detach().float().cpu().numpy().tobytes())
-    return digest.hexdigest()[:16]
+    named = sorted(task.parameters().items())
+    return tensors_digest((name.replace(".original_module", ""), p) for name, p in named)
 
 
 @dataclass(frozen=True)
@@ -124,8 +122,9 @@ class GradientSimilarity:
                 rows.append(q @ g)
                 lengths.append(g.norm())
             block = {"dot": torch.stack(rows).contiguous(), "norm": torch.stack(lengths)}
-            if path is not None:
-                save_file(block, path)
+            if path is not None:  # whole or absent: a crash mid-write leaves no chunk
+                with atomic_target(path) as tmp:
+                    save_file(block, tmp)
             dots.append(block["dot"])
             norms.append(block["norm"])
         dot = torch.cat(dots)
@@ -191,41 +190,44 @@ class EKFAC:
         factors = f"ekfac-{model_digest(task)}-{_digest(train)}-{self.factor_examples}"
         bridge = _kronfluence_task(task, train, queries)
         # prepare_model wraps the tracked modules and freezes every parameter; the flags are
-        # put back afterwards so that gradient methods can run on the same model
+        # put back afterwards, even when kronfluence fails, so that gradient methods (and
+        # training) can run on the same model
         flags = {id(p): p.requires_grad for p in task.model.parameters()}
-        model = prepare_model(task.model, bridge)
-        analyzer = Analyzer(
-            analysis_name="beavertail",
-            model=model,
-            task=bridge,
-            cpu=not torch.cuda.is_available(),
-            disable_tqdm=not progress,
-            output_dir=str(output),
-        )
-        analyzer.fit_all_factors(
-            factors,
-            dataset=_Batches(len(train)),
-            per_device_batch_size=self.batch_size,
-            factor_args=FactorArguments(
-                strategy="ekfac",
-                covariance_max_examples=self.factor_examples,
-                lambda_max_examples=self.factor_examples,
-            ),
-        )
-        scores_name = f"{factors}-{_digest(queries)}-{self.damping}"
-        analyzer.compute_pairwise_scores(
-            scores_name,
-            factors,
-            query_dataset=_Batches(len(queries)),
-            train_dataset=_Batches(len(train)),
-            # every query in one batch: kronfluence passes over the training set per batch
-            per_device_query_batch_size=min(len(queries), self.query_batch_size),
-            per_device_train_batch_size=self.batch_size,
-            score_args=ScoreArguments(damping_factor=self.damping),
-        )
-        for param in model.parameters():
-            param.requires_grad_(flags.get(id(param), False))
-        matrix = analyzer.load_pairwise_scores(scores_name)["all_modules"]
+        try:
+            model = prepare_model(task.model, bridge)
+            analyzer = Analyzer(
+                analysis_name="beavertail",
+                model=model,
+                task=bridge,
+                cpu=not torch.cuda.is_available(),
+                disable_tqdm=not progress,
+                output_dir=str(output),
+            )
+            analyzer.fit_all_factors(
+                factors,
+                dataset=_Batches(len(train)),
+                per_device_batch_size=self.batch_size,
+                factor_args=FactorArguments(
+                    strategy="ekfac",
+                    covariance_max_examples=self.factor_examples,
+                    lambda_max_examples=self.factor_examples,
+                ),
+            )
+            scores_name = f"{factors}-{_digest(queries)}-{self.damping}"
+            analyzer.compute_pairwise_scores(
+                scores_name,
+                factors,
+                query_dataset=_Batches(len(queries)),
+                train_dataset=_Batches(len(train)),
+                # every query in one batch: kronfluence passes over the training set per batch
+                per_device_query_batch_size=min(len(queries), self.query_batch_size),
+                per_device_train_batch_size=self.batch_size,
+                score_args=ScoreArguments(damping_factor=self.damping),
+            )
+            matrix = analyzer.load_pairwise_scores(scores_name)["all_modules"]
+        finally:
+            for param in task.model.parameters():
+                param.requires_grad_(flags.get(id(param), False))
         atomic_write_text(output / "last-scores.json", json.dumps({"scores": scores_name}))
         return matrix.float().numpy().T  # kronfluence: queries x train
 

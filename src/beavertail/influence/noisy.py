@@ -15,7 +15,7 @@ from pathlib import Path
 from beavertail.data import QAExample
 from beavertail.data.catalog import beavertails_qa
 from beavertail.data.mix import build_moderation_mix
-from beavertail.moderation import Moderator
+from beavertail.moderation import Judge
 
 
 def _hash_key(x: QAExample) -> str:
@@ -54,7 +54,7 @@ def noisy_judge_set(
     return NoisySet(train, clean, mask, validation, list(beavertails_qa("test", root)))
 
 
-def wrong_verdicts(moderator: Moderator, pairs: list[QAExample]) -> list[QAExample]:
+def wrong_verdicts(moderator: Judge, pairs: list[QAExample]) -> list[QAExample]:
     """The pairs a judge gets wrong, labelled as it judged them (the behaviour to explain)."""
     verdicts = moderator.predict([x.prompt for x in pairs], [x.response for x in pairs])
     return [flipped(x) for x, v in zip(pairs, verdicts, strict=True) if v.flagged == x.is_safe]

@@ -63,6 +63,18 @@ def lora_modules(model: torch.nn.Module) -> list[str]:
     ]
 
 
+MIN_PROMPT_TOKENS = 16  # a prompt cut to fit keeps at least its end (the assistant's turn)
+
+
+def fit_row(prompt: list[int], answer: list[int], max_length: int) -> tuple[list[int], bool]:
+    """Prompt + answer token ids within ``max_length``: the prompt loses its start, the answer
+    is never cut (a longer answer keeps the prompt's last ``MIN_PROMPT_TOKENS`` and runs over
+    the limit); and whether the prompt was cut."""
+    keep = max(max_length - len(answer), min(len(prompt), MIN_PROMPT_TOKENS))
+    kept = prompt[len(prompt) - keep :] if keep < len(prompt) else prompt
+    return kept, len(kept) < len(prompt)
+
+
 @dataclass
 class AnswerLikelihood:
     """A causal LM with a LoRA adapter; an item is a (prompt, answer) row.
@@ -70,6 +82,8 @@ class AnswerLikelihood:
     Both losses are the mean negative log-likelihood of the answer's tokens given the
     chat-formatted prompt (the SFT objective); ``eos`` ends an answer with the end token
     when the answer was a finished one (training rows) and is left off for cut answers.
+    A row over ``max_length`` tokens loses the start of its prompt, never its answer
+    (:func:`fit_row`); :meth:`cut_prompts` counts such rows.
     """
 
     lm: LoadedLM
@@ -85,17 +99,28 @@ class AnswerLikelihood:
     def tracked_modules(self) -> list[str]:
         return lora_modules(self.lm.model)
 
-    def _batch(self, items: Sequence[SFTRow], eos: bool) -> dict[str, torch.Tensor]:
+    def _tokens(self, item: SFTRow, eos: bool) -> tuple[list[int], list[int]]:
         tok = self.lm.tokenizer
         end = (tok.eos_token or "") if eos else ""
+        prompt = tok(chat_text(tok, item.prompt), add_special_tokens=False)["input_ids"]
+        answer = tok(item.answer.strip() + end, add_special_tokens=False)["input_ids"]
+        return prompt, answer
+
+    def cut_prompts(self, items: Sequence[SFTRow | ContrastRow]) -> int:
+        """How many of ``items`` lose the start of their prompt to ``max_length``."""
+        return sum(
+            fit_row(*self._tokens(SFTRow(x.prompt, x.answer), eos=True), self.max_length)[1]
+            for x in items
+        )
+
+    def _batch(self, items: Sequence[SFTRow], eos: bool) -> dict[str, torch.Tensor]:
+        tok = self.lm.tokenizer
         ids, labels = [], []
         for item in items:
-            prompt = tok(chat_text(tok, item.prompt), add_special_tokens=False)["input_ids"]
-            answer = tok(item.answer.strip() + end, add_special_tokens=False)["input_ids"]
-            row = (prompt + answer)[: self.max_length]
-            mask = ([-100] * len(prompt) + answer)[: self.max_length]
-            ids.append(row)
-            labels.append(mask)
+            prompt, answer = self._tokens(item, eos)
+            prompt, _ = fit_row(prompt, answer, self.max_length)
+            ids.append(prompt + answer)
+            labels.append([-100] * len(prompt) + answer)
         width = max(len(r) for r in ids)
         pad = tok.pad_token_id
         device = model_device(self.lm.model)

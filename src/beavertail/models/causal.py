@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import importlib
 import importlib.util
 import os
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +21,7 @@ from transformers import (
     PreTrainedTokenizerBase,
 )
 
-from beavertail.artifacts import atomic_target
+from beavertail.artifacts import atomic_target, file_sha256
 from beavertail.defaults import DEFAULT_LM
 
 _EMBEDDED = {
@@ -29,8 +33,18 @@ EMBEDDED_LMS = (*_EMBEDDED, *_EMBEDDED_ASSEMBLED)
 
 
 def cache_dir() -> Path:
+    """Where computed results are cached (``BEAVERTAIL_CACHE``; features, activations,
+    generated answers, OOD proxies, influence gradients)."""
     root = os.environ.get("BEAVERTAIL_CACHE") or Path.home() / ".cache" / "beavertail"
     return Path(root)
+
+
+def model_cache_dir() -> Path:
+    """Where models converted from GGUF files are kept (``BEAVERTAIL_MODEL_CACHE``, else the
+    cache folder). An entry depends on the GGUF file's content alone, so it may be shared
+    more widely than :func:`cache_dir` (the tests keep it between runs)."""
+    root = os.environ.get("BEAVERTAIL_MODEL_CACHE")
+    return Path(root) if root else cache_dir()
 
 
 def _package_folder(package: str) -> Path:
@@ -54,7 +68,7 @@ def resolve_lm(name_or_path: str) -> tuple[str, str | None]:
         package = _EMBEDDED_ASSEMBLED[name_or_path]
         _package_folder(package)  # a clear error when it is not installed
         module = importlib.import_module(package)
-        path = Path(module.assemble(cache_dir() / "gguf" / module.MODEL_NAME))
+        path = Path(module.assemble(model_cache_dir() / "gguf" / module.MODEL_NAME))
         return str(path.parent), path.name
     if name_or_path.startswith("embedded:"):
         raise ValueError(f"unknown embedded model {name_or_path!r}; known: {EMBEDDED_LMS}")
@@ -66,12 +80,54 @@ def resolve_lm(name_or_path: str) -> tuple[str, str | None]:
     return name_or_path, None
 
 
+@functools.cache
+def _file_digest(path: Path, size: int, modified: int) -> str:
+    del size, modified  # part of the memo key: a rewritten file is hashed again
+    return file_sha256(path)[:12]
+
+
 def _gguf_cache(folder: str, gguf: str) -> Path:
-    stat = (Path(folder) / gguf).stat()
-    key = hashlib.sha256(f"{Path(folder).resolve()}/{gguf}:{stat.st_size}".encode()).hexdigest()[
-        :12
-    ]
-    return cache_dir() / "lm" / f"{Path(gguf).stem}-{key}"
+    """The dequantised model's folder, keyed by the GGUF file's sha256 (not its path: a
+    re-quantised file of the same size is another model)."""
+    path = (Path(folder) / gguf).resolve()
+    stat = path.stat()
+    key = _file_digest(path, stat.st_size, stat.st_mtime_ns)
+    return model_cache_dir() / "lm" / f"{Path(gguf).stem}-{key}"
+
+
+def lm_identity(name_or_path: str) -> str:
+    """A model reference with a digest of its weight files (the GGUF file, or a folder's
+    safetensors), for cache keys: two models that share a name never share an entry. A Hub
+    id, whose files are not read here, is its own identity."""
+    folder, gguf = resolve_lm(name_or_path)
+    weights = Path(folder)
+    files = [weights / gguf] if gguf is not None else sorted(weights.glob("*.safetensors"))
+    if not files:
+        return name_or_path
+    digest = hashlib.sha256()
+    for path in (f.resolve() for f in files):
+        stat = path.stat()
+        digest.update(_file_digest(path, stat.st_size, stat.st_mtime_ns).encode())
+    return f"{name_or_path}#{digest.hexdigest()[:12]}"
+
+
+@contextlib.contextmanager
+def _quiet_loading() -> Iterator[None]:
+    """transformers' own progress bars (GGUF conversion, weight loading, shard writing) off:
+    the library's switch, and the GGUF reader's tqdm, which ignores it."""
+    from transformers import modeling_gguf_pytorch_utils as gguf_utils
+    from transformers.utils import logging as hf_logging
+
+    shown = hf_logging.is_progress_bar_enabled()
+    bar = gguf_utils.tqdm
+    hf_logging.disable_progress_bar()
+    gguf_utils.tqdm = functools.partial(bar, disable=True)
+    try:
+        yield
+    finally:
+        gguf_utils.tqdm = bar
+        if shown:
+            hf_logging.enable_progress_bar()
 
 
 def model_device(model: torch.nn.Module) -> torch.device:
@@ -117,24 +173,17 @@ def load_lm(
     saved policy adapter (``beavertail align``), merged into the weights.
     """
     folder, gguf = resolve_lm(name_or_path)
-    if gguf is not None:
-        cached = _gguf_cache(folder, gguf)
-        if (cached / "config.json").is_file():
+    with _quiet_loading():
+        if gguf is not None:
+            cached = _gguf_cache(folder, gguf)
+            if not (cached / "config.json").is_file():
+                _convert_gguf(name_or_path, folder, gguf, cached)
             tokenizer = AutoTokenizer.from_pretrained(cached)
             model = AutoModelForCausalLM.from_pretrained(cached, dtype=dtype, use_safetensors=True)
         else:
-            tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=gguf)
-            model = AutoModelForCausalLM.from_pretrained(folder, gguf_file=gguf, dtype=dtype)
-            model.hf_quantizer = None
-            if hasattr(model.config, "quantization_config"):
-                del model.config.quantization_config
-            with atomic_target(cached) as tmp:  # a crash never leaves a half-written cache
-                model.save_pretrained(tmp, safe_serialization=True)
-                tokenizer.save_pretrained(tmp)
-    else:
-        tokenizer = AutoTokenizer.from_pretrained(folder)
-        # never a pickle: hub models and folders must carry safetensors weights
-        model = AutoModelForCausalLM.from_pretrained(folder, dtype=dtype, use_safetensors=True)
+            tokenizer = AutoTokenizer.from_pretrained(folder)
+            # never a pickle: hub models and folders must carry safetensors weights
+            model = AutoModelForCausalLM.from_pretrained(folder, dtype=dtype, use_safetensors=True)
     tokenizer.padding_side = "left"
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
@@ -144,6 +193,28 @@ def load_lm(
         model = merge_adapter(model, adapter)
     model.eval()
     return LoadedLM(model, tokenizer, name_or_path)
+
+
+def _convert_gguf(name: str, folder: str, gguf: str, cached: Path) -> None:
+    """Dequantise a GGUF model once into ``cached`` (safetensors), saying so in one line."""
+    print(
+        f"preparing {name} for first use: dequantising its GGUF weights into {cached} "
+        "(once, about half a minute)",
+        file=sys.stderr,
+        flush=True,
+    )
+    tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=gguf)
+    model = AutoModelForCausalLM.from_pretrained(folder, gguf_file=gguf, dtype=torch.float32)
+    model.hf_quantizer = None
+    if hasattr(model.config, "quantization_config"):
+        del model.config.quantization_config
+    try:
+        with atomic_target(cached) as tmp:  # a crash never leaves a half-written cache
+            model.save_pretrained(tmp, safe_serialization=True)
+            tokenizer.save_pretrained(tmp)
+    except OSError:
+        if not (cached / "config.json").is_file():  # not another process finishing first
+            raise
 
 
 def lm_weights_folder(name_or_path: str = DEFAULT_LM) -> str:

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from beavertail.models.batching import run_sorted_batches
-from beavertail.models.cache import cached_arrays, texts_key
+from beavertail.models.cache import cached_arrays, texts_key, weights_digest
 from beavertail.models.causal import LoadedLM, chat_text, model_device, render_messages
 from beavertail.models.encoders import PairBatch, SentenceEncoder
 from beavertail.models.hooks import record
@@ -42,6 +42,19 @@ class FeatureExtractor(ABC):
 
     @abstractmethod
     def batch(self, prompts: list[str], responses: list[str] | None) -> np.ndarray: ...
+
+    def weights(self) -> str:
+        """A digest of the weights these features come from (its ``model``, its LM's model
+        and a wrapped ``base`` extractor's), for cache keys: a spec names a model, the
+        digest tells a fine-tuned copy from the frozen one."""
+        model = getattr(self, "model", None)
+        if not isinstance(model, torch.nn.Module):
+            model = getattr(getattr(self, "lm", None), "model", None)
+        parts = [weights_digest(model)] if isinstance(model, torch.nn.Module) else []
+        base = getattr(self, "base", None)
+        if isinstance(base, FeatureExtractor):
+            parts.append(base.weights())
+        return "+".join(parts)
 
     def windows(
         self, prompts: list[str], responses: list[str] | None
@@ -240,8 +253,9 @@ def cached_features(
     progress: bool = False,
     folder: Path | None = None,
 ) -> np.ndarray:
-    """Features from the cache folder when the same extractor saw the same texts before."""
-    key = texts_key(extractor.spec(), prompts, responses)
+    """Features from the cache folder when the same extractor (settings and weights) saw the
+    same texts before."""
+    key = texts_key({**extractor.spec(), "weights": extractor.weights()}, prompts, responses)
     arrays = cached_arrays(
         "features",
         key,

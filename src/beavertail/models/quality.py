@@ -27,28 +27,22 @@ def relevance(
 
 
 @torch.inference_mode()
-def perplexity(
+def answer_log_likelihoods(
     lm: LoadedLM,
-    prompts: Sequence[str],
+    heads: Sequence[str],
     answers: Sequence[str],
-    system_prompt: str | None = None,
     batch_size: int = 8,
     max_length: int = 384,
-) -> np.ndarray:
-    """Per-answer perplexity under ``lm``, conditioned on the chat-formatted prompt.
-
-    Run it on the *unsteered* model so steered answers are judged by the original model's
-    notion of fluent text. Empty answers get ``nan``.
-    """
+) -> tuple[np.ndarray, np.ndarray]:
+    """(summed log-probability, token count) of each answer's tokens after its ``head`` (the
+    text before it, e.g. a chat-formatted prompt), under ``lm``. The answer's tokens are those
+    of ``head + answer`` past the head's own tokens; sequences are cut at ``max_length``."""
     tok = lm.tokenizer
-    out = np.full(len(prompts), math.nan)
-    for start in range(0, len(prompts), batch_size):
-        rows = range(start, min(start + batch_size, len(prompts)))
-        heads = [chat_text(tok, prompts[i], None, system_prompt) for i in rows]
-        head_ids = tok(heads, add_special_tokens=False)["input_ids"]
-        full_ids = tok(
-            [heads[k] + answers[i] for k, i in enumerate(rows)], add_special_tokens=False
-        )["input_ids"]
+    sums, counts = np.zeros(len(heads)), np.zeros(len(heads), dtype=int)
+    for start in range(0, len(heads), batch_size):
+        rows = range(start, min(start + batch_size, len(heads)))
+        head_ids = tok([heads[i] for i in rows], add_special_tokens=False)["input_ids"]
+        full_ids = tok([heads[i] + answers[i] for i in rows], add_special_tokens=False)["input_ids"]
         seqs = [ids[:max_length] for ids in full_ids]
         width = max(len(s) for s in seqs)
         pad = tok.pad_token_id
@@ -68,9 +62,28 @@ def perplexity(
         shifted = targets[:, 1:]
         valid = shifted != -100
         picked = logprobs.gather(-1, shifted.clamp_min(0).unsqueeze(-1)).squeeze(-1)
-        nll = -(picked * valid).sum(1)
-        counts = valid.sum(1)
         for k, i in enumerate(rows):
-            if counts[k] > 0:
-                out[i] = math.exp(float(nll[k] / counts[k]))
+            sums[i] = float((picked[k] * valid[k]).sum())
+            counts[i] = int(valid[k].sum())
+    return sums, counts
+
+
+def perplexity(
+    lm: LoadedLM,
+    prompts: Sequence[str],
+    answers: Sequence[str],
+    system_prompt: str | None = None,
+    batch_size: int = 8,
+    max_length: int = 384,
+) -> np.ndarray:
+    """Per-answer perplexity under ``lm``, conditioned on the chat-formatted prompt.
+
+    Run it on the *unsteered* model so steered answers are judged by the original model's
+    notion of fluent text. Empty answers get ``nan``.
+    """
+    heads = [chat_text(lm.tokenizer, p, None, system_prompt) for p in prompts]
+    sums, counts = answer_log_likelihoods(lm, heads, answers, batch_size, max_length)
+    out = np.full(len(prompts), math.nan)
+    scored = counts > 0
+    out[scored] = np.exp(-sums[scored] / counts[scored])
     return out

@@ -1,7 +1,19 @@
-"""QA moderation: judge (prompt, response) pairs harmful or not, per harm category."""
+"""QA moderation: judge (prompt, response) pairs harmful or not, per harm category.
+
+Every judge follows one protocol (:class:`Judge`); :func:`resolve_judge` turns any judge
+reference (shipped name, folder, ``hf:`` id, a judge of the field) into one.
+"""
 
 from beavertail.moderation.baselines import ProfanityBaseline, RefusalHeuristic, is_refusal
-from beavertail.moderation.evaluate import evaluate_moderator, evaluate_scorer
+from beavertail.moderation.judge import (
+    Judge,
+    JudgeSpec,
+    JudgeWindow,
+    JudgeWrapper,
+    resolve_judge,
+    resolve_trained_judge,
+)
+from beavertail.moderation.measure import evaluate_moderator, evaluate_scorer
 from beavertail.moderation.metrics import (
     binary_metrics,
     expected_calibration_error,
@@ -9,7 +21,6 @@ from beavertail.moderation.metrics import (
     roc_auc,
 )
 from beavertail.moderation.moderator import Moderator, ModeratorSpec
-from beavertail.moderation.recipes import resolve_moderator
 from beavertail.moderation.train import (
     ModerationTrainingConfig,
     label_matrix,
@@ -18,6 +29,10 @@ from beavertail.moderation.train import (
 from beavertail.moderation.verdict import Verdict
 
 __all__ = [
+    "Judge",
+    "JudgeSpec",
+    "JudgeWindow",
+    "JudgeWrapper",
     "ModerationTrainingConfig",
     "Moderator",
     "ModeratorSpec",
@@ -31,7 +46,8 @@ __all__ = [
     "is_refusal",
     "label_matrix",
     "moderation_report",
-    "resolve_moderator",
+    "resolve_judge",
+    "resolve_trained_judge",
     "roc_auc",
     "train_moderator",
 ]

@@ -17,9 +17,11 @@ from typing import Any
 import numpy as np
 
 from beavertail.artifacts import atomic_write_text
+from beavertail.data.catalog import beavertails_qa, pku_qa
+from beavertail.data.padding import PADDING_COUNTS, POSITIONS, padding_benchmark
 from beavertail.data.records import QAExample
-from beavertail.moderation.metrics import moderation_report
-from beavertail.moderation.train import label_matrix
+from beavertail.moderation.metrics import moderation_report, severity_metrics
+from beavertail.moderation.train import label_matrix, severity_targets
 
 # published F1 on BeaverTails 30k_test / SafeRLHF (the judges' papers and model cards)
 ANCHORS = {
@@ -169,3 +171,102 @@ def write_bench_page(rows: list[dict], path: str | Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(path, page)
     return path
+
+
+# -- checks of what a pair judge reads (bench/moderation.py, bench/judge_targets.py) --------
+def flagged(judge: Any, examples: list[QAExample], progress: bool = False) -> np.ndarray:
+    """Which pairs the judge flags at its own threshold (features cached)."""
+    if not examples:
+        return np.zeros(0, dtype=bool)
+    return judge_scores(judge, examples, progress)[:, 0] >= judge.threshold
+
+
+def padding_figures(
+    judge: Any, root: str | Path | None, per_setting: int, progress: bool = False
+) -> list[dict]:
+    """Flag rate of padded BeaverTails-test unsafe answers over the unpadded one, and false
+    flags on safe answers padded the same way, per padding setting (1/3/8/20 held-out
+    harmless sentences before or after)."""
+    test = list(beavertails_qa("test", root))
+    unsafe = [x for x in test if not x.is_safe][:per_setting]
+    safe = [x for x in test if x.is_safe][:per_setting]
+    base = flagged(judge, unsafe, progress).mean()
+    rows = [
+        {
+            "count": 0,
+            "position": "-",
+            "flag_rate": float(base),
+            "flag_ratio": 1.0,
+            "safe_false_flag": float(flagged(judge, safe, progress).mean()),
+        }
+    ]
+    padded_unsafe = padding_benchmark(unsafe, root)
+    padded_safe = padding_benchmark(safe, root)
+    for count in PADDING_COUNTS:
+        for position in POSITIONS:
+            rate = float(flagged(judge, padded_unsafe[(count, position)], progress).mean())
+            rows.append(
+                {
+                    "count": count,
+                    "position": position,
+                    "flag_rate": rate,
+                    "flag_ratio": rate / base if base else float("nan"),
+                    "safe_false_flag": float(
+                        flagged(judge, padded_safe[(count, position)], progress).mean()
+                    ),
+                }
+            )
+    return rows
+
+
+def severity_figures(judge: Any, root: str | Path | None, progress: bool = False) -> dict:
+    """Exact-level accuracy and MAE on the unsafe PKU-SafeRLHF test answers with a level."""
+    unsafe = [x for x in pku_qa("test", root) if not x.is_safe and x.severity]
+    _, severity = judge.judge([x.prompt for x in unsafe], [x.response for x in unsafe], progress)
+    if severity is None:
+        return {"n": 0}
+    return severity_metrics(severity_targets(unsafe), severity)
+
+
+def labelled_verdicts(judge: Any, examples: list[QAExample]) -> dict:
+    """How many verdicts match the examples' labels, and the answers of the wrong ones."""
+    verdicts = judge.predict([x.prompt for x in examples], [x.response for x in examples])
+    right = [v.flagged != x.is_safe for v, x in zip(verdicts, examples, strict=True)]
+    wrong = [x.response[:60] for x, ok in zip(examples, right, strict=True) if not ok]
+    return {"n": len(examples), "right": int(sum(right)), "wrong": wrong}
+
+
+def category_figures(judge: Any, examples: list[QAExample], progress: bool = False) -> dict:
+    """How well a flagged verdict names categories, on labelled unsafe pairs it flags:
+    ``top_in_labels`` (its most likely category is one of the pair's), ``named_precision``
+    (share of named categories that are the pair's), ``named_share`` (flagged pairs that name
+    any), and the category macro-F1 of the judge's report on all ``examples``."""
+    probs = judge_scores(judge, examples, progress)
+    labels = label_matrix(examples, judge.spec.taxonomy)
+    named = judge.named_categories(probs)
+    rows = [
+        i
+        for i, x in enumerate(examples)
+        if not x.is_safe and x.categories and probs[i, 0] >= judge.threshold
+    ]
+    top = np.argmax(probs[rows, 1:], axis=1)
+    hits = labels[rows, 1:][np.arange(len(rows)), top]
+    named_rows = named[rows]
+    correct = (named_rows & (labels[rows, 1:] > 0)).sum()
+    return {
+        "n": len(rows),
+        "top_in_labels": float(hits.mean()) if rows else float("nan"),
+        "named_precision": float(correct / max(named_rows.sum(), 1)),
+        "named_share": float(named_rows.any(1).mean()) if rows else float("nan"),
+        "category_macro_f1": judge.report(labels, probs)["category_macro_f1"],
+    }
+
+
+def batch_difference(judge: Any, examples: list[QAExample]) -> float:
+    """The largest score difference between pairs judged one at a time and together."""
+    prompts, responses = [x.prompt for x in examples], [x.response for x in examples]
+    together = judge.probabilities(prompts, responses)
+    alone = np.concatenate(
+        [judge.probabilities([p], [r]) for p, r in zip(prompts, responses, strict=True)]
+    )
+    return float(np.abs(together - alone).max())

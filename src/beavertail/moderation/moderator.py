@@ -27,14 +27,14 @@ from beavertail.models.features import (
 from beavertail.models.heads import StandardizedHead, mlp
 from beavertail.models.lm_judge import LMJudgeFeatures
 from beavertail.moderation.calibration import apply_temperatures
+from beavertail.moderation.judge import InputMode, JudgeWindow, fallback_window
 from beavertail.moderation.metrics import moderation_report
-from beavertail.moderation.ood.guard import OODGuard
+from beavertail.moderation.ood.fitted import FittedOODDetector
 from beavertail.moderation.verdict import Verdict
 
 Backend = Literal["encoder", "finetuned", "lm-probe", "lm-lora"]
 BACKENDS = ("encoder", "finetuned", "lm-probe", "lm-lora")
 SEVERITY_LEVELS = (1, 2, 3)  # PKU-SafeRLHF severity of an unsafe answer (0 = safe)
-InputMode = Literal["pair", "prompt"]
 MANIFEST_KIND = "beavertail.qa-moderator"
 MANIFEST_VERSION = 1
 
@@ -130,7 +130,10 @@ def build_extractor(spec: ModeratorSpec, encoder_folder: Path | None = None) -> 
 
 @dataclass
 class Moderator:
-    """Judges (prompt, response) pairs: harmful or not, and per harm category."""
+    """A trained judge (a :class:`~beavertail.moderation.judge.Judge`): features, a head,
+    calibrated scores and verdicts of (prompt, response) pairs, harmful or not and per harm
+    category. Besides the protocol: :meth:`judge` (with severity levels), and the window
+    outputs and logits that training, calibration and OOD fitting read."""
 
     spec: ModeratorSpec
     extractor: FeatureExtractor
@@ -142,7 +145,7 @@ class Moderator:
     severity_head: torch.nn.Module | None = None  # features -> logits of levels 1..3
     adapter: dict[str, torch.Tensor] | None = None  # lm-lora: the LoRA matrices (merged)
     adapter_scale: float = 1.0
-    ood: OODGuard | None = None  # says when a pair is unlike the training data (``ood/``)
+    ood: FittedOODDetector | None = None  # says when a pair is unlike the training data
 
     def digest(self) -> str:
         """A content digest: spec, head weights, temperatures and thresholds (what judges)."""
@@ -259,30 +262,18 @@ class Moderator:
     ) -> tuple[np.ndarray, np.ndarray | None]:
         """Calibrated probabilities (as :meth:`probabilities`) and severity-level
         probabilities (N x 3 for levels 1..3; None without a severity head)."""
-        probs, severity, _ = self.assess(prompts, responses, progress, cache)
-        return probs, severity
+        _, logits, severity_logits = self.window_outputs(prompts, responses, progress, cache)
+        return self._calibrated(logits, severity_logits)
 
-    def assess(
-        self,
-        prompts: list[str],
-        responses: list[str] | None = None,
-        progress: bool = False,
-        cache: bool = False,
-    ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
-        """As :meth:`judge`, plus each pair's OOD score (None without a detector)."""
-        return self.assessment(*self.window_outputs(prompts, responses, progress, cache))
-
-    def assessment(
-        self, features: np.ndarray, logits: np.ndarray, severity_logits: np.ndarray | None
-    ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
-        """What :meth:`assess` returns, from window outputs already computed."""
+    def _calibrated(
+        self, logits: np.ndarray, severity_logits: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray | None]:
         probs = apply_temperatures(logits, self.temperatures)
-        ood = None if self.ood is None else self.ood.scores(features, logits)
         severity = severity_logits
         if severity is not None:
             severity = np.exp(severity - severity.max(1, keepdims=True))
             severity = severity / severity.sum(1, keepdims=True)
-        return probs, severity, ood
+        return probs, severity
 
     def report(self, labels: np.ndarray, probs: np.ndarray) -> dict:
         """Metrics for label and probability matrices (column 0 unsafe, then categories)."""
@@ -299,21 +290,19 @@ class Moderator:
 
     def named_categories(self, probs: np.ndarray) -> np.ndarray:
         """Which categories each pair's verdict names (N x K booleans): on a flagged pair,
-        those over their thresholds, and always at least the most likely one; none on a
-        pair that is not flagged."""
+        each category whose own calibrated probability reaches its threshold (possibly none:
+        a flag is never forced onto the likeliest category); none on a pair not flagged."""
         named = probs[:, 1:] >= self.category_thresholds[None, :]
         flagged = probs[:, 0] >= self.threshold
-        if named.shape[1]:
-            top = np.argmax(probs[:, 1:], axis=1)
-            named[np.arange(len(probs)), top] = True
         return named & flagged[:, None]
 
-    def verdicts(
-        self,
-        probs: np.ndarray,
-        severity: np.ndarray | None = None,
-        ood_scores: np.ndarray | None = None,
+    def verdicts_from_outputs(
+        self, features: np.ndarray, logits: np.ndarray, severity_logits: np.ndarray | None
     ) -> list[Verdict]:
+        """What :meth:`predict` returns, from window outputs already computed (features,
+        logits and severity logits, as :meth:`window_outputs` gives them)."""
+        probs, severity = self._calibrated(logits, severity_logits)
+        ood_scores = None if self.ood is None else self.ood.scores(features, logits)
         names = self.categories
         named = self.named_categories(probs)
         out = []
@@ -339,7 +328,27 @@ class Moderator:
         """One verdict per pair (for a prompt-only moderator, ``responses`` may be omitted)."""
         if not prompts:
             return []
-        return self.verdicts(*self.assess(prompts, responses, progress))
+        return self.verdicts_from_outputs(*self.window_outputs(prompts, responses, progress))
+
+    def conversation_window(self) -> JudgeWindow:
+        """The prompt-side window: the tokenizer the judge reads with and how many prompt
+        tokens fit (a prompt-only judge reads its whole window; a pair judge gives the prompt
+        at most a third of it, as its own windows of long answers do)."""
+        prompt_only = self.spec.input == "prompt"
+        known = (EncoderFeatures, LMJudgeFeatures, LMProbeFeatures)
+        extractor: Any = self.extractor
+        while extractor is not None and not isinstance(extractor, known):
+            extractor = getattr(extractor, "base", None)  # an extractor that wraps another
+        if isinstance(extractor, EncoderFeatures):
+            budget = extractor.encoder.max_length - (2 if prompt_only else 3)  # [CLS] .. [SEP]
+            return JudgeWindow(extractor.encoder.tokenizer, budget if prompt_only else budget // 3)
+        if isinstance(extractor, LMJudgeFeatures):
+            budget = extractor.answer_budget
+            return JudgeWindow(extractor.lm.tokenizer, budget if prompt_only else budget // 3)
+        if isinstance(extractor, LMProbeFeatures):
+            budget = extractor.max_length - 64  # room for the chat template
+            return JudgeWindow(extractor.lm.tokenizer, budget if prompt_only else budget // 3)
+        return fallback_window(self)
 
     # -- persistence ---------------------------------------------------------------------
     def save(self, folder: str | Path) -> Path:
@@ -429,7 +438,7 @@ class Moderator:
             scale,
         )
         if (folder / OOD_FOLDER).is_dir():
-            moderator.ood = OODGuard.load(folder / OOD_FOLDER, moderator.digest())
+            moderator.ood = FittedOODDetector.load(folder / OOD_FOLDER, moderator.digest())
         return moderator
 
 

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
+import hashlib
 import json
-import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -28,14 +28,21 @@ import numpy as np
 from beavertail.artifacts import atomic_write_text
 from beavertail.data.catalog import beavertails_qa, canonical_split, data_dir, pku_qa
 from beavertail.data.mix import ModerationMix, saferlhf_test
-from beavertail.data.padding import padded_training_pairs
+from beavertail.data.padding import harmless_sentences, padded_training_pairs
 from beavertail.data.prefixes import DEFAULT_FRACTIONS, cut_words
 from beavertail.data.readers import iter_rows
 from beavertail.data.records import QAExample
+from beavertail.data.wrappers import wrapped_requests
 from beavertail.models.causal import DEFAULT_LM
-from beavertail.moderation.evaluate import evaluate_moderator
+from beavertail.moderation.judge import SHIPPED, resolve_judge, shipped_judge_dir
+from beavertail.moderation.measure import evaluate_moderator
 from beavertail.moderation.metrics import severity_metrics
-from beavertail.moderation.moderator import OOD_FOLDER, Moderator, ModeratorSpec
+from beavertail.moderation.moderator import (
+    OOD_FOLDER,
+    Moderator,
+    ModeratorSpec,
+    build_extractor,
+)
 from beavertail.moderation.train import (
     ModerationTrainingConfig,
     category_mask,
@@ -44,8 +51,6 @@ from beavertail.moderation.train import (
     train_moderator,
 )
 
-JUDGES_DIR = Path(__file__).with_name("judges")
-SHIPPED = ("default", "fast", "prompt")
 CARD_SAMPLE = 64  # BeaverTails-test pairs whose scores the manifest records for the check
 
 DEFAULT_CONFIG = ModerationTrainingConfig(
@@ -70,6 +75,28 @@ DEFAULT_CONFIG = ModerationTrainingConfig(
     checkpoint_every=200,
 )
 PADDED_TRAINING_PAIRS = 1500
+PROMPT_WRAPPED = 2100  # wrapped training requests of the prompt judge
+# judge v4 continues judge v3 (stage 1, DEFAULT_CONFIG on mix v2) for one epoch on the v4 set:
+# in-domain human labels in full, a replay of the rest, the answers that teach it to read the
+# answer (prompt-swapped negatives, later windows of long safe answers, hand-written long
+# benign answers and redirections), with same-prompt (safe, unsafe) pairs under a margin loss
+V4_CONFIG = DEFAULT_CONFIG.model_copy(
+    update={
+        "finetune_epochs": 1,
+        "finetune_learning_rate": 1e-4,
+        "learning_rate": 3e-4,
+        "contrast_loss_weight": 0.5,
+        "contrast_margin": 2.0,
+    }
+)
+V4_CORE_SOURCES = frozenset({"beavertails", "pku-saferlhf-train", "jbeval-saferlhf"})
+V4_CORE_SHARE = 0.5  # of the in-domain human-labelled sources' prompts (pairs stay whole)
+V4_REPLAY_SHARE = 0.15  # of the other mix v2 sources' rows
+V4_SWAPPED = 1000  # harmful requests answered by safe text written for another prompt
+V4_PADDING_ONLY = 300
+V4_PADDED = 500
+V4_LONG_WINDOWS = 900  # later windows of long safe answers
+V4_NEW_WEIGHT = 0.5  # loss weight of the constructed safe rows (recall must hold)
 # judge v2's default: a probe on frozen SmolLM2 features (kept as the baseline in the bench)
 PROBE_CONFIG = ModerationTrainingConfig(
     spec=ModeratorSpec(
@@ -101,88 +128,6 @@ PROMPT_CONFIG = ModerationTrainingConfig(
     ),
     patience=10,
 )
-
-
-def shipped_judge_dir(name: str) -> Path:
-    if name not in SHIPPED:
-        raise ValueError(f"unknown shipped judge {name!r}; known: {SHIPPED}")
-    return JUDGES_DIR / name
-
-
-def shipped_judge(name: str = "default") -> Moderator:
-    """A judge that ships with the package (checksums verified on load)."""
-    folder = shipped_judge_dir(name)
-    if not (folder / "manifest.json").is_file():
-        raise FileNotFoundError(
-            f"{folder}: the shipped {name!r} judge is missing; rebuild it with "
-            f"`beavertail moderate train --recipe {name} --ship`"
-        )
-    return Moderator.load(folder)
-
-
-def resolve_moderator(reference: str | None = None) -> Moderator:
-    """The one resolver of judge references: ``default`` (also ``None``), ``fast``,
-    ``prompt`` (shipped), a folder written by ``moderate train``, or such a folder on the
-    Hugging Face Hub as ``hf:org/name`` (``hf:org/name@revision`` pins a revision), or a judge
-    of the field (``llama-guard-3:hf:meta-llama/Llama-Guard-3-1B``,
-    ``wildguard@http://host:8000/v1``; see :mod:`beavertail.moderation.external`). A path that
-    does not exist is an error, never a Hub download."""
-    reference = reference or "default"
-    if reference in SHIPPED:
-        return shipped_judge(reference)
-    from beavertail.moderation.external import is_external_reference, resolve_external
-
-    if is_external_reference(reference):  # Llama Guard, WildGuard, ... (external/__init__.py)
-        return resolve_external(reference)  # type: ignore[no-any-return]
-    if reference.startswith(HUB_PREFIX):
-        folder = _hub_folder(*parse_hub_reference(reference))
-    else:
-        folder = Path(reference)
-        if not folder.exists():
-            hint = (
-                f" (for a Hub repository write {HUB_PREFIX}{reference})"
-                if HUB_ID.fullmatch(reference)
-                else ""
-            )
-            raise FileNotFoundError(
-                f"{reference}: no such judge folder{hint}; use one of {SHIPPED}, a folder "
-                f"written by `beavertail moderate train`, or {HUB_PREFIX}org/name[@revision]"
-            )
-    if not (folder / "manifest.json").is_file():
-        raise FileNotFoundError(
-            f"{reference}: not a moderator folder (no manifest.json; use one of {SHIPPED}, a "
-            f"folder written by `beavertail moderate train`, or {HUB_PREFIX}org/name)"
-        )
-    return Moderator.load(folder)
-
-
-HUB_PREFIX = "hf:"
-HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+")
-
-
-def parse_hub_reference(reference: str) -> tuple[str, str | None]:
-    """``hf:org/name@revision`` -> (``org/name``, ``revision`` or None)."""
-    repo, _, revision = reference.removeprefix(HUB_PREFIX).partition("@")
-    if not HUB_ID.fullmatch(repo):
-        raise ValueError(f"{reference}: a Hub reference is {HUB_PREFIX}org/name[@revision]")
-    return repo, revision or None
-
-
-def _hub_folder(repo_id: str, revision: str | None = None) -> Path:
-    """A Hub repository's files at ``revision`` (the local cache when offline)."""
-    from huggingface_hub import snapshot_download
-    from huggingface_hub.errors import HFValidationError
-
-    try:
-        return Path(
-            snapshot_download(
-                repo_id,
-                revision=revision,
-                allow_patterns=["*.json", "*.safetensors", "*.txt", "*.md"],
-            )
-        )
-    except (OSError, HFValidationError) as error:  # offline, unknown repo, no access
-        raise FileNotFoundError(f"{repo_id}: could not fetch it from the Hub ({error})") from None
 
 
 # -- figures for the model card ------------------------------------------------------------
@@ -331,29 +276,170 @@ def default_training_set(
     return train, np.array(mix.weights(mix.train) + mix.weights(padded))
 
 
+def _share(key: str, share: float) -> bool:
+    """Whether ``key`` falls in a fixed pseudo-random ``share`` of keys."""
+    return int(hashlib.sha256(key.encode()).hexdigest(), 16) % 1000 < share * 1000
+
+
+def later_windows(
+    examples: list[QAExample], windows: WindowCutter, count: int, tag: str = "window"
+) -> list[QAExample]:
+    """The windows after the first of long safe answers (what a window judge reads in the
+    middle of an answer), each labelled safe; at most ``count``, spread over the answers."""
+    safe = [x for x in examples if x.is_safe and len(x.response) > 600]
+    if not safe:
+        return []
+    prompts, responses, owner = windows([x.prompt for x in safe], [x.response for x in safe])
+    assert responses is not None
+    rows, first = [], set()
+    for p, r, o in zip(prompts, responses, owner.tolist(), strict=True):
+        if o not in first:  # the first window is the answer's training row already
+            first.add(o)
+            continue
+        rows.append(QAExample(p, r, (), True, None, f"{tag}:{safe[o].source}"))
+    rows.sort(key=lambda x: hashlib.sha256(f"{x.source}\0{x.response}".encode()).digest())
+    return rows[:count]
+
+
+WindowCutter = Callable[[list[str], list[str]], tuple[list[str], list[str] | None, np.ndarray]]
+
+
+def v4_extra_rows(
+    mix: ModerationMix, windows: WindowCutter, root: str | Path | None = None
+) -> tuple[list[QAExample], list[float], dict]:
+    """The rows judge v4 adds to mix v2, with loss weights and counts: prompt-swapped
+    negatives, padding-only answers and later windows of long safe answers (constructed, so
+    weighted ``V4_NEW_WEIGHT``), then the hand-written long benign answers and redirections."""
+    from beavertail.data.augment import prompt_swapped_negatives
+    from beavertail.data.judge_sets import hand_written
+    from beavertail.data.mix import _source_of
+    from beavertail.data.padding import padding_only_pairs
+
+    long_benign = hand_written("long-benign-train")
+    redirections = hand_written("redirections-train")
+    benign_sources = {"alpaca-eval", "generated-benign", "alarming-benign"}
+    off_topic = [x for x in mix.train if _source_of(x) in benign_sources] + long_benign
+    off_topic += [x for x in mix.train if _source_of(x) == "safety-tuned-llamas"][:300]
+    swapped = prompt_swapped_negatives(mix.train, off_topic, V4_SWAPPED, tag="swapped")
+    padding_only = padding_only_pairs(mix.train, root, count=V4_PADDING_ONLY)
+    long_sources = [x for x in mix.train if x.is_safe] + long_benign
+    windows_rows = later_windows(long_sources, windows, V4_LONG_WINDOWS)
+    constructed = swapped + padding_only + windows_rows
+    rows = constructed + long_benign + redirections
+    weights = [V4_NEW_WEIGHT] * len(constructed) + [1.0] * (len(long_benign) + len(redirections))
+    counts = {
+        "prompt_swapped_negatives": len(swapped),
+        "padding_only_answers": len(padding_only),
+        "later_windows_of_long_safe_answers": len(windows_rows),
+        "long_benign_train": len(long_benign),
+        "redirections_train": len(redirections),
+        "constructed_row_weight": V4_NEW_WEIGHT,
+    }
+    return rows, weights, counts
+
+
+def v4_training_set(
+    mix: ModerationMix,
+    windows: WindowCutter,
+    root: str | Path | None = None,
+) -> tuple[list[QAExample], np.ndarray, list[tuple[int, int]], dict]:
+    """Judge v4's stage-2 rows, loss weights, same-prompt contrast pairs and a description
+    (see ``V4_CONFIG``): in-domain sources in full, a replay of the rest, padded copies and
+    :func:`v4_extra_rows`."""
+    from beavertail.data.augment import same_prompt_contrasts
+    from beavertail.data.mix import _source_of
+
+    replay = [
+        x
+        for x in mix.train
+        if (_source_of(x) in V4_CORE_SOURCES and _share(f"prompt\0{x.prompt}", V4_CORE_SHARE))
+        or (
+            _source_of(x) not in V4_CORE_SOURCES
+            and _share(f"{x.source}\0{x.prompt}\0{x.response}", V4_REPLAY_SHARE)
+        )
+    ]
+    padded = padded_training_pairs(replay, root, count=V4_PADDED)
+    extra, extra_weights, counts = v4_extra_rows(mix, windows, root)
+    train = replay + padded + extra
+    weights = mix.weights(replay) + mix.weights(padded) + extra_weights
+    pairs = same_prompt_contrasts(train)
+    described = {
+        "stage": "v4 stage 2 (continues stage 1: the v3 recipe on mix v2)",
+        "replay": {
+            "core_sources": sorted(V4_CORE_SOURCES),
+            "core_prompt_share": V4_CORE_SHARE,
+            "other_share": V4_REPLAY_SHARE,
+            "rows": len(replay),
+        },
+        "padded_training_pairs": len(padded),
+        **counts,
+        "contrast_pairs": len(pairs),
+    }
+    return train, np.array(weights, dtype=np.float32), pairs, described
+
+
+def v4_validation_set(
+    mix: ModerationMix, windows: WindowCutter, root: str | Path | None = None
+) -> tuple[list[QAExample], np.ndarray]:
+    """Mix validation plus a few of the constructed safe rows from validation prompts, so
+    that temperatures and thresholds see them too."""
+    from beavertail.data.augment import prompt_swapped_negatives
+    from beavertail.data.mix import _source_of
+
+    benign = [x for x in mix.validation if _source_of(x) in {"alpaca-eval", "alarming-benign"}]
+    swapped = prompt_swapped_negatives(mix.validation, benign, 150, seed=1, tag="swapped")
+    windows_rows = later_windows(mix.validation, windows, 150)
+    rows = mix.validation + swapped + windows_rows
+    weights = mix.weights(mix.validation) + [V4_NEW_WEIGHT] * (len(swapped) + len(windows_rows))
+    return rows, np.array(weights, dtype=np.float32)
+
+
 def train_default_judge(
     out: Path,
     root: str | Path | None = None,
     progress: bool = True,
     work_dir: Path | None = None,
+    stage1: Path | None = None,
     **_: object,
 ) -> Moderator:
-    """LoRA-tune the cut LM on mix v2 (checkpoints in ``work_dir``: hours on 2 cores)."""
-    from beavertail.moderation.mixdata import moderation_mix
+    """Judge v4: stage 1 LoRA-tunes the cut LM on mix v2 (the v3 recipe; or ``stage1``, a
+    judge folder it already wrote), stage 2 continues it on the v4 set (``v4_training_set``).
+    Checkpoints in ``work_dir``; hours on 2 cores."""
+    from beavertail.moderation.train import tuning_state_from_judge
+    from beavertail.moderation.training_mix import moderation_mix
 
+    work = work_dir or out
     mix = moderation_mix(root, progress=progress)
-    train, weights = default_training_set(mix, root)
-    described = mix.describe()
-    described["padded_training_pairs"] = len(train) - len(mix.train)
+    first = stage1 or work / "stage1"
+    if not (first / "adapter.safetensors").is_file():
+        train, weights = default_training_set(mix, root)
+        described = mix.describe()
+        described["padded_training_pairs"] = len(train) - len(mix.train)
+        train_moderator(
+            train,
+            mix.validation,
+            DEFAULT_CONFIG,
+            first,
+            progress,
+            {"data_dir": str(data_dir(root)), **described},
+            weights,
+            np.array(mix.weights(mix.validation)),
+        )
+    start = tuning_state_from_judge(first, work / "stage2" / "start.safetensors")
+    cutter = Moderator.load(first).extractor.windows
+    train, weights, pairs, described = v4_training_set(mix, cutter, root)
+    validation, validation_weights = v4_validation_set(mix, cutter, root)
     moderator = train_moderator(
         train,
-        mix.validation,
-        DEFAULT_CONFIG,
-        work_dir or out,
+        validation,
+        V4_CONFIG,
+        work / "stage2",
         progress,
-        {"data_dir": str(data_dir(root)), **described},
+        {"data_dir": str(data_dir(root)), **mix.describe(), "v4": described},
         weights,
-        np.array(mix.weights(mix.validation)),
+        validation_weights,
+        start_from=start,
+        contrast_pairs=pairs,
     )
     return _finish("default", moderator, out, card_sets(mix, root), progress)
 
@@ -363,7 +449,7 @@ def train_probe_judge(
 ) -> Moderator:
     """Judge v2's recipe (a probe on frozen SmolLM2 features) on the current mix: the
     baseline the tuned default is compared with."""
-    from beavertail.moderation.mixdata import moderation_mix
+    from beavertail.moderation.training_mix import moderation_mix
 
     mix = moderation_mix(root, progress=progress)
     moderator = train_moderator(
@@ -418,11 +504,16 @@ def train_fast_judge(
 ) -> Moderator:
     """Distil the teacher into MiniLM: target = mean of label and teacher score on labelled
     pairs, the teacher's score alone on unlabelled ones; prefixes keep their answer's target."""
-    from beavertail.moderation.mixdata import moderation_mix
+    from beavertail.moderation.training_mix import moderation_mix
 
     mix = moderation_mix(root, progress=progress)
-    judge = resolve_moderator(teacher)
+    judge = resolve_judge(teacher)
     labelled, labelled_weights = default_training_set(mix, root)
+    extra, extra_weights, extra_counts = v4_extra_rows(
+        mix, build_extractor(FAST_CONFIG.spec).windows, root
+    )
+    labelled = labelled + extra
+    labelled_weights = np.concatenate([labelled_weights, extra_weights])
     unlabelled = [x for x in hh_rlhf_pairs(root) if canonical_split(x.prompt) != "test"]
     whole = labelled + unlabelled
     soft = np.concatenate(  # separate calls: the labelled pairs' features may be cached
@@ -456,6 +547,7 @@ def train_fast_judge(
             "data_dir": str(data_dir(root)),
             **mix.describe(),
             "teacher": teacher,
+            "v4": extra_counts,
             "unlabelled_pairs": {"hh-rlhf harmless-base (first exchange)": len(unlabelled)},
             "prefix_fractions": list(DEFAULT_FRACTIONS),
         },
@@ -510,6 +602,10 @@ def train_prompt_judge(
     rows = [x for x in rows if x.prompt not in test_prompts]
     train = [x for x in rows if canonical_split(x.prompt) == "train"]
     validation = [x for x in rows if canonical_split(x.prompt) == "validation"]
+    # the same requests in a benign preamble, a fiction frame or a rules-off preamble
+    filler = harmless_sentences("train", root)
+    train += wrapped_requests(train, filler, PROMPT_WRAPPED)
+    validation += wrapped_requests(validation, filler, PROMPT_WRAPPED // 7, seed=1)
     moderator = train_moderator(
         train,
         validation,
@@ -525,6 +621,7 @@ def train_prompt_judge(
                 }
             },
             "split_rule": "sha256(prompt) % 10: 0-6 train, 7 validation",
+            "wrapped_requests": {"train": PROMPT_WRAPPED, "validation": PROMPT_WRAPPED // 7},
         },
     )
     return _finish("prompt", moderator, out, prompt_test_sets(root), progress)
@@ -556,7 +653,7 @@ def train_recipe(
     work = Path(out or f"runs/judge-{name}") if ship else folder
     work.mkdir(parents=True, exist_ok=True)
     if ship and finished_by_recipe(work, name):  # hours of training are not redone to ship
-        from beavertail.moderation.mixdata import moderation_mix
+        from beavertail.moderation.training_mix import moderation_mix
 
         mix = moderation_mix(root, progress=progress)
         sets = prompt_test_sets(root) if name == "prompt" else card_sets(mix, root)
@@ -564,7 +661,7 @@ def train_recipe(
     return RECIPES[name](folder, root, progress, work_dir=work)
 
 
-RECIPE_CONFIGS = {"default": DEFAULT_CONFIG, "fast": FAST_CONFIG, "prompt": PROMPT_CONFIG}
+RECIPE_CONFIGS = {"default": V4_CONFIG, "fast": FAST_CONFIG, "prompt": PROMPT_CONFIG}
 
 
 def finished_by_recipe(folder: Path, name: str) -> bool:

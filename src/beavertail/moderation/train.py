@@ -18,6 +18,8 @@ from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 
 from beavertail.artifacts import (
+    append_rows,
+    appended_rows,
     atomic_target,
     file_sha256,
     optimizer_state_from_tensors,
@@ -84,6 +86,15 @@ class ModerationTrainingConfig(Settings):
     min_category_support: int = Field(20, ge=1)
     seed: int = 0
     cache_features: bool = True
+    contrast_loss_weight: float = Field(
+        0.0,
+        ge=0,
+        description="Fine-tuning: weight of the pairwise margin loss on same-prompt "
+        "(safe, unsafe) answers (0: off; pairs come from train_moderator's contrast_pairs).",
+    )
+    contrast_margin: float = Field(
+        2.0, ge=0, description="Logit margin the unsafe answer must keep over the safe one."
+    )
 
 
 def _texts(examples: list[QAExample]) -> tuple[list[str], list[str]]:
@@ -197,12 +208,15 @@ def run_fingerprint(
     targets: np.ndarray,
     weights: np.ndarray | None = None,
     start: str | None = None,
+    pairs: list[tuple[int, int]] | None = None,
 ) -> str:
     """A digest of a training run's settings and data (and the digest of the weights it
     started from, if not fresh): a checkpoint resumes only its own run."""
     digest = hashlib.sha256(json.dumps(config.model_dump(), sort_keys=True).encode())
     if start is not None:
         digest.update(f"start:{start}".encode())
+    if pairs:
+        digest.update(json.dumps(pairs).encode())
     for x in examples:
         digest.update(f"{x.prompt}\x00{x.response}\x01".encode())
     digest.update(np.ascontiguousarray(targets, dtype=np.float32).tobytes())
@@ -250,6 +264,65 @@ def _tuned_loss(
     return (per_example * weights).sum() / weights.sum()
 
 
+def contrast_loss(unsafe_logits: torch.Tensor, pairs: torch.Tensor, margin: float) -> torch.Tensor:
+    """Mean ``softplus(margin - (z_unsafe - z_safe))`` over ``pairs`` (rows of batch
+    positions ``(safe, unsafe)``): the unsafe answer must score ``margin`` logits above the
+    safe answer to the same prompt."""
+    gap = unsafe_logits[pairs[:, 1]] - unsafe_logits[pairs[:, 0]]
+    return torch.nn.functional.softplus(margin - gap).mean()
+
+
+def paired_batches(
+    lengths: list[int],
+    pairs: list[tuple[int, int]],
+    batch_size: int,
+    seed: int,
+    epoch: int,
+    chunk: int = 50,
+) -> list[torch.Tensor]:
+    """Batches in which each contrast pair's two rows sit side by side (pair rows first,
+    at even positions): every example once, pairs never split, shuffled by seed and epoch,
+    then sorted by length within chunks of ``chunk`` batches (less padding)."""
+    paired = {i for pair in pairs for i in pair}
+    groups: list[tuple[int, ...]] = [tuple(p) for p in pairs]
+    groups += [(i,) for i in range(len(lengths)) if i not in paired]
+    generator = torch.Generator().manual_seed(seed * 1000 + epoch)
+    order = torch.randperm(len(groups), generator=generator).tolist()
+    rows_per_chunk = batch_size * chunk
+    out: list[torch.Tensor] = []
+    start = 0
+    while start < len(order):
+        taken, rows = [], 0
+        while start < len(order) and rows < rows_per_chunk:
+            taken.append(groups[order[start]])
+            rows += len(groups[order[start]])
+            start += 1
+        taken.sort(key=lambda g: -max(lengths[i] for i in g))
+        batch: list[tuple[int, ...]] = []
+        for group in taken:
+            if sum(map(len, batch)) + len(group) > batch_size:
+                out.append(_pairs_first(batch))
+                batch = []
+            batch.append(group)
+        if batch:
+            out.append(_pairs_first(batch))
+    return out
+
+
+def _pairs_first(groups: list[tuple[int, ...]]) -> torch.Tensor:
+    pairs = [g for g in groups if len(g) == 2]
+    singles = [g for g in groups if len(g) == 1]
+    return torch.tensor([i for g in pairs + singles for i in g])
+
+
+def batch_pairs(idx: torch.Tensor, pair_set: set[tuple[int, int]]) -> torch.Tensor:
+    """Positions ``(safe, unsafe)`` of the contrast pairs in a batch from
+    :func:`paired_batches` (pairs lead, two rows each)."""
+    ids = idx.tolist()
+    found = [(k, k + 1) for k in range(0, len(ids) - 1, 2) if (ids[k], ids[k + 1]) in pair_set]
+    return torch.tensor(found, dtype=torch.long).reshape(-1, 2)
+
+
 def length_grouped_batches(
     lengths: list[int], batch_size: int, seed: int, epoch: int
 ) -> list[torch.Tensor]:
@@ -295,6 +368,27 @@ def _restore(
         )
 
 
+def tuning_state_from_judge(folder: Path, out: Path) -> Path:
+    """A saved ``lm-lora`` judge as a fine-tuning state (``start_from``): its LoRA matrices
+    under PEFT's parameter names, its heads; written to ``out`` (safetensors)."""
+    adapter = load_file(folder / "adapter.safetensors")
+    heads = load_file(folder / "head.safetensors")
+    state = {
+        f"tuned.base_model.model.{key.rsplit('.lora_', 1)[0]}.lora_"
+        f"{key.rsplit('.lora_', 1)[1]}.default.weight": value.float().contiguous()
+        for key, value in adapter.items()
+    }
+    for key, value in heads.items():
+        if key in ("temperatures", "category_thresholds"):
+            continue
+        prefix = "" if key.startswith("severity.") else "head."
+        state[f"{prefix}{key}"] = value.float().contiguous()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_target(out) as tmp:
+        save_file(state, tmp, metadata={"judge": str(folder)})
+    return out
+
+
 EpochHook = Callable[[int], dict]
 
 
@@ -310,6 +404,7 @@ def _tune(
     weights: np.ndarray | None = None,
     on_epoch_end: EpochHook | None = None,
     start: str | None = None,
+    contrast_pairs: list[tuple[int, int]] | None = None,
 ) -> None:
     """Tune the extractor's trainable weights with the heads, in length-grouped batches.
 
@@ -318,6 +413,9 @@ def _tune(
     written every ``checkpoint_every`` steps, at least every ``checkpoint_minutes`` and at
     every epoch's end, and a run resumes from it exactly. ``on_epoch_end(epoch)`` (e.g. a
     validation pass) runs once per epoch; its results go to ``epochs.jsonl``.
+
+    With ``contrast_pairs`` (indices of a safe and an unsafe answer to the same prompt) the
+    batches keep each pair together and ``contrast_loss_weight`` adds :func:`contrast_loss`.
     """
     _seed(config.seed)
     trainable = extractor.trainable_parameters()
@@ -331,16 +429,24 @@ def _tune(
     opt = torch.optim.AdamW(groups, weight_decay=0.01)
     texts = _texts(train)
     lengths = [len(p) + len(r) for p, r in zip(*texts, strict=True)]
-    batches = [
-        length_grouped_batches(lengths, config.finetune_batch_size, config.seed, epoch)
-        for epoch in range(config.finetune_epochs)
-    ]
+    pairs = contrast_pairs or []
+    pair_set = set(pairs)
+    if pairs:
+        batches = [
+            paired_batches(lengths, pairs, config.finetune_batch_size, config.seed, epoch)
+            for epoch in range(config.finetune_epochs)
+        ]
+    else:
+        batches = [
+            length_grouped_batches(lengths, config.finetune_batch_size, config.seed, epoch)
+            for epoch in range(config.finetune_epochs)
+        ]
     total = sum(len(b) for b in batches)
     warmup = max(1, int(total * config.finetune_warmup))
     steps_done = 0
     ckpt = checkpoint_dir / "finetune-checkpoint.safetensors" if checkpoint_dir else None
     log = checkpoint_dir / "epochs.jsonl" if checkpoint_dir else None
-    fingerprint = run_fingerprint(config, train, y_train, weights, start)
+    fingerprint = run_fingerprint(config, train, y_train, weights, start, pairs)
     if ckpt is not None and ckpt.is_file():
         with safe_open(ckpt, "pt") as f:
             saved = (f.metadata() or {}).get("fingerprint")
@@ -354,9 +460,7 @@ def _tune(
         _restore(state, extractor, head, severity_head)
         opt.load_state_dict(optimizer_state_from_tensors(opt.state_dict(), state))
         torch.set_rng_state(state["_rng"])
-    logged = set()
-    if log is not None and log.is_file():
-        logged = {json.loads(line)["epoch"] for line in log.read_text().splitlines() if line}
+    logged = {row["epoch"] for row in appended_rows(log)} if log is not None else set()
     yt = torch.from_numpy(y_train)
     known = torch.from_numpy(category_mask(train)).float()
     severity = torch.from_numpy(severity_targets(train))
@@ -397,9 +501,15 @@ def _tune(
                 opt.zero_grad()
                 features = extractor.forward(batch)
                 sev_logits = severity_head(features) if severity_head is not None else None
+                logits = head(features)
                 loss = _tuned_loss(
-                    head(features), sev_logits, yt[idx], known[idx], severity[idx], wt[idx], config
+                    logits, sev_logits, yt[idx], known[idx], severity[idx], wt[idx], config
                 )
+                in_batch = batch_pairs(idx, pair_set) if pair_set else None
+                if in_batch is not None and len(in_batch) and config.contrast_loss_weight:
+                    loss = loss + config.contrast_loss_weight * contrast_loss(
+                        logits[:, 0], in_batch, config.contrast_margin
+                    )
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(params, 1.0)
                 opt.step()
@@ -415,8 +525,7 @@ def _tune(
             if on_epoch_end is not None and epoch not in logged:
                 result = {"epoch": epoch, "step": step, **on_epoch_end(epoch)}
                 if log is not None:
-                    with log.open("a", encoding="utf-8") as f:
-                        f.write(json.dumps(result) + "\n")
+                    append_rows(log, [result])
                 if checkpoint_dir is not None:  # this epoch's weights, to pick an epoch later
                     with atomic_target(checkpoint_dir / f"epoch-{epoch}.safetensors") as tmp:
                         save_file(_checkpoint_state(extractor, head, severity_head), tmp)
@@ -480,6 +589,7 @@ def train_moderator(
     validation_weights: np.ndarray | None = None,
     train_targets: np.ndarray | None = None,
     start_from: Path | None = None,
+    contrast_pairs: list[tuple[int, int]] | None = None,
 ) -> Moderator:
     """Train, calibrate on ``validation`` and (with ``output_dir``) save a moderator.
 
@@ -488,6 +598,8 @@ def train_moderator(
 
     ``*_weights`` weigh examples in the loss; ``train_targets`` (N x (1 + K) probabilities)
     replace the training labels, e.g. a teacher's soft labels when distilling.
+    ``contrast_pairs``: (safe, unsafe) indices into ``train`` of answers to the same prompt,
+    for the margin loss of fine-tuning backends (``contrast_loss_weight``).
     Frozen backends cache their features, so an interrupted run restarts quickly;
     fine-tuning checkpoints to ``output_dir`` and resumes from the last checkpoint.
     """
@@ -551,6 +663,7 @@ def train_moderator(
             train_weights,
             validate if output is not None else None,
             start,
+            contrast_pairs,
         )
         moderator.head, moderator.severity_head = head, severity_head
         if isinstance(extractor, LMJudgeFeatures):
@@ -583,3 +696,96 @@ def train_moderator(
         moderator.save(output)
         (output / "finetune-checkpoint.safetensors").unlink(missing_ok=True)
     return moderator
+
+
+def refit_output_heads(
+    moderator: Moderator,
+    train: list[QAExample],
+    validation: list[QAExample],
+    config: ModerationTrainingConfig,
+    progress: bool = True,
+    strengths: tuple[float, ...] = (0.01, 0.03, 0.1, 0.3),
+) -> dict:
+    """Refit the category rows of a linear head and the severity head by logistic
+    regression (scikit-learn) on the tuned judge's frozen window features, then recalibrate.
+
+    The tuned LM and the harm output are kept. Each category's regression is fitted on the
+    training pairs that name categories (unsafe ones), the severity head (multinomial) on
+    those with a level; the inverse regularisation strength is chosen per output on
+    validation (category F1 at its best threshold on flagged pairs, severity accuracy), and
+    an output keeps its tuned weights unless the refit is better there. Returns what was
+    chosen, for the manifest.
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import f1_score
+
+    linear = moderator.head.net[-1] if hasattr(moderator.head, "net") else None
+    if not isinstance(linear, torch.nn.Linear):
+        raise ValueError("refit_output_heads needs a single linear head (head_hidden 0)")
+
+    def features(rows: list[QAExample]) -> np.ndarray:
+        return moderator.window_outputs(*_texts(rows), progress=progress, cache=True)[0]
+
+    known_train = [x for x in train if not x.is_safe and (x.categories or x.severity)]
+    x_train, x_val = features(known_train), features(validation)
+    with torch.no_grad():
+        mean, std = moderator.head.feature_mean.numpy(), moderator.head.feature_std.numpy()
+    z_train, z_val = (x_train - mean) / std, (x_val - mean) / std
+    y_train = label_matrix(known_train, moderator.spec.taxonomy)
+    y_val = label_matrix(validation, moderator.spec.taxonomy)
+    cat_train = category_mask(known_train)
+    val_logits = moderator.logits_from_features(x_val)
+    flagged = apply_temperatures(val_logits, moderator.temperatures)[:, 0] >= moderator.threshold
+
+    def val_f1(scores: np.ndarray, k: int) -> float:
+        truth = y_val[flagged, k]
+        if truth.sum() == 0:
+            return float("nan")
+        pred = scores[flagged] >= best_f1_threshold(truth, scores[flagged])
+        return float(f1_score(truth, pred, zero_division=0.0))
+
+    chosen: dict = {"categories": {}, "severity": None}
+    weight, bias = linear.weight.detach().clone(), linear.bias.detach().clone()
+    for k, name in enumerate(moderator.categories, start=1):
+        target = y_train[cat_train, k]
+        if target.sum() < 5 or target.sum() == len(target):
+            continue
+        best = (val_f1(val_logits[:, k], k), None, None)
+        for c in strengths:
+            fit = LogisticRegression(C=c, max_iter=2000).fit(z_train[cat_train], target)
+            score = val_f1(z_val @ fit.coef_[0] + fit.intercept_[0], k)
+            if score == score and (best[0] != best[0] or score > best[0] + 1e-3):
+                best = (score, c, fit)
+        if best[2] is not None:
+            weight[k] = torch.from_numpy(best[2].coef_[0]).float()
+            bias[k] = float(best[2].intercept_[0])
+        chosen["categories"][name] = {"strength": best[1], "validation_f1": best[0]}
+    with torch.no_grad():
+        linear.weight.copy_(weight)
+        linear.bias.copy_(bias)
+    if moderator.severity_head is not None:
+        levels_train = severity_targets(known_train)
+        levels_val = severity_targets(validation)
+        rows, val_rows = levels_train >= 0, levels_val >= 0
+        old = moderator.severity_logits_from_features(x_val)
+        assert old is not None
+        best_acc = float((old[val_rows].argmax(1) == levels_val[val_rows]).mean())
+        best_fit, best_c = None, None
+        for c in strengths:
+            fit = LogisticRegression(C=c, max_iter=3000).fit(z_train[rows], levels_train[rows])
+            if len(fit.classes_) != 3:
+                break
+            accuracy = float((fit.predict(z_val[val_rows]) == levels_val[val_rows]).mean())
+            if accuracy > best_acc + 1e-3:
+                best_acc, best_fit, best_c = accuracy, fit, c
+        if best_fit is not None:  # fold the standardisation into the raw-feature head
+            coef = best_fit.coef_ / std[None, :]
+            with torch.no_grad():
+                moderator.severity_head.weight.copy_(torch.from_numpy(coef).float())
+                moderator.severity_head.bias.copy_(
+                    torch.from_numpy(best_fit.intercept_ - coef @ mean).float()
+                )
+        chosen["severity"] = {"strength": best_c, "validation_accuracy": best_acc}
+    report = calibrate(moderator, moderator.logits_from_features(x_val), y_val, config)
+    chosen["validation"] = {"category_macro_f1": report.get("category_macro_f1")}
+    return chosen

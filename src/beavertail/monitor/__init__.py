@@ -1,16 +1,16 @@
 """Streaming moderation: prefix-trained moderators that stop harmful answers mid-generation."""
 
 from beavertail.data.prefixes import DEFAULT_FRACTIONS, cut_words, prefix_examples
-from beavertail.monitor.evaluate import checkpoints, evaluate_streaming
 from beavertail.monitor.prefixes import (
     default_prefix_moderator,
     default_prefix_moderator_dir,
     train_prefix_moderator,
 )
+from beavertail.monitor.replay import checkpoints, evaluate_streaming
 from beavertail.monitor.stream import (
-    GuardedRows,
     MonitorConfig,
     MonitoredGeneration,
+    MonitoredRows,
     StopDecision,
     StreamMonitor,
     guarded_decode,
@@ -19,9 +19,9 @@ from beavertail.monitor.stream import (
 
 __all__ = [
     "DEFAULT_FRACTIONS",
-    "GuardedRows",
     "MonitorConfig",
     "MonitoredGeneration",
+    "MonitoredRows",
     "StopDecision",
     "StreamMonitor",
     "checkpoints",

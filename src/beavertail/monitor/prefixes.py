@@ -36,7 +36,7 @@ def train_prefix_moderator(
 def default_prefix_moderator_dir() -> Path:
     """The shipped streaming tier (``fast``): distilled from the default judge on whole
     answers and their prefixes."""
-    from beavertail.moderation.recipes import shipped_judge_dir
+    from beavertail.moderation.judge import shipped_judge_dir
 
     return shipped_judge_dir("fast")
 
@@ -44,6 +44,6 @@ def default_prefix_moderator_dir() -> Path:
 def default_prefix_moderator(root: str | Path | None = None, progress: bool = True) -> Moderator:
     """The default streaming moderator: the shipped ``fast`` judge."""
     del root, progress
-    from beavertail.moderation.recipes import shipped_judge
+    from beavertail.moderation.judge import shipped_judge
 
     return shipped_judge("fast")

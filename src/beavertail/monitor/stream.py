@@ -1,7 +1,7 @@
 """Judge an answer while it is generated, and stop it once it turns harmful.
 
 ``StreamMonitor`` scores (prompt, partial answer) pairs with a prefix-trained moderator every
-``check_every`` tokens. ``GuardedRows`` does the per-row bookkeeping for a batch being decoded
+``check_every`` tokens. ``MonitoredRows`` does the per-row bookkeeping for a batch being decoded
 token by token: the text so far, the part that has passed a check and may be shown (with
 ``holdback`` nothing unchecked is ever shown), and where and why a row was stopped.
 ``monitored_generate`` puts both on top of :func:`~beavertail.models.streaming.decode_batch`;
@@ -21,8 +21,9 @@ from transformers import PreTrainedTokenizerBase
 from beavertail.models.causal import LoadedLM, chat_text
 from beavertail.models.generation import HookFactory, SamplingParams
 from beavertail.models.streaming import DecodeRequest, IncrementalText, decode_batch
-from beavertail.moderation.moderator import Moderator
+from beavertail.moderation.judge import Judge, resolve_judge
 from beavertail.moderation.ood.policy import OnOOD
+from beavertail.moderation.unparsed import unparsed_policy_of, unparsed_rows
 from beavertail.settings import Settings
 
 DEFAULT_REPLACEMENT = "[This answer was stopped because it was turning harmful ({category}).]"
@@ -62,14 +63,19 @@ def check_due(tokens: int, checked: int, check_every: int, min_tokens: int) -> b
 
 @dataclass(frozen=True)
 class StopDecision:
-    """Where (after how many generated tokens) and why a row was stopped."""
+    """Where (after how many generated tokens) and why a row was stopped; ``unparsed``: the
+    judge's output could not be read (no score, no category; ``on_unparsed: flag``)."""
 
     token_index: int
-    score: float
+    score: float | None
     category: str | None
+    unparsed: bool = False
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        out = asdict(self)
+        if not self.unparsed:
+            del out["unparsed"]
+        return out
 
 
 class StreamMonitor:
@@ -81,15 +87,16 @@ class StreamMonitor:
 
     def __init__(
         self,
-        moderator: Moderator,
+        moderator: Judge,
         config: MonitorConfig | None = None,
-        confirmer: Moderator | None = None,
+        confirmer: Judge | None = None,
         confirm_threshold: float | None = None,
     ) -> None:
         self.moderator = moderator
         self.config = config or MonitorConfig()
         self.confirmer = confirmer
-        self.ood_judge: Moderator | None = None  # on_ood: defer (resolved on first use)
+        self.ood_judge: Judge | None = None  # on_ood: defer (resolved on first use)
+        self.disclose_category = True  # name the category in the replacement text
         self.confirm_threshold = (
             confirm_threshold
             if confirm_threshold is not None or confirmer is None
@@ -117,15 +124,7 @@ class StreamMonitor:
         return self.moderator.probabilities(list(prompts), list(partials))
 
     def decide(self, probs: np.ndarray, token_counts: Sequence[int]) -> list[StopDecision | None]:
-        out: list[StopDecision | None] = []
-        names = self.moderator.categories
-        for row, tokens in zip(probs, token_counts, strict=True):
-            if row[0] < self.threshold:
-                out.append(None)
-                continue
-            category = names[int(np.argmax(row[1:]))] if len(names) else None
-            out.append(StopDecision(int(tokens), round(float(row[0]), 6), category))
-        return out
+        return _decisions(self.moderator, self.threshold, probs, token_counts)
 
     def check(
         self,
@@ -142,7 +141,8 @@ class StreamMonitor:
         if probs is None:
             probs = self.scores(prompts, partials, keys)
         decisions = self.decide(probs, token_counts)
-        flagged = [i for i, d in enumerate(decisions) if d is not None]
+        # an unparsed check is decided by its policy, not by OOD rules or a confirmer
+        flagged = [i for i, d in enumerate(decisions) if d is not None and not d.unparsed]
         if flagged and self.config.on_ood != "keep":
             flagged = self._ood_policy(prompts, partials, token_counts, decisions, flagged)
         if self.confirmer is None or not flagged:
@@ -160,7 +160,7 @@ class StreamMonitor:
 
     def _confirm(
         self,
-        judge: Moderator,
+        judge: Judge,
         threshold: float,
         prompts: Sequence[str],
         partials: Sequence[str],
@@ -170,13 +170,9 @@ class StreamMonitor:
     ) -> None:
         """``judge`` decides ``rows`` (in place): stopped only when it flags them too."""
         probs = judge.probabilities([prompts[i] for i in rows], [partials[i] for i in rows])
-        names = judge.categories
-        for i, row in zip(rows, probs, strict=True):
-            if row[0] < threshold:
-                decisions[i] = None
-            else:
-                category = names[int(np.argmax(row[1:]))] if len(names) else None
-                decisions[i] = StopDecision(int(token_counts[i]), round(float(row[0]), 6), category)
+        counts = [token_counts[i] for i in rows]
+        for i, decision in zip(rows, _decisions(judge, threshold, probs, counts), strict=True):
+            decisions[i] = decision
 
     def _ood_policy(
         self,
@@ -188,21 +184,15 @@ class StreamMonitor:
     ) -> list[int]:
         """Apply ``on_ood`` to the flagged rows whose text is out of the moderator's
         distribution (in place); the flagged rows left for a cascade's confirmer."""
-        guard = getattr(self.moderator, "ood", None)
-        if guard is None:
+        if getattr(self.moderator, "ood", None) is None:  # a neuron monitor has no detector
             raise ValueError(
                 f"on_ood: {self.config.on_ood} needs a moderator with an OOD detector; fit one "
                 "with `beavertail moderate ood-fit`"
             )
-        _, _, scores = self.moderator.assess(
+        verdicts = self.moderator.predict(
             [prompts[i] for i in flagged], [partials[i] for i in flagged]
         )
-        assert scores is not None
-        outside = [
-            i
-            for i, inside in zip(flagged, guard.in_distribution(scores), strict=True)
-            if not inside
-        ]
+        outside = [i for i, v in zip(flagged, verdicts, strict=True) if v.in_distribution is False]
         if not outside:
             return flagged
         if self.config.on_ood == "flag_uncertain":
@@ -210,9 +200,7 @@ class StreamMonitor:
                 decisions[i] = None
         else:
             if self.ood_judge is None:
-                from beavertail.moderation.recipes import resolve_moderator
-
-                self.ood_judge = resolve_moderator(self.config.ood_judge)
+                self.ood_judge = resolve_judge(self.config.ood_judge)
             judge = self.ood_judge
             self._confirm(
                 judge, judge.threshold, prompts, partials, token_counts, decisions, outside
@@ -220,7 +208,31 @@ class StreamMonitor:
         return [i for i in flagged if i not in outside]
 
     def replacement(self, decision: StopDecision) -> str:
-        return self.config.replacement.format(category=decision.category or "harm")
+        """What the reader sees instead of a stopped answer (the category only when
+        ``disclose_category``; the server hides it with ``expose_scores: false``)."""
+        category = decision.category if self.disclose_category else None
+        return self.config.replacement.format(category=category or "harm")
+
+
+def _decisions(
+    judge: Judge, threshold: float, probs: np.ndarray, token_counts: Sequence[int]
+) -> list[StopDecision | None]:
+    """Stop decisions from a judge's probabilities. A row without a verdict (NaN: the judge's
+    output could not be parsed) follows the judge's unparsed policy: ``flag`` stops it with no
+    score and no category, ``pass`` lets it go on, ``error`` stops it marked unparsed and the
+    caller fails the request."""
+    out: list[StopDecision | None] = []
+    names = judge.categories
+    policy = unparsed_policy_of(judge)
+    for row, tokens, missing in zip(probs, token_counts, unparsed_rows(probs), strict=True):
+        if missing:
+            out.append(None if policy == "pass" else StopDecision(int(tokens), None, None, True))
+        elif row[0] < threshold:
+            out.append(None)
+        else:
+            category = names[int(np.argmax(row[1:]))] if len(names) else None
+            out.append(StopDecision(int(tokens), round(float(row[0]), 6), category))
+    return out
 
 
 @dataclass
@@ -259,7 +271,7 @@ class _Row:
 DeltaCallback = Callable[[Hashable, str], None]
 
 
-class GuardedRows:
+class MonitoredRows:
     """Bookkeeping for monitored decoding; plug ``on_step`` into a decoder's step.
 
     Rows are keyed (they join with ``add`` and leave with ``finish``, as under continuous
@@ -364,7 +376,10 @@ class GuardedRows:
             else:
                 assert self.monitor is not None
                 replacement = self.monitor.replacement(row.stop)
-                if self.on_delta is not None:
+                failing = (
+                    row.stop.unparsed and unparsed_policy_of(self.monitor.moderator) == "error"
+                )
+                if self.on_delta is not None and not failing:  # a failing row ends in an error
                     self.on_delta(key, ("\n" if row.shown_chars else "") + replacement)
                 shown_text = row.text.text[: row.shown_chars].strip()
                 shown = f"{shown_text}\n{replacement}" if shown_text else replacement
@@ -394,8 +409,8 @@ def guarded_decode(
 ) -> list[MonitoredGeneration]:
     """Decode a fixed set of rows token by token, stop the rows the monitor flags, and show
     only checked text (monitored generation and the tests; the server drives
-    :class:`GuardedRows` itself under continuous batching)."""
-    guard = GuardedRows(lm.tokenizer, monitor, on_delta)
+    :class:`MonitoredRows` itself under continuous batching)."""
+    guard = MonitoredRows(lm.tokenizer, monitor, on_delta)
     for index, prompt in enumerate(prompts):
         guard.add(index, prompt)
     reasons = decode_batch(lm, list(requests), guard.on_step, hooks)

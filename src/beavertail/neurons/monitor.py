@@ -4,7 +4,7 @@ Features are the mean activation of a neuron set over the positions that produce
 so far (the last prompt token and every answer token but the newest). During decoding, hooks
 add each pass's activations to per-row sums, so a check costs one small dot product; on a
 replayed (prompt, partial answer) the same features come from one teacher-forced pass per
-answer, which is how stop quality is measured (:func:`beavertail.monitor.evaluate_streaming`).
+answer, which is how stop quality is measured (:func:`beavertail.monitor.replay_streaming`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from beavertail.data.records import QAExample
 from beavertail.models.causal import LoadedLM
 from beavertail.models.generation import HookFactory
 from beavertail.models.progress import track
-from beavertail.monitor.evaluate import checkpoints
+from beavertail.monitor.replay import checkpoints
 from beavertail.monitor.stream import MonitorConfig, StreamMonitor
 from beavertail.neurons.activations import (
     NeuronSet,

@@ -30,7 +30,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from beavertail.align.pairs import is_conflict, ranked
-from beavertail.artifacts import appended_rows
+from beavertail.artifacts import append_rows, appended_rows
 from beavertail.data import FILES, PreferencePair, RankedPair, dataset_path, load_records
 from beavertail.models.generation import SamplingParams, TextGenerator
 from beavertail.models.progress import track
@@ -169,7 +169,6 @@ def infer_personas(
     """
     settings = settings or PersonaSettings()
     cache = Path(cache)
-    cache.parent.mkdir(parents=True, exist_ok=True)
     done = {row["key"]: row["persona"] for row in appended_rows(cache)}
     jobs = [
         (i, side, _key(pair, side, generator.name, settings))
@@ -178,15 +177,14 @@ def infer_personas(
     ]
     todo = [job for job in jobs if job[2] not in done]
     batches = [todo[s : s + settings.batch_size] for s in range(0, len(todo), settings.batch_size)]
-    with cache.open("a", encoding="utf-8") as sink:
-        for batch in track(batches, len(batches), "inferring personas", show=progress):
-            requests = [pi_prompt(pairs[i], side, settings.answer_words) for i, side, _ in batch]
-            replies = generator.generate(requests, settings.sampling)
-            for (_, _, key), reply in zip(batch, replies, strict=True):
-                persona = clean_persona(reply.text, settings.max_sentences)
-                done[key] = persona
-                sink.write(json.dumps({"key": key, "persona": persona}) + "\n")
-            sink.flush()
+    for batch in track(batches, len(batches), "inferring personas", show=progress):
+        requests = [pi_prompt(pairs[i], side, settings.answer_words) for i, side, _ in batch]
+        replies = generator.generate(requests, settings.sampling)
+        rows = []
+        for (_, _, key), reply in zip(batch, replies, strict=True):
+            done[key] = clean_persona(reply.text, settings.max_sentences)
+            rows.append({"key": key, "persona": done[key]})
+        append_rows(cache, rows)
     out = []
     for pair in pairs:
         chosen = done[_key(pair, "chosen", generator.name, settings)]

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from beavertail.artifacts import inputs_digest
 from beavertail.data import PreferencePair, RankedPair
 from beavertail.evaluate.metrics import proportion
 from beavertail.models import SentenceEncoder
@@ -71,12 +72,22 @@ def train_persona_judge(
     progress: bool = True,
 ) -> Scorer:
     """A reward model trained on ``rows`` with personas (or, ``personas=False``, without:
-    the baseline). Resumes from its checkpoint; saved to ``output_dir``."""
+    the baseline). Resumes from its checkpoint; saved to ``output_dir`` with the digest of
+    its inputs (:func:`judge_inputs`)."""
     pairs = conditioned_pairs(rows) if personas else unconditioned_pairs(rows)
     model = train_score_model(pairs, config, output_dir, progress)
     model.metadata["persona_conditioned"] = personas
+    model.metadata["inputs"] = judge_inputs(rows, config, personas)
     model.save(output_dir)
     return model
+
+
+def judge_inputs(
+    rows: Sequence[RankedPair], config: PreferenceTrainingConfig | None, personas: bool
+) -> str:
+    """What a persona judge is built from: its rows, settings and persona conditioning."""
+    settings = (config or PreferenceTrainingConfig()).model_dump()
+    return inputs_digest("persona-judge", list(rows), settings, personas)
 
 
 @dataclass

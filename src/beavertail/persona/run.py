@@ -16,15 +16,16 @@ from typing import Any
 import numpy as np
 from pydantic import Field
 
-from beavertail.artifacts import atomic_write_text
+from beavertail.artifacts import atomic_write_text, reusable
 from beavertail.data import RankedPair
 from beavertail.evaluate.metrics import proportion
 from beavertail.models.generation import SamplingParams
 from beavertail.persona.clusters import PersonaClusters, cluster_personas
-from beavertail.persona.evaluate import safety_check, tailored_answers, win_rates
+from beavertail.persona.comparison import safety_check, tailored_answers, win_rates
 from beavertail.persona.judge import (
     compare_judges,
     embedding_match,
+    judge_inputs,
     side_accuracy,
     side_scores,
     train_persona_judge,
@@ -62,7 +63,9 @@ class PersonaEvalSettings(Settings):
 def _judge(
     rows: Sequence[RankedPair], folder: Path, config: PreferenceTrainingConfig, personas: bool
 ) -> Scorer:
-    if (folder / "manifest.json").is_file():
+    """The judge trained on ``rows`` (with or without personas), reused from ``folder`` only
+    when it was trained there on the same rows and settings."""
+    if reusable(folder, judge_inputs(rows, config, personas), "persona judge"):
         return load_score_model(folder, "reward")
     return train_persona_judge(rows, folder, config, personas)
 

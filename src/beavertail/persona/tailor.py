@@ -18,6 +18,7 @@ from pydantic import Field
 from beavertail.align import AlignConfig, PolicyPair, train_adapter
 from beavertail.align.run import save_dpo_adapter
 from beavertail.align.sft import SFTRow, save_sft_adapter, train_sft_adapter
+from beavertail.artifacts import inputs_digest, reusable
 from beavertail.data import RankedPair
 from beavertail.models import load_lm
 from beavertail.settings import Settings
@@ -100,14 +101,16 @@ def train_tailored_policy(
     progress: bool = True,
 ) -> Path:
     """Train and save a tailored policy adapter (``load_lm(adapter=output)`` loads it); a
-    finished folder is returned as it is, an interrupted run resumes."""
+    folder finished on the same rows and settings is returned as it is (one built from other
+    inputs is an error), an interrupted run resumes."""
     settings = settings or TailoringSettings()
     output = Path(output)
-    if (output / "manifest.json").is_file():
-        return output
     if any(not r.persona_chosen or not r.persona_rejected for r in rows):
         raise ValueError("every pair needs both personas: run persona inference first")
     rows = list(rows)[: settings.pairs]
+    inputs = inputs_digest("persona-tailoring", rows, settings.model_dump())
+    if reusable(output, inputs, "tailored policy"):
+        return output
     config = settings.align
     lm = load_lm(config.model)
     data = {
@@ -119,7 +122,8 @@ def train_tailored_policy(
     if settings.method == "sft":
         sft = tailoring_rows(rows, settings.safe_only, settings.personas)
         model, result = train_sft_adapter(lm, sft, config, output, progress)
-        return save_sft_adapter(model, output, config, result, {**data, "rows": len(sft)})
+        return save_sft_adapter(model, output, config, result, {**data, "rows": len(sft)}, inputs)
     pairs = tailoring_pairs(rows, settings.safe_only, settings.personas)
     model, result = train_adapter(lm, pairs, config, output, None, progress)
-    return save_dpo_adapter(model, output, config, result, {"data": {**data, "rows": len(pairs)}})
+    extra = {"data": {**data, "rows": len(pairs)}, "inputs": inputs}
+    return save_dpo_adapter(model, output, config, result, extra)

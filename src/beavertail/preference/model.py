@@ -20,7 +20,7 @@ from beavertail.models.features import (
     cached_features,
 )
 from beavertail.models.heads import StandardizedHead, mlp
-from beavertail.moderation.ood.guard import OODGuard
+from beavertail.moderation.ood.fitted import FittedOODDetector
 from beavertail.preference.spec import MANIFEST_KIND, ScoreModelSpec
 
 
@@ -38,11 +38,11 @@ class SignalFeatures(FeatureExtractor):
     characters, log words) and judges' harm logits."""
 
     def __init__(self, base: FeatureExtractor, signals: list[str]) -> None:
-        from beavertail.moderation.recipes import resolve_moderator
+        from beavertail.moderation.judge import resolve_judge
 
         self.base, self.signals = base, list(signals)
         self.batch_size = base.batch_size
-        self.judges = {s: resolve_moderator(s.split(":", 1)[1]) for s in signals if s != "length"}
+        self.judges = {s: resolve_judge(s.split(":", 1)[1]) for s in signals if s != "length"}
 
     def spec(self) -> dict[str, Any]:
         judges = {s: judge.digest() for s, judge in self.judges.items()}
@@ -89,7 +89,9 @@ class ScoreModel:
         self.extractor = extractor
         self.head = head
         self.metadata = metadata or {}
-        self.ood: OODGuard | None = None  # ``ood/``: says when an answer is unlike training
+        self.ood: FittedOODDetector | None = (
+            None  # ``ood/``: says when an answer is unlike training
+        )
 
     def out_of_distribution(self, prompts: list[str], responses: list[str]) -> np.ndarray | None:
         """True per answer the model's OOD detector rejects (None without a detector)."""
@@ -148,5 +150,5 @@ class ScoreModel:
         extra = {k: v for k, v in manifest.items() if k not in ("spec", "features")}
         model = cls(spec, build_pair_features(spec), head, extra)
         if (folder / "ood").is_dir():
-            model.ood = OODGuard.load(folder / "ood", artifact_digest(folder))
+            model.ood = FittedOODDetector.load(folder / "ood", artifact_digest(folder))
         return model

@@ -12,7 +12,7 @@ import numpy as np
 from beavertail.artifacts import artifact_digest
 from beavertail.data import PreferencePair, QAExample
 from beavertail.moderation.ood.detectors import DETECTORS, FeatureBank, OODDetector
-from beavertail.moderation.ood.guard import OODGuard, pass_rate_threshold
+from beavertail.moderation.ood.fitted import FittedOODDetector, pass_rate_threshold
 from beavertail.preference.model import ScoreModel
 
 OOD_FOLDER = "ood"
@@ -41,7 +41,7 @@ def fit_score_ood(
     proxies: Sequence[QAExample] = (),
     detector: str = "proxy-trained",
     save: bool = True,
-) -> OODGuard:
+) -> FittedOODDetector:
     """Fit ``detector`` on the answers of the model's training pairs (and proxies), set the
     threshold where 95 % of validation answers pass, attach it and save it to ``folder/ood``."""
     if detector not in DETECTORS:
@@ -60,7 +60,7 @@ def fit_score_ood(
     }
     if proxies:
         metadata["proxies"] = {"count": len(proxies)}
-    guard = OODGuard(made, threshold, artifact_digest(folder), metadata)
+    guard = FittedOODDetector(made, threshold, artifact_digest(folder), metadata)
     model.ood = guard
     if save:
         guard.save(Path(folder) / OOD_FOLDER)

@@ -9,28 +9,25 @@ from beavertail.serve.config import (
     SteeringSettings,
     load_serve_config,
 )
-from beavertail.serve.engine import ChatJob, Engine, Guards, QueueFull
-from beavertail.serve.server import (
-    build_app,
-    build_guards,
-    serve,
-    serve_in_process,
-    serve_in_thread,
-)
+from beavertail.serve.engine import Engine
+from beavertail.serve.guard import GuardStack
+from beavertail.serve.harness import serve_in_process, serve_in_thread
+from beavertail.serve.jobs import ChatJob, QueueFull
+from beavertail.serve.server import build_app, build_guard_stack, serve
 
 __all__ = [
     "APIError",
     "BestOfNSettings",
     "ChatJob",
     "Engine",
-    "Guards",
+    "GuardStack",
     "InputModeration",
     "OutputModeration",
     "QueueFull",
     "ServeConfig",
     "SteeringSettings",
     "build_app",
-    "build_guards",
+    "build_guard_stack",
     "create_app",
     "load_serve_config",
     "serve",

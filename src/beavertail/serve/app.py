@@ -18,18 +18,24 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from beavertail.moderation.moderator import Moderator
-from beavertail.serve.engine import ChatEngine
 from beavertail.serve.errors import APIError, validated
+from beavertail.serve.jobs import ChatEngine
 from beavertail.serve.protocol import (
     MAX_BODY_BYTES,
     ChatCompletionRequest,
     CompletionRequest,
     ModerationRequest,
 )
-from beavertail.serve.serving import ChatLimits, ChatService, ModerationService
+from beavertail.serve.serving import (
+    ChatLimits,
+    ChatService,
+    ModerationLimits,
+    ModerationService,
+)
 
 log = logging.getLogger("beavertail.serve")
 
@@ -42,23 +48,50 @@ def _bearer_matches(header: str, api_key: str) -> bool:
     )
 
 
+class BearerAuth:
+    """``/v1/`` answers only with the API key (401 otherwise). A plain ASGI middleware: it
+    leaves the request's ``receive`` alone, so a handler notices when its client goes away
+    (Starlette's ``BaseHTTPMiddleware`` would hide the disconnect)."""
+
+    def __init__(self, app: ASGIApp, api_key: str) -> None:
+        self.app, self.api_key = app, api_key
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/v1/"):
+            header = Headers(scope=scope).get("authorization", "")
+            if not _bearer_matches(header, self.api_key):
+                response = APIError(
+                    401,
+                    "missing or wrong API key (send 'Authorization: Bearer <key>')",
+                    "invalid_request_error",
+                    code="invalid_api_key",
+                ).response()
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 def create_app(
     engine: ChatEngine,
     model_name: str,
-    moderator: Moderator | None = None,
+    moderator: Any = None,
     api_key: str | None = None,
     max_tokens_limit: int = 512,
     default_max_tokens: int = 128,
     description: dict[str, Any] | None = None,
     max_prompt_tokens: int = 2048,
     request_timeout: float = 300.0,
+    moderation_limits: ModerationLimits | None = None,
+    expose_scores: bool = True,
 ) -> FastAPI:
     """The web app over a (not yet started) engine; the app starts and stops it."""
     created = int(time.time())
     limits = ChatLimits(max_tokens_limit, default_max_tokens, max_prompt_tokens, request_timeout,
-                        guided="guided" in (description or {}))  # fmt: skip
+                        guided="guided" in (description or {}),
+                        expose_scores=expose_scores)  # fmt: skip
     chat_service = ChatService(engine, model_name, limits)
-    moderation_service = ModerationService(moderator, model_name)
+    moderation_service = ModerationService(moderator, model_name, moderation_limits,
+                                           expose_scores)  # fmt: skip
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -84,18 +117,8 @@ def create_app(
         log.exception("unexpected error")
         return APIError(500, "internal server error", "server_error").response()
 
-    @app.middleware("http")
-    async def _auth(request: Request, call_next):  # type: ignore[no-untyped-def]
-        path = request.url.path
-        header = request.headers.get("authorization", "")
-        if api_key and path.startswith("/v1/") and not _bearer_matches(header, api_key):
-            return APIError(
-                401,
-                "missing or wrong API key (send 'Authorization: Bearer <key>')",
-                "invalid_request_error",
-                code="invalid_api_key",
-            ).response()
-        return await call_next(request)
+    if api_key:
+        app.add_middleware(BearerAuth, api_key=api_key)
 
     async def _json(request: Request) -> Any:
         declared = request.headers.get("content-length", "0")
@@ -133,15 +156,17 @@ def create_app(
 
     @app.post("/v1/chat/completions")
     async def chat(request: Request) -> Any:
-        return await chat_service.answer(validated(ChatCompletionRequest, await _json(request)))
+        body = validated(ChatCompletionRequest, await _json(request))
+        return await chat_service.answer(body, request.is_disconnected)
 
     @app.post("/v1/completions")
     async def completions(request: Request) -> Any:
-        return await chat_service.answer(validated(CompletionRequest, await _json(request)))
+        body = validated(CompletionRequest, await _json(request))
+        return await chat_service.answer(body, request.is_disconnected)
 
     @app.post("/v1/moderations")
     async def moderations(request: Request) -> dict[str, Any]:
-        pairs = validated(ModerationRequest, await _json(request)).pairs()
-        return await moderation_service.answer(*pairs)
+        items = validated(ModerationRequest, await _json(request)).items()
+        return await moderation_service.answer(items, request.is_disconnected)
 
     return app

@@ -12,6 +12,7 @@ from beavertail.decoding.best_of_n import BestOfNSettings
 from beavertail.decoding.guided import GuidedConfig
 from beavertail.models.causal import DEFAULT_LM
 from beavertail.moderation.ood.policy import OODPolicy
+from beavertail.moderation.unparsed import OnUnparsed
 from beavertail.monitor.stream import MonitorConfig
 from beavertail.serve.proxy import UpstreamSettings
 from beavertail.settings import Settings
@@ -19,7 +20,8 @@ from beavertail.steering.apply import SteeringSettings
 
 
 class InputModeration(Settings):
-    """Judge the user's last message before generating; refuse when it is flagged."""
+    """Judge every turn of the conversation before generating (in the judge's window, the
+    newest user turn whole); refuse when the most harmful piece is flagged."""
 
     moderator: str = Field("prompt", description="The shipped prompt judge, 'default', a folder.")
     threshold: float | None = Field(None, gt=0, lt=1, description="None: the calibrated one.")
@@ -65,6 +67,23 @@ class ServeConfig(Settings):
     moderations_ood: OODPolicy = Field(
         default_factory=OODPolicy,
         description="/v1/moderations on pairs out of its judge's distribution (on_ood, ood_judge).",
+    )
+    moderations_max_queue: int = Field(
+        8, ge=1, description="/v1/moderations requests waiting or judged; more get HTTP 429."
+    )
+    moderations_timeout: float = Field(
+        60.0, gt=0, description="Seconds a /v1/moderations request may wait and run; then 504."
+    )
+    on_unparsed: OnUnparsed = Field(
+        "flag",
+        description="A verdict whose judge output could not be parsed, in every guard and "
+        "/v1/moderations: flag (harmful), pass (safe) or error (HTTP 502); always marked "
+        "'unparsed' in the response.",
+    )
+    expose_scores: bool = Field(
+        True,
+        description="Report scores, thresholds, categories and stop positions in responses; "
+        "false: only what happened (refused, stopped), so clients cannot tune attacks on them.",
     )
     steering: SteeringSettings | None = None
     input_moderation: InputModeration | None = None

@@ -1,4 +1,4 @@
-"""The generation engine: one worker thread owns the models and serves a bounded queue.
+"""The local engine's worker: one thread owns the model and serves a bounded queue.
 
 Continuous batching: the worker decodes up to ``max_batch_size`` rows together, token by
 token, and between any two steps it admits waiting requests (first come, first served) into
@@ -8,11 +8,13 @@ into SSE chunks. A request is admitted only while fewer than ``max_queue`` reque
 waiting or running; beyond that ``submit`` raises :class:`QueueFull` (HTTP 429), and a
 request that needs more rows than a batch has raises :class:`RequestTooLarge` (HTTP 400).
 With ``continuous=False`` new requests join only an empty batch (static batching, the
-baseline of ``bench/serve.py``).
+baseline of ``bench/serve.py``). Jobs and their events are :mod:`beavertail.serve.jobs`'s;
+the guards around the model are :mod:`beavertail.serve.guard`'s (shared with the proxy).
 
 Every admitted job ends in exactly one terminal event, "done" or "error": a failure in one
 request's screening, rendering, choosing or guided search answers that request with an error
-and the worker goes on; a job still waiting or running at its deadline ends with a 504 error.
+and the worker goes on; a job still waiting or running at its deadline ends with a 504 error,
+and one whose client went away leaves the queue or its rows at once.
 """
 
 from __future__ import annotations
@@ -21,151 +23,41 @@ import collections
 import copy
 import itertools
 import logging
-import os
 import threading
 import time
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
-from beavertail.decoding.best_of_n import BestOfNConfig, SafeBestOfN
 from beavertail.decoding.guided import GuidedGenerator
 from beavertail.models.causal import LoadedLM, render_messages
-from beavertail.models.generation import HookFactory, SamplingParams
 from beavertail.models.streaming import BatchDecoder, DecodeRequest, TokenLogprob
-from beavertail.monitor.stream import GuardedRows, MonitoredGeneration, StreamMonitor
-from beavertail.preference.spec import Scorer
+from beavertail.moderation.unparsed import UnparsedVerdictError
+from beavertail.monitor.stream import MonitoredGeneration, MonitoredRows
+from beavertail.serve import jobs
+from beavertail.serve.guard import (
+    GuardStack,
+    choose_best,
+    finished_event,
+    judged_choices,
+    screen_inputs,
+)
+from beavertail.serve.jobs import (
+    FAULT_MARKER,
+    UNPARSED_ERROR,
+    ChatJob,
+    QueueFull,
+    RequestTooLarge,
+    count_prompt_tokens,
+)
 
 log = logging.getLogger("beavertail.serve")
-
-
-class QueueFull(RuntimeError):
-    """The engine already holds ``max_queue`` requests."""
-
-
-class RequestTooLarge(ValueError):
-    """A request needs more batch rows (``n`` choices, best-of-N candidates) than a batch has."""
-
-
-class UnsupportedRequest(ValueError):
-    """A request this engine cannot serve as asked (e.g. logprobs through the guard proxy)."""
-
-
-TERMINAL = ("done", "error")
-# With BEAVERTAIL_INJECT_FAULTS=1 (the soak test of bench/serve.py), a request whose prompt
-# holds this marker fails inside the worker: the failure path is exercised under load.
-FAULT_MARKER = "[[inject-fault]]"
-INJECT_FAULTS = os.environ.get("BEAVERTAIL_INJECT_FAULTS") == "1"
-DEADLINE_ERROR = {
-    "status": 504,
-    "message": "the request did not finish before its deadline",
+SHUTDOWN_ERROR = {
+    "status": 503,
+    "message": "the server is shutting down",
     "type": "server_error",
-    "code": "deadline_exceeded",
+    "code": "shutting_down",
 }
-
-
-@dataclass
-class ChatJob:
-    """One chat completion request, as the engine sees it."""
-
-    messages: list[dict[str, str]]
-    sampling: SamplingParams
-    n: int = 1  # choices; more than one are answered whole (not streamed)
-    prompt_tokens: int | None = None  # counted once, by the web layer or on submit
-    emit: Callable[[str, Any], None] = lambda kind, value: None  # ("delta", str) | ("done", dict)
-    cancelled: threading.Event = field(default_factory=threading.Event)
-    submitted: float = field(default_factory=time.perf_counter)
-    timeout: float | None = None  # seconds from submission to the terminal event
-    raw_prompt: str | None = None  # /v1/completions: this text is continued, no chat template
-    logprobs: int | None = None  # None: none; k: each token's and the k most likely ones'
-    ended: bool = False
-
-    def __post_init__(self) -> None:
-        """Let through one terminal event ("done" or "error") and nothing after it, so that
-        however a failure unwinds, the client is answered exactly once."""
-        sink = self.emit
-        lock = threading.Lock()
-
-        def emit_once(kind: str, value: Any) -> None:
-            with lock:
-                if self.ended:
-                    return
-                if kind in TERMINAL:
-                    self.ended = True
-            sink(kind, value)
-
-        self.emit = emit_once  # type: ignore[method-assign]
-
-    @property
-    def deadline(self) -> float | None:
-        return None if self.timeout is None else self.submitted + self.timeout
-
-    def expired(self, now: float | None = None) -> bool:
-        deadline = self.deadline
-        return deadline is not None and (now or time.perf_counter()) >= deadline
-
-    def fail(self, error: str | dict[str, Any]) -> None:
-        """End the job with an error event (no-op when it already ended)."""
-        self.emit("error", error)
-
-    @property
-    def conversation(self) -> str:
-        """What input screening judges: the whole conversation, so a request split over
-        turns (or planted in an earlier turn) is seen whole; a single message as it is."""
-        if self.raw_prompt is not None:
-            return self.raw_prompt
-        if len(self.messages) == 1:
-            return self.messages[0]["content"]
-        return "\n".join(f"{m['role']}: {m['content']}" for m in self.messages)
-
-    @property
-    def prompt(self) -> str:
-        """The last user message: what moderators and preference models judge."""
-        if self.raw_prompt is not None:
-            return self.raw_prompt
-        for message in reversed(self.messages):
-            if message["role"] == "user":
-                return message["content"]
-        return ""
-
-
-class ChatEngine(Protocol):
-    """What the web layer needs of an engine: the local :class:`Engine` and the proxy's
-    :class:`~beavertail.serve.proxy.UpstreamEngine` both provide it."""
-
-    max_queue: int
-
-    @property
-    def pending(self) -> int: ...  # requests admitted and not yet answered
-
-    @property
-    def active_rows(self) -> int: ...
-
-    def start(self) -> None: ...
-    def stop(self) -> None: ...
-
-    def submit(self, job: ChatJob) -> None:
-        """Queue a job (raises :class:`QueueFull` or :class:`RequestTooLarge`); it ends in
-        exactly one "done" or "error" event."""
-
-    def prompt_tokens(self, messages: list[dict[str, str]]) -> int: ...  # any thread
-    def text_tokens(self, text: str) -> int: ...  # a raw prompt's tokens, any thread
-    async def health(self) -> dict[str, Any]: ...  # "healthy": bool, and details
-
-
-@dataclass
-class Guards:
-    """Everything the engine applies around the bare model (each part optional)."""
-
-    hooks: HookFactory | None = None
-    steerer: Any = None
-    input_monitor: StreamMonitor | None = None  # judges (last user message, "") before decoding
-    input_message: str = "I can't help with that request."
-    monitor: StreamMonitor | None = None
-    reward: Scorer | None = None
-    cost: Scorer | None = None
-    best_of_n: BestOfNConfig | None = None
-    guided: GuidedGenerator | None = None  # answers one request at a time, whole
 
 
 @dataclass
@@ -181,10 +73,12 @@ class _Running:
 
 
 class Engine:
+    """The local engine: one worker thread decodes the batch (see the module docstring)."""
+
     def __init__(
         self,
         lm: LoadedLM,
-        guards: Guards,
+        guards: GuardStack,
         max_batch_size: int = 8,
         max_queue: int = 64,
         continuous: bool = True,
@@ -223,6 +117,8 @@ class Engine:
         self._thread.start()
 
     def stop(self) -> None:
+        """Stop the worker; every job still waiting or in the batch ends with a 503 error,
+        so that no client waits for an answer that will never come."""
         self._running.clear()
         self._resume.set()
         with self._arrived:
@@ -230,6 +126,13 @@ class Engine:
         if self._thread is not None:
             self._thread.join(timeout=30)
             self._thread = None
+        with self._arrived:
+            left = [*self._waiting, *(running.job for running in self._jobs.values())]
+            self._waiting.clear()
+            self._jobs.clear()
+            self._admitted -= len(left)
+        for job in left:
+            job.fail(SHUTDOWN_ERROR)
 
     def pause(self) -> None:
         """Hold the worker before its next step (requests still queue; for maintenance)."""
@@ -262,7 +165,8 @@ class Engine:
         need = self.rows_for(job.n)
         if need > self.max_batch_size:
             raise RequestTooLarge(
-                f"n is {job.n}: at most {self.max_batch_size} choices fit one batch"
+                f"n is {job.n}: at most {self.max_batch_size} choices fit one batch "
+                "(max_batch_size)"
             )
         if job.prompt_tokens is None:
             job.prompt_tokens = self.prompt_tokens(job.messages)
@@ -285,7 +189,7 @@ class Engine:
         while self._running.is_set():
             try:
                 with BatchDecoder(self.lm, self.guards.hooks) as decoder:
-                    guard = GuardedRows(self.lm.tokenizer, self.guards.monitor, self._deliver)
+                    guard = MonitoredRows(self.lm.tokenizer, self.guards.monitor, self._deliver)
                     self._loop(decoder, guard)
             except Exception as error:  # a failed step answers its requests, never the loop
                 log.exception("decoding failed")
@@ -294,9 +198,10 @@ class Engine:
                 self._release(len(self._jobs))
                 self._jobs.clear()
 
-    def _loop(self, decoder: BatchDecoder, guard: GuardedRows) -> None:
+    def _loop(self, decoder: BatchDecoder, guard: MonitoredRows) -> None:
         while self._running.is_set():
             self._resume.wait()
+            self._drop_waiting()
             if not self._jobs:
                 with self._arrived:
                     if not self._waiting:
@@ -311,30 +216,23 @@ class Engine:
             if finished:
                 logprobs = {key: decoder.pop_logprobs(key) for key in finished}
                 self._finish(guard.finish(finished), logprobs)
-            self._expire_waiting()
 
     def _guided_loop(self, guided: GuidedGenerator) -> None:
         """Guided decoding forks one conversation's KV cache: requests are answered one at a
         time, whole (not streamed), then the monitor checks the answer."""
         while self._running.is_set():
             self._resume.wait()
+            self._drop_waiting()
             with self._arrived:
                 if not self._waiting:
                     self._arrived.wait(timeout=0.1)
                     continue
                 job = self._waiting.popleft()
-            if job.cancelled.is_set() or job.expired():
-                job.fail(DEADLINE_ERROR if job.expired() else "the client went away")
+            if (why := job.gone()) is not None:
+                job.fail(why)
                 self._release()
                 continue
-            try:
-                screened = self._screen_inputs([job])
-            except Exception as error:
-                log.exception("input screening failed")
-                job.fail(f"input screening failed: {type(error).__name__}")
-                self._release()
-                continue
-            if not screened:
+            if not self._screen_inputs([job]):
                 continue
             running = _Running(job, 1, time.perf_counter())
             try:
@@ -342,13 +240,10 @@ class Engine:
                     raise ValueError("n > 1 is not served with guided decoding")
                 text = render_messages(self.lm.tokenizer, job.messages)
                 answer, stats = guided.search(text, job.prompt, job.sampling)
-                choice = judged_choice(
-                    self.guards.monitor,
-                    job.prompt,
-                    answer.text,
-                    answer.finish_reason,
-                    answer.num_tokens,
-                )
+                choice = judged_choices(
+                    self.guards, job.prompt, [answer.text], [answer.finish_reason],
+                    [answer.num_tokens],
+                )[0]  # fmt: skip
                 job.emit("delta", choice["text"])
                 guard = self._info(running) | choice["guard"] | {"guided": stats.to_dict()}
                 job.emit(
@@ -360,13 +255,15 @@ class Engine:
                         "guard": guard,
                     },
                 )
+            except UnparsedVerdictError:
+                job.fail(UNPARSED_ERROR)
             except Exception as error:  # answer the request, keep serving
                 log.exception("guided decoding failed")
                 job.fail(f"generation failed: {type(error).__name__}")
             finally:
                 self._release()
 
-    def _admit(self, decoder: BatchDecoder, guard: GuardedRows) -> None:
+    def _admit(self, decoder: BatchDecoder, guard: MonitoredRows) -> None:
         """Move waiting requests into free rows, first come first served (a best-of-N request
         waits until its n rows are free; nothing behind it overtakes it)."""
         free = self.max_batch_size - self.active_rows
@@ -374,24 +271,17 @@ class Engine:
         with self._arrived:
             while self._waiting and free > 0:
                 job = self._waiting[0]
-                if job.cancelled.is_set() or job.expired():
+                if (why := job.gone()) is not None:
                     self._waiting.popleft()
                     self._admitted -= 1
-                    job.fail(DEADLINE_ERROR if job.expired() else "the client went away")
+                    job.fail(why)
                     continue
                 need = self.rows_for(job.n)
                 if need > free:
                     break
                 taken.append(self._waiting.popleft())
                 free -= need
-        try:
-            taken = self._screen_inputs(taken)
-        except Exception as error:
-            log.exception("input screening failed")
-            for job in taken:
-                job.fail(f"input screening failed: {type(error).__name__}")
-            self._release(len(taken))
-            return
+        taken = self._screen_inputs(taken)
         items: list[tuple[Hashable, DecodeRequest]] = []
         began = time.perf_counter()
         for job in taken:
@@ -423,20 +313,21 @@ class Engine:
     def _streamed(self, job: ChatJob) -> bool:
         return self.guards.best_of_n is None and job.n == 1
 
-    def _expire_waiting(self) -> None:
-        """Answer waiting jobs whose deadline passed (running ones stop at their next step)."""
+    def _drop_waiting(self) -> None:
+        """Answer waiting jobs whose deadline passed or whose client went away (running ones
+        stop at their next step), so they hold no place in the queue."""
         now = time.perf_counter()
         with self._arrived:
-            expired = [j for j in self._waiting if j.expired(now)]
-            for job in expired:
+            gone = [(j, why) for j in self._waiting if (why := j.gone(now)) is not None]
+            for job, _ in gone:
                 self._waiting.remove(job)
-            self._admitted -= len(expired)
-        for job in expired:
-            job.fail(DEADLINE_ERROR)
+            self._admitted -= len(gone)
+        for job, why in gone:
+            job.fail(why)
 
     def _requests(self, job: ChatJob, text: str) -> list[DecodeRequest]:
         """One row per choice or best-of-N candidate, each with its own seed."""
-        if INJECT_FAULTS and FAULT_MARKER in job.prompt:  # the soak test's injected failures
+        if jobs.INJECT_FAULTS and FAULT_MARKER in job.prompt:  # the soak test's failures
             raise RuntimeError("injected fault (BEAVERTAIL_INJECT_FAULTS)")
         c = self.guards.best_of_n
         sampling = {"temperature": c.temperature, "top_p": c.top_p} if c else {}
@@ -448,14 +339,13 @@ class Engine:
         ]
 
     def _on_step(
-        self, guard: GuardedRows, step: int, new: Mapping[Hashable, int]
+        self, guard: MonitoredRows, step: int, new: Mapping[Hashable, int]
     ) -> list[Hashable]:
         stop = guard.on_step(step, new)
         now = time.perf_counter()
         for key in new:
             job_id, _k = key
-            job = self._jobs[job_id].job
-            if job.cancelled.is_set() or job.expired(now):
+            if self._jobs[job_id].job.gone(now) is not None:
                 stop.append(key)  # the client went away, or the deadline passed: free its row
         return stop
 
@@ -477,14 +367,16 @@ class Engine:
                 continue
             del self._jobs[job_id]
             try:
-                if running.job.expired():
-                    running.job.fail(DEADLINE_ERROR)
+                if (why := running.job.gone()) is not None:
+                    running.job.fail(why)  # nothing left to choose or judge for anyone
                 elif self.guards.best_of_n:
                     self._choose(running)
                 elif running.job.n > 1:
                     self._choices(running)
                 else:
                     self._done(running, result)
+            except UnparsedVerdictError:
+                running.job.fail(UNPARSED_ERROR)
             except Exception as error:
                 log.exception("finishing a request failed")
                 running.job.fail(f"choosing the answer failed: {type(error).__name__}")
@@ -496,15 +388,14 @@ class Engine:
         info: dict[str, Any] = {
             "queued_seconds": round(running.admitted - running.job.submitted, 4),
             "seconds": round(now - running.admitted, 4),
+            **running.job.notes,
         }
         if running.route is not None:
             info["route"] = running.route
         return info
 
     def _done(self, running: _Running, result: MonitoredGeneration) -> None:
-        event = finished_event(
-            result, self.guards.monitor, running.job.prompt_tokens, self._info(running)
-        )
+        event = finished_event(self.guards, result, running.job.prompt_tokens, self._info(running))
         if 0 in running.logprobs:
             event["logprobs"] = running.logprobs[0]
         running.job.emit("done", event)
@@ -513,11 +404,13 @@ class Engine:
         """n > 1: every choice judged whole; a flagged one is replaced, as a stopped one."""
         job = running.job
         answers = [running.results[k] for k in range(running.rows)]
-        monitor = self.guards.monitor
-        choices = [
-            judged_choice(monitor, job.prompt, a.text, a.finish_reason, a.num_tokens)
-            for a in answers
-        ]
+        choices = judged_choices(
+            self.guards,
+            job.prompt,
+            [a.text for a in answers],
+            [a.finish_reason for a in answers],
+            [a.num_tokens for a in answers],
+        )
         for k, choice in enumerate(choices):
             if k in running.logprobs:
                 choice["logprobs"] = running.logprobs[k]
@@ -551,9 +444,17 @@ class Engine:
             },
         )
 
-    def _screen_inputs(self, jobs: list[ChatJob]) -> list[ChatJob]:
-        passed = screen_inputs(self.guards, jobs)
-        self._release(len(jobs) - len(passed))
+    def _screen_inputs(self, taken: list[ChatJob]) -> list[ChatJob]:
+        """The jobs that pass input screening; the others are answered (refused, or failed
+        with the screening's error) and leave the queue."""
+        try:
+            passed = screen_inputs(self.guards, taken)
+        except Exception as error:
+            log.exception("input screening failed")
+            for job in taken:
+                job.fail(f"input screening failed: {type(error).__name__}")
+            passed = []
+        self._release(len(taken) - len(passed))
         return passed
 
     def prompt_tokens(self, messages: list[dict[str, str]]) -> int:
@@ -566,89 +467,3 @@ class Engine:
         """A raw prompt's length in tokens (``/v1/completions``); safe from any thread."""
         with self._counting_lock:
             return len(self._counting_tokenizer(text, add_special_tokens=False)["input_ids"])
-
-
-def count_prompt_tokens(tokenizer: Any, messages: list[dict[str, str]]) -> int:
-    """A conversation's length in ``tokenizer``'s tokens, rendered as the model reads it."""
-    text = render_messages(tokenizer, messages)
-    return len(tokenizer(text, add_special_tokens=False)["input_ids"])
-
-
-def finished_event(
-    result: MonitoredGeneration,
-    monitor: StreamMonitor | None,
-    prompt_tokens: int | None,
-    info: dict[str, Any],
-    completion_tokens: int | None = None,
-) -> dict[str, Any]:
-    """The "done" event of a streamed, monitored answer (local rows and the proxy's):
-    where and why it stopped, and how many checks it had."""
-    guard = dict(info)
-    if result.stop is not None:
-        guard["stopped"] = result.stop.to_dict() | {"shown_tokens": result.shown_tokens}
-    if monitor is not None:
-        guard["checks"] = result.checks
-    return {
-        "finish_reason": result.finish_reason,
-        "completion_tokens": result.num_tokens if completion_tokens is None else completion_tokens,
-        "prompt_tokens": prompt_tokens,
-        "guard": guard,
-    }
-
-
-def judged_choice(
-    monitor: StreamMonitor | None, prompt: str, text: str, finish_reason: str, tokens: int = 0
-) -> dict[str, Any]:
-    """A whole answer after the monitor's check: shown as it is, or replaced when flagged."""
-    guard: dict[str, Any] = {}
-    if monitor is not None:
-        decision = monitor.check([prompt], [text], [tokens])[0]
-        if decision is not None:
-            text, finish_reason = monitor.replacement(decision), "content_filter"
-            guard["stopped"] = decision.to_dict() | {"shown_tokens": 0}
-    return {"text": text, "finish_reason": finish_reason, "guard": guard}
-
-
-def choose_best(
-    guards: Guards, prompt: str, texts: list[str], finish_reasons: list[str]
-) -> tuple[int, dict[str, Any]]:
-    """Best-of-N over whole candidates (local rows or an upstream's ``n`` choices): the
-    safe choice by reward and cost, then the monitor's check of the chosen answer."""
-    assert guards.best_of_n and guards.reward is not None and guards.cost is not None
-    rewards = guards.reward.scores([prompt] * len(texts), texts)
-    costs = guards.cost.scores([prompt] * len(texts), texts)
-    choice = SafeBestOfN.choose_from(rewards, costs, guards.best_of_n.cost_threshold)
-    pick = choice.index
-    judged = judged_choice(guards.monitor, prompt, texts[pick], finish_reasons[pick])
-    judged["guard"]["best_of_n"] = choice.to_dict()
-    return choice.index, judged
-
-
-def screen_inputs(guards: Guards, jobs: list[ChatJob]) -> list[ChatJob]:
-    """Input moderation over whole conversations: flagged requests are answered with the
-    refusal message (``content_filter``) and left out of the returned list."""
-    if guards.input_monitor is None or not jobs:
-        return jobs
-    decisions = guards.input_monitor.check(
-        [j.conversation for j in jobs], [""] * len(jobs), [0] * len(jobs)
-    )
-    passed = []
-    for job, decision in zip(jobs, decisions, strict=True):
-        if decision is None:
-            passed.append(job)
-            continue
-        job.emit("delta", guards.input_message)
-        job.emit(
-            "done",
-            {
-                "finish_reason": "content_filter",
-                "completion_tokens": 0,
-                "prompt_tokens": job.prompt_tokens,
-                "guard": {
-                    "input_flagged": True,
-                    "score": decision.score,
-                    "category": decision.category,
-                },
-            },
-        )
-    return passed

@@ -18,7 +18,7 @@ from pydantic import (
 MAX_BODY_BYTES = 1 << 20  # a request body larger than this is refused with 413
 MAX_MESSAGES = 256
 MAX_MESSAGE_CHARS = 32_000
-MAX_CHOICES = 8  # n: candidates decoded together for one request
+MAX_CHOICES = 128  # n: a sanity cap; the engine refuses n over its batch (max_batch_size)
 MAX_MODERATION_INPUTS = 64
 MAX_TOP_LOGPROBS = 20
 MIN_SAMPLING_TEMPERATURE = 0.01  # below this (but > 0) logits / T overflow: use 0 for greedy
@@ -141,12 +141,24 @@ class PairInput(BaseModel):
     response: Text
 
 
+class ConversationInput(BaseModel):
+    """A conversation (chat messages), and optionally the answer to it, judged whole."""
+
+    messages: list[ChatMessage] = Field(min_length=1, max_length=MAX_MESSAGES)
+    response: Text | None = None
+
+
+Item = Text | PairInput | ConversationInput
+ModerationItem = tuple[list[dict[str, str]], str | None]  # (conversation, response)
+
+
 class ModerationRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     model: str | None = None
-    input: Text | PairInput | list[Text | PairInput] = Field(
-        description="A text, a {prompt, response} pair, or a list of them."
+    input: Item | list[Item] = Field(
+        description="A text, a {prompt, response} pair, a {messages, response?} conversation, "
+        "or a list of them."
     )
 
     @field_validator("input")
@@ -156,8 +168,17 @@ class ModerationRequest(BaseModel):
             raise ValueError(f"give between 1 and {MAX_MODERATION_INPUTS} inputs")
         return value
 
-    def pairs(self) -> tuple[list[str], list[str]]:
+    def items(self) -> list[ModerationItem]:
+        """Each input as (conversation, response): a pair is a one-turn conversation, a
+        plain text ([], text): judged as an answer (a prompt-only judge reads it as a turn)."""
         items = self.input if isinstance(self.input, list) else [self.input]
-        prompts = [item.prompt if isinstance(item, PairInput) else "" for item in items]
-        responses = [item.response if isinstance(item, PairInput) else item for item in items]
-        return prompts, responses
+        out: list[ModerationItem] = []
+        for item in items:
+            if isinstance(item, PairInput):
+                out.append(([{"role": "user", "content": item.prompt}], item.response))
+            elif isinstance(item, ConversationInput):
+                messages = [{"role": m.role, "content": m.text()} for m in item.messages]
+                out.append((messages, item.response or ""))
+            else:
+                out.append(([], item))
+        return out

@@ -5,13 +5,16 @@ server, a hosted API, another ``beavertail serve``).
 (``submit`` a :class:`ChatJob`, events through its callback), so the web app is the same.
 Input moderation runs before the upstream is asked; the answer is read from the upstream's
 stream and judged by the streaming monitor every k tokens (counted with a local tokenizer),
-with holdback, and the upstream stream is closed as soon as a row is stopped; best-of-N asks
-the upstream for ``n`` choices and chooses among them. Upstream failures become OpenAI-shaped
-errors (see :func:`_upstream_failure` and :func:`_failures`): unreachable 502, timed out 504
-(connecting, between chunks or reading a body), its own 4xx passed on except 401/403 (the
-proxy's credentials, not the client's: 502), its 5xx 502, a malformed body or chunk 502, an
-error chunk or a stream that breaks off mid-way an error event; nothing hangs (every read has
-a timeout, and every job its deadline).
+with holdback, and the upstream stream is closed as soon as a row is stopped; ``n`` > 1 asks
+the upstream for ``n`` choices and judges each whole, best-of-N asks for its ``n`` and chooses
+among them (the guard path is :mod:`beavertail.serve.guard`, the local engine's too). A job
+whose client went away, or whose deadline passed, closes its upstream request at once.
+Responses show the upstream's URL without credentials or query. Upstream failures become
+OpenAI-shaped errors (see :func:`_upstream_failure` and :func:`_failures`): unreachable 502,
+timed out 504 (connecting, between chunks or reading a body), its own 4xx passed on except
+401/403 (the proxy's credentials, not the client's: 502), its 5xx 502, a malformed body or
+chunk 502, an error chunk or a stream that breaks off mid-way an error event; nothing hangs
+(every read has a timeout, and every job its deadline).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import copy
 import json
 import logging
 import os
+import re
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -31,22 +35,29 @@ import httpx
 from pydantic import Field
 from transformers import PreTrainedTokenizerBase
 
-from beavertail.monitor.stream import GuardedRows
-from beavertail.serve.engine import (
-    DEADLINE_ERROR,
+from beavertail.moderation.unparsed import UnparsedVerdictError
+from beavertail.monitor.stream import MonitoredRows
+from beavertail.serve.guard import (
+    GuardStack,
+    choose_best,
+    finished_event,
+    judged_choices,
+    redact_url,
+    screen_inputs,
+)
+from beavertail.serve.jobs import (
+    UNPARSED_ERROR,
     ChatJob,
-    Guards,
     QueueFull,
     RequestTooLarge,
     UnsupportedRequest,
-    choose_best,
     count_prompt_tokens,
-    finished_event,
-    screen_inputs,
 )
 from beavertail.settings import Settings
 
 log = logging.getLogger("beavertail.serve")
+CANCEL_POLL_SECONDS = 0.1  # how often a waiting request checks its deadline and its client
+_CREDENTIALS = re.compile(r"//[^/@\s]+@")  # user:password@ in a URL
 
 
 class UpstreamSettings(Settings):
@@ -78,9 +89,10 @@ class UpstreamEngine:
     def __init__(
         self,
         upstream: UpstreamSettings,
-        guards: Guards,
+        guards: GuardStack,
         tokenizer: PreTrainedTokenizerBase,
         max_queue: int = 64,
+        max_choices: int = 8,
     ) -> None:
         self.upstream = upstream
         self.guards = guards
@@ -91,7 +103,8 @@ class UpstreamEngine:
         self._counting_lock = threading.Lock()
         self.model = upstream.model  # None: asked of the upstream on first use
         self.max_queue = max_queue
-        self.max_choices = 128  # the upstream decides; best-of-N's n is passed on
+        self.max_choices = max_choices  # n per request: each choice is judged here
+        self.shown_url = redact_url(upstream.url)  # what responses may say of the upstream
         self._admitted = 0
         self._lock = threading.Lock()
         self._judge_lock = threading.Lock()
@@ -172,7 +185,9 @@ class UpstreamEngine:
                 "ask the upstream directly"
             )
         if job.n > self.max_choices:
-            raise RequestTooLarge(f"n is {job.n}: at most {self.max_choices}")
+            raise RequestTooLarge(
+                f"n is {job.n}: at most {self.max_choices} choices per request (max_batch_size)"
+            )
         if job.prompt_tokens is None:
             job.prompt_tokens = self.prompt_tokens(job.messages)
         with self._lock:
@@ -184,17 +199,32 @@ class UpstreamEngine:
 
     # -- serving one job -----------------------------------------------------------------
     async def _serve(self, job: ChatJob) -> None:
+        answer = asyncio.ensure_future(self._answer(job))
         try:
-            remaining = None if job.deadline is None else job.deadline - time.perf_counter()
-            await asyncio.wait_for(self._answer(job), remaining)
-        except TimeoutError:
-            job.fail(DEADLINE_ERROR)
+            while True:  # the deadline, and a client that went away, end the request
+                done, _ = await asyncio.wait({answer}, timeout=CANCEL_POLL_SECONDS)
+                if done:
+                    answer.result()
+                    break
+                if (why := job.gone()) is not None:
+                    answer.cancel()  # closing the upstream request frees the upstream
+                    job.fail(why)
+                    break
         except UpstreamError as error:
-            job.fail(error.event())
+            event = error.event()
+            event["message"] = _CREDENTIALS.sub("//***@", event["message"].replace(
+                self.upstream.url, self.shown_url))  # fmt: skip
+            job.fail(event)
+        except UnparsedVerdictError:
+            job.fail(UNPARSED_ERROR)
         except Exception as error:  # one failed request answers itself, never the loop
             log.exception("proxying failed")
             job.fail(f"proxying failed: {type(error).__name__}")
         finally:
+            if not answer.done():
+                answer.cancel()
+            if not job.ended:  # every admitted job ends in one terminal event
+                job.fail(job.gone() or "the proxied answer ended without a result")
             with self._lock:
                 self._admitted -= 1
 
@@ -204,6 +234,8 @@ class UpstreamEngine:
             await self._resolve_model()
             if self.guards.best_of_n is not None:
                 await self._best_of_n(job)
+            elif job.n > 1:
+                await self._choices(job)
             else:
                 await self._stream(job)
 
@@ -239,8 +271,8 @@ class UpstreamEngine:
 
     async def _stream(self, job: ChatJob) -> None:
         assert self._http is not None
-        guard = GuardedRows(self.tokenizer, self.guards.monitor,
-                            lambda _key, delta: job.emit("delta", delta))  # fmt: skip
+        guard = MonitoredRows(self.tokenizer, self.guards.monitor,
+                              lambda _key, delta: job.emit("delta", delta))  # fmt: skip
         guard.add(0, job.prompt)
         began = time.perf_counter()
         body = self._body(job, stream=True, stream_options={"include_usage": True})
@@ -266,7 +298,8 @@ class UpstreamEngine:
         if reason is None:
             raise UpstreamError(502, "the upstream stream ended without a finish reason")
         result = (await asyncio.to_thread(self._judged, guard.finish, {0: reason}))[0]
-        info = {"upstream": self.upstream.url, "seconds": round(time.perf_counter() - began, 4)}
+        info = {"upstream": self.shown_url, "seconds": round(time.perf_counter() - began, 4),
+                **job.notes}  # fmt: skip
         if upstream_guard:
             info["upstream_guard"] = upstream_guard
             if result.stop is None and "stopped" in upstream_guard:  # the upstream stopped it
@@ -274,19 +307,19 @@ class UpstreamEngine:
         job.emit(
             "done",
             finished_event(
+                self.guards,
                 result,
-                self.guards.monitor,
                 usage.get("prompt_tokens") or job.prompt_tokens,
                 info,
                 usage.get("completion_tokens", result.num_tokens),
             ),
         )
 
-    async def _best_of_n(self, job: ChatJob) -> None:
-        """Ask the upstream for ``n`` choices in one request; choose by reward and cost."""
-        assert self._http is not None and self.guards.best_of_n is not None
-        c = self.guards.best_of_n
-        body = self._body(job, n=c.n, temperature=c.temperature, top_p=c.top_p, stream=False)
+    async def _whole(
+        self, job: ChatJob, n: int, **changes: Any
+    ) -> tuple[list[str], list[str], dict[str, Any]]:
+        """``n`` whole choices in one upstream request: their texts, finish reasons, usage."""
+        body = self._body(job, n=n, stream=False, **changes)
         async with self._request(body) as response:
             with _failures("broke off while answering"):
                 raw = await response.aread()
@@ -301,10 +334,38 @@ class UpstreamEngine:
             raise UpstreamError(502, "the upstream answered without choices")
         texts = [(ch.get("message") or {}).get("content") or "" for ch in choices]
         reasons = [ch.get("finish_reason") or "stop" for ch in choices]
+        return texts, reasons, payload.get("usage") or {}
+
+    async def _choices(self, job: ChatJob) -> None:
+        """``n`` > 1: the upstream's choices, each judged whole (as the local engine does)."""
+        began = time.perf_counter()
+        texts, reasons, usage = await self._whole(job, job.n)
+        if len(texts) != job.n:
+            raise UpstreamError(502, f"the upstream answered {len(texts)} of {job.n} choices")
+        choices = await asyncio.to_thread(
+            self._judged, judged_choices, self.guards, job.prompt, texts, reasons
+        )
+        job.emit(
+            "done",
+            {
+                "choices": choices,
+                "finish_reason": choices[0]["finish_reason"],
+                "completion_tokens": usage.get("completion_tokens", 0),
+                "prompt_tokens": usage.get("prompt_tokens") or job.prompt_tokens,
+                "guard": {"upstream": self.shown_url,
+                          "seconds": round(time.perf_counter() - began, 4), **job.notes},
+            },
+        )  # fmt: skip
+
+    async def _best_of_n(self, job: ChatJob) -> None:
+        """Ask the upstream for ``n`` choices in one request; choose by reward and cost."""
+        assert self.guards.best_of_n is not None
+        c = self.guards.best_of_n
+        texts, reasons, usage = await self._whole(job, c.n, temperature=c.temperature,
+                                                  top_p=c.top_p)  # fmt: skip
         _pick, chosen = await asyncio.to_thread(
             self._judged, choose_best, self.guards, job.prompt, texts, reasons
         )
-        usage = payload.get("usage") or {}
         job.emit("delta", chosen["text"])
         job.emit(
             "done",
@@ -312,7 +373,7 @@ class UpstreamEngine:
                 "finish_reason": chosen["finish_reason"],
                 "completion_tokens": usage.get("completion_tokens", 0),
                 "prompt_tokens": usage.get("prompt_tokens") or job.prompt_tokens,
-                "guard": {"upstream": self.upstream.url} | chosen["guard"],
+                "guard": {"upstream": self.shown_url, **job.notes} | chosen["guard"],
             },
         )
 

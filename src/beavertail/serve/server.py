@@ -3,41 +3,42 @@
 from __future__ import annotations
 
 import logging
-import os
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
-from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
 
 from beavertail.models.causal import LoadedLM, load_lm, load_tokenizer
-from beavertail.moderation.moderator import Moderator
+from beavertail.moderation.judge import resolve_judge
 from beavertail.moderation.ood.policy import with_ood_policy
-from beavertail.moderation.recipes import resolve_moderator
-from beavertail.monitor.stream import MonitorConfig, StreamMonitor
+from beavertail.moderation.unparsed import with_unparsed_policy
+from beavertail.monitor.stream import StreamMonitor
 from beavertail.serve.app import create_app
 from beavertail.serve.config import ServeConfig
-from beavertail.serve.engine import Engine, Guards
+from beavertail.serve.engine import Engine
+from beavertail.serve.guard import GuardStack, redact_url
 from beavertail.serve.proxy import UpstreamEngine
+from beavertail.serve.serving import ModerationLimits
 
 log = logging.getLogger("beavertail.serve")
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
-def build_guards(config: ServeConfig, lm: LoadedLM | None) -> tuple[Guards, dict[str, Any]]:
-    """The guards a config asks for, and a description of them for /v1/models."""
-    guards = Guards()
+def build_guard_stack(
+    config: ServeConfig, lm: LoadedLM | None
+) -> tuple[GuardStack, dict[str, Any]]:
+    """The guards a config asks for, and a description of them for /v1/models (the upstream's
+    URL redacted; thresholds only with ``expose_scores``)."""
+    guards = GuardStack(on_unparsed=config.on_unparsed, expose_scores=config.expose_scores)
     described: dict[str, Any] = (
-        {"upstream": config.upstream.url} if config.upstream else {"base_model": config.model}
-    )
-    loaded: dict[str, Moderator] = {}
+        {"upstream": redact_url(config.upstream.url)} if config.upstream
+        else {"base_model": config.model}
+    )  # fmt: skip
+    loaded: dict[str, Any] = {}
 
-    def moderator(reference: str) -> Moderator:
+    def judge(reference: str) -> Any:
+        """Each judge once, its unparsed verdicts under the server's policy."""
         if reference not in loaded:
-            loaded[reference] = resolve_moderator(reference)
+            loaded[reference] = with_unparsed_policy(resolve_judge(reference), config.on_unparsed)
         return loaded[reference]
 
     if config.steering is not None:
@@ -54,35 +55,46 @@ def build_guards(config: ServeConfig, lm: LoadedLM | None) -> tuple[Guards, dict
         }
     if config.input_moderation is not None:
         i = config.input_moderation
-        guards.input_monitor = StreamMonitor(
-            moderator(i.moderator), MonitorConfig(threshold=i.threshold)
-        )
+        guards.input_judge = judge(i.moderator)
+        guards.input_threshold = i.threshold
         guards.input_message = i.message
         described["input_moderation"] = {"moderator": i.moderator}
     if config.output_moderation is not None:
         o = config.output_moderation
-        confirmer = moderator(o.confirm_with) if o.confirm_with else None
-        guards.monitor = StreamMonitor(moderator(o.moderator), o, confirmer, o.confirm_threshold)
+        confirmer = judge(o.confirm_with) if o.confirm_with else None
+        guards.monitor = StreamMonitor(judge(o.moderator), o, confirmer, o.confirm_threshold)
+        guards.monitor.disclose_category = config.expose_scores
         described["output_moderation"] = {
             "moderator": o.moderator,
             "check_every": o.check_every,
-            "threshold": guards.monitor.threshold,
             "confirm_with": o.confirm_with,
             "on_ood": o.on_ood,
         }
+        if config.expose_scores:
+            described["output_moderation"]["threshold"] = guards.monitor.threshold
     if config.best_of_n is not None:
         from beavertail.preference import load_score_model
 
         b = config.best_of_n
         guards.reward = load_score_model(b.reward_model, "reward")
         guards.cost = load_score_model(b.cost_model, "cost")
+        if b.skip_ood and all(
+            getattr(m, "ood", None) is None for m in (guards.reward, guards.cost)
+        ):
+            raise ValueError(
+                "best_of_n.skip_ood needs a reward or cost model with an OOD detector; fit one "
+                "with `beavertail prefs ood-fit MODEL`"
+            )
         guards.best_of_n = b
-        described["best_of_n"] = {"n": b.n, "cost_threshold": b.cost_threshold}
+        described["best_of_n"] = {"n": b.n, "skip_ood": b.skip_ood}
+        if config.expose_scores:
+            described["best_of_n"]["cost_threshold"] = b.cost_threshold
     if config.guided is not None and lm is not None:
         from beavertail.decoding import GuidedGenerator, load_heuristic
 
         guards.guided = GuidedGenerator(lm, load_heuristic(config.guided), config.guided)
         described["guided"] = config.guided.model_dump()
+    described["on_unparsed"] = config.on_unparsed
     return guards, described
 
 
@@ -90,17 +102,21 @@ def build_app(config: ServeConfig, lm: LoadedLM | None = None) -> FastAPI:
     """Load the model, guards and judge a config names; returns the app (engine inside)."""
     engine: Engine | UpstreamEngine
     if config.upstream is not None:  # a guard proxy: only the tokenizer, to count tokens
-        guards, described = build_guards(config, None)
+        guards, described = build_guard_stack(config, None)
         tokenizer = load_tokenizer(config.model)
-        engine = UpstreamEngine(config.upstream, guards, tokenizer, config.max_queue)
+        engine = UpstreamEngine(
+            config.upstream, guards, tokenizer, config.max_queue, config.max_batch_size
+        )
     else:
         lm = lm or load_lm(config.model)
-        guards, described = build_guards(config, lm)
+        guards, described = build_guard_stack(config, lm)
         engine = Engine(
             lm, guards, config.max_batch_size, config.max_queue, config.batching == "continuous"
         )
-    judge = resolve_moderator(config.moderations_model) if config.moderations_model else None
-    judge = with_ood_policy(judge, config.moderations_ood) if judge is not None else None
+    judge = None
+    if config.moderations_model:
+        judge = with_ood_policy(resolve_judge(config.moderations_model), config.moderations_ood)
+        judge = with_unparsed_policy(judge, config.on_unparsed)
     app = create_app(
         engine,
         config.model_name,
@@ -111,6 +127,8 @@ def build_app(config: ServeConfig, lm: LoadedLM | None = None) -> FastAPI:
         described,
         config.max_prompt_tokens,
         config.request_timeout,
+        ModerationLimits(config.moderations_max_queue, config.moderations_timeout),
+        config.expose_scores,
     )
     app.state.engine = engine
     return app
@@ -126,68 +144,11 @@ def serve(config: ServeConfig, log_level: str = "info") -> None:
             "(set api_key_env)",
             config.host,
         )
+    if config.host not in LOOPBACK and config.expose_scores:
+        log.warning(
+            "serving on %s with expose_scores: responses carry the guards' scores, thresholds "
+            "and stop positions (set expose_scores: false for untrusted clients)",
+            config.host,
+        )
     app = build_app(config)
     uvicorn.run(app, host=config.host, port=config.port, log_level=log_level)
-
-
-@contextmanager
-def serve_in_thread(app: FastAPI, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
-    """Run ``app`` with uvicorn in a background thread; yields its base URL (port 0: any)."""
-    import uvicorn
-
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, name="beavertail-uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 120
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the server did not start")
-        time.sleep(0.05)
-    bound = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://{host}:{bound}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-
-
-@contextmanager
-def serve_in_process(
-    config: str | Path,
-    *flags: str,
-    env: dict[str, str] | None = None,
-    log: str | Path | None = None,
-    timeout: float = 600,
-) -> Iterator[str]:
-    """Run ``beavertail serve --config CONFIG [flags]`` as a separate process; yields its base
-    URL once ``/healthz`` answers (the port comes from the config or ``--port``); stops it."""
-    import subprocess
-    import sys
-
-    import httpx
-
-    settings = ServeConfig.load(config)
-    port = int(flags[flags.index("--port") + 1]) if "--port" in flags else settings.port
-    with ExitStack() as stack:
-        output = stack.enter_context(Path(log).open("w")) if log else subprocess.DEVNULL
-        process = subprocess.Popen(
-            [sys.executable, "-m", "beavertail.cli", "serve", "--config", str(config), *flags],
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONWARNINGS": "ignore", **(env or {})},
-        )
-        stack.callback(process.wait, 30)
-        stack.callback(process.terminate)
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                where = f"; see {log}" if log else ""
-                raise RuntimeError(f"the server did not start (exit {process.poll()}){where}")
-            time.sleep(0.5)
-        yield url

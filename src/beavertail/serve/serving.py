@@ -1,7 +1,7 @@
 """Serving the two POST endpoints: a chat completion through an engine, and moderation.
 
-The web layer (:mod:`beavertail.serve.app`) routes requests here; the SSE and JSON shapes
-of the answers are :mod:`beavertail.serve.sse`'s.
+The web layer (:mod:`beavertail.serve.app`) routes requests here; the shapes of the answers
+are :mod:`beavertail.serve.sse`'s (streamed) and :mod:`beavertail.serve.responses`' (whole).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import asyncio
 import threading
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,9 +19,12 @@ from starlette.concurrency import run_in_threadpool
 
 from beavertail.data.taxonomy import BEAVERTAILS_14, OPENAI_MODERATION, get_mapping, get_taxonomy
 from beavertail.models.generation import SamplingParams
-from beavertail.moderation.moderator import Moderator
+from beavertail.moderation.conversation import judge_conversations
+from beavertail.moderation.unparsed import UnparsedVerdictError
 from beavertail.moderation.verdict import Verdict
-from beavertail.serve.engine import (
+from beavertail.serve.errors import APIError, failure
+from beavertail.serve.guard import disclosed
+from beavertail.serve.jobs import (
     DEADLINE_ERROR,
     ChatEngine,
     ChatJob,
@@ -28,11 +32,22 @@ from beavertail.serve.engine import (
     RequestTooLarge,
     UnsupportedRequest,
 )
-from beavertail.serve.errors import APIError, failure
-from beavertail.serve.protocol import ChatCompletionRequest, CompletionRequest
-from beavertail.serve.sse import Event, completion, event_stream, text_completion
+from beavertail.serve.protocol import ChatCompletionRequest, CompletionRequest, ModerationItem
+from beavertail.serve.responses import completion, text_completion
+from beavertail.serve.sse import Event, event_stream
 
 GRACE_SECONDS = 30  # beyond the engine's own deadline: a worker busy with one long step
+DISCONNECT_POLL_SECONDS = 0.25  # how often a waiting request checks that its client is there
+Disconnected = Callable[[], Awaitable[bool]]  # Request.is_disconnected
+
+
+async def _watch(disconnected: Disconnected, job: ChatJob) -> None:
+    """Cancel ``job`` once its client goes away (whole answers, and streams still queued)."""
+    while not job.ended:
+        if await disconnected():
+            job.cancelled.set()
+            return
+        await asyncio.sleep(DISCONNECT_POLL_SECONDS)
 
 
 @dataclass
@@ -42,6 +57,7 @@ class ChatLimits:
     max_prompt_tokens: int = 2048
     request_timeout: float = 300.0
     guided: bool = False  # guided decoding answers one choice per request
+    expose_scores: bool = True  # see :func:`beavertail.serve.guard.disclosed`
 
 
 class ChatService:
@@ -57,7 +73,10 @@ class ChatService:
         max_tokens = max_tokens or limits.default_max_tokens
         if max_tokens > limits.max_tokens_limit:
             raise APIError(
-                400, f"max_tokens may be at most {limits.max_tokens_limit}", param="max_tokens"
+                400,
+                f"max_tokens is {max_tokens}; at most {limits.max_tokens_limit}",
+                param="max_tokens",
+                code="context_length_exceeded",
             )
         if raw:
             messages = [{"role": "user", "content": request.prompt}]
@@ -98,8 +117,26 @@ class ChatService:
             logprobs=request.logprobs if raw else request.logprob_alternatives(),
         )
 
-    async def answer(self, request: ChatCompletionRequest | CompletionRequest) -> Any:
-        """The (chat) completion as a dict or, for ``stream: true``, a streaming response."""
+    def _public(self, event: Event) -> Event:
+        """A "done" event with the guards' reports cut to what the client may see."""
+        kind, value = event
+        if kind != "done" or self.limits.expose_scores:
+            return event
+        value = dict(value, guard=disclosed(value.get("guard") or {}, False))
+        if value.get("choices"):
+            value["choices"] = [
+                dict(c, guard=disclosed(c.get("guard") or {}, False)) for c in value["choices"]
+            ]
+        return kind, value
+
+    async def answer(
+        self,
+        request: ChatCompletionRequest | CompletionRequest,
+        disconnected: Disconnected | None = None,
+    ) -> Any:
+        """The (chat) completion as a dict or, for ``stream: true``, a streaming response.
+        ``disconnected`` tells whether the client went away: the job is then cancelled, while
+        it waits or runs, whole or streamed."""
         raw = isinstance(request, CompletionRequest)
         loop = asyncio.get_running_loop()
         events: asyncio.Queue[Event] = asyncio.Queue()
@@ -115,24 +152,30 @@ class ChatService:
             raise APIError(400, str(error), param="n") from error
         except UnsupportedRequest as error:
             raise APIError(400, str(error)) from error
+        watcher = asyncio.ensure_future(_watch(disconnected, job)) if disconnected else None
         completion_id = f"{'cmpl' if raw else 'chatcmpl'}-{uuid.uuid4().hex[:24]}"
         created = int(time.time())
         patience = self.limits.request_timeout + GRACE_SECONDS
 
         async def next_event() -> Event:
             try:
-                return await asyncio.wait_for(events.get(), patience)
+                return self._public(await asyncio.wait_for(events.get(), patience))
             except TimeoutError:  # a safety net: the engine answers by the deadline
                 job.cancelled.set()
                 return ("error", DEADLINE_ERROR)
 
+        def finished() -> None:
+            job.cancelled.set()  # a no-op once the job ended; else it frees its rows
+            if watcher is not None:
+                watcher.cancel()
+
         try:  # the first event decides the status: an early failure is a proper error
             first = await next_event()
         except asyncio.CancelledError:
-            job.cancelled.set()
+            finished()
             raise
         if first[0] == "error":
-            job.cancelled.set()
+            finished()
             raise failure(first[1])
         held: list[Event] = [first]
 
@@ -150,7 +193,7 @@ class ChatService:
                     ):
                         yield line
                 finally:
-                    job.cancelled.set()  # a client that went away frees its batch row
+                    finished()  # a client that went away frees its batch row
 
             return StreamingResponse(
                 lines(),
@@ -167,45 +210,131 @@ class ChatService:
                     raise failure(value)
                 else:
                     break
-        except asyncio.CancelledError:
-            job.cancelled.set()
-            raise
+        finally:
+            finished()
         shape = text_completion if raw else completion
         return shape(completion_id, created, self.model_name, parts, value)
 
 
-class ModerationService:
-    """``POST /v1/moderations``: verdicts with OpenAI's category names (and ours)."""
+@dataclass
+class ModerationLimits:
+    """``/v1/moderations``: requests admitted at once (more get 429), and each one's
+    deadline (504), checked between batches of ``batch_size`` judged pieces."""
 
-    def __init__(self, moderator: Moderator | None, model_name: str) -> None:
+    max_queue: int = 8
+    timeout: float = 60.0
+    batch_size: int = 16
+
+
+class _Stop(Exception):
+    """A moderation request ends early: its deadline passed, or its client went away."""
+
+
+class ModerationService:
+    """``POST /v1/moderations``: verdicts with OpenAI's category names (and ours). Each input
+    is judged whole (a conversation in the judge's windows, see
+    :func:`~beavertail.moderation.conversation.judge_conversations`), under a queue limit and
+    a deadline."""
+
+    def __init__(
+        self,
+        moderator: Any,
+        model_name: str,
+        limits: ModerationLimits | None = None,
+        expose_scores: bool = True,
+    ) -> None:
         self.moderator = moderator
         self.model_name = model_name
+        self.limits = limits or ModerationLimits()
+        self.expose_scores = expose_scores
         self._lock = threading.Lock()  # a moderator judges one batch at a time
+        self._count = threading.Lock()
+        self.pending = 0  # requests waiting or being judged
         self.to_openai = get_mapping(BEAVERTAILS_14, OPENAI_MODERATION)
         self.openai_categories = get_taxonomy(OPENAI_MODERATION).categories
 
-    async def answer(self, prompts: list[str], responses: list[str] | None) -> dict[str, Any]:
+    async def answer(
+        self, items: list[ModerationItem], disconnected: Disconnected | None = None
+    ) -> dict[str, Any]:
         moderator = self.moderator
         if moderator is None:
             raise APIError(404, "no moderator is configured on this server")
-
-        def judge() -> list[Verdict]:
-            with self._lock:
-                return moderator.predict(prompts, responses)
-
-        verdicts = await run_in_threadpool(judge)
+        with self._count:
+            if self.pending >= self.limits.max_queue:
+                raise APIError(
+                    429,
+                    f"the moderator is busy: {self.pending} requests in flight",
+                    "rate_limit_error",
+                    code="queue_full",
+                )
+            self.pending += 1
+        try:
+            verdicts = await self._judged(moderator, items, disconnected)
+        finally:
+            with self._count:
+                self.pending -= 1
         return {
             "id": f"modr-{uuid.uuid4().hex[:24]}",
             "model": f"{self.model_name}-moderator",
             "results": [self.result(v, moderator.threshold) for v in verdicts],
         }
 
+    async def _judged(
+        self, moderator: Any, items: list[ModerationItem], disconnected: Disconnected | None
+    ) -> list[Verdict]:
+        deadline = time.monotonic() + self.limits.timeout
+        gone = threading.Event()
+        prompt_only = getattr(moderator.spec, "input", "pair") == "prompt"
+        conversations = [
+            conversation or ([{"role": "user", "content": response or ""}] if prompt_only else [])
+            for conversation, response in items
+        ]
+        responses = [response or "" for _, response in items]
+
+        def before_batch() -> None:
+            if time.monotonic() >= deadline or gone.is_set():
+                raise _Stop
+
+        def judge() -> list[Verdict]:
+            if not self._lock.acquire(timeout=max(0.0, deadline - time.monotonic())):
+                raise _Stop
+            try:
+                return judge_conversations(
+                    moderator, conversations, responses, batch_size=self.limits.batch_size,
+                    before_batch=before_batch,
+                )  # fmt: skip
+            finally:
+                self._lock.release()
+
+        async def watch() -> None:
+            while disconnected is not None and not await disconnected():
+                await asyncio.sleep(DISCONNECT_POLL_SECONDS)
+            gone.set()
+
+        watcher = asyncio.ensure_future(watch()) if disconnected else None
+        try:
+            return await run_in_threadpool(judge)
+        except _Stop:
+            if gone.is_set():
+                raise APIError(499, "the client went away", code="client_closed") from None
+            raise failure(DEADLINE_ERROR) from None
+        except UnparsedVerdictError:
+            raise APIError(
+                502, "the judge's output could not be parsed (on_unparsed: error)",
+                "server_error", code="judge_unparsed",
+            ) from None  # fmt: skip
+        finally:
+            if watcher is not None:
+                watcher.cancel()
+
     def result(self, verdict: Verdict, threshold: float) -> dict[str, Any]:
         """One verdict; a flagged one always names an OpenAI category (the highest-scoring
-        one when its own categories have no OpenAI counterpart)."""
+        one when its own categories have no OpenAI counterpart), except an unparsed one,
+        which has no category. Without ``expose_scores`` the scores are 1 or 0 (flagged or
+        not) and the judge's own score, threshold and OOD score are left out."""
         scores = self.to_openai.map_scores(verdict.categories)
         flagged = set(self.to_openai.map(verdict.flagged_categories))
-        if verdict.flagged and not flagged:
+        if verdict.flagged and not flagged and not verdict.unparsed:
             flagged = {max(scores, key=scores.__getitem__)}
         ours: dict[str, Any] = {
             "score": verdict.score,
@@ -220,9 +349,19 @@ class ModerationService:
             ours["in_distribution"] = verdict.in_distribution
         if verdict.uncertain:  # out of distribution under on_ood: flag_uncertain
             ours["uncertain"] = True
+        if verdict.unparsed:  # the judge's output could not be read (on_unparsed)
+            ours["unparsed"] = True
+        where = (verdict.raw or {}).get("conversation")
+        if where and where.get("pieces", 1) > 1:
+            ours["turn"] = where["turn"]  # the turn the verdict came from
+        openai_scores = {c: round(s, 6) for c, s in scores.items()}
+        if not self.expose_scores:
+            openai_scores = {c: float(c in flagged) for c in scores}
+            hidden = ("score", "threshold", "category_scores", "ood_score", "turn")
+            ours = {k: v for k, v in ours.items() if k not in hidden}
         return {
             "flagged": verdict.flagged,
             "categories": {c: c in flagged for c in self.openai_categories},
-            "category_scores": {c: round(s, 6) for c, s in scores.items()},
+            "category_scores": openai_scores,
             "beavertail": ours,
         }

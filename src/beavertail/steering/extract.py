@@ -28,7 +28,7 @@ from pydantic import Field
 
 from beavertail.data import EvalPrompt, QAExample
 from beavertail.models import LoadedLM
-from beavertail.models.cache import cached_arrays, texts_key
+from beavertail.models.cache import cached_arrays, texts_key, weights_digest
 from beavertail.models.hooks import Position, Site, capture_activations
 from beavertail.moderation import is_refusal
 from beavertail.settings import Settings
@@ -74,6 +74,7 @@ def _capture(
         return {layer: np.zeros((0, lm.hidden_size), np.float32) for layer in config.layers}
     spec = {
         "model": lm.name,
+        "weights": weights_digest(lm.model),  # an adapter merged under the same name differs
         "layers": config.layers,
         "site": config.site,
         "position": position,

@@ -10,17 +10,17 @@ from beavertail.moderation.ood.detectors import (
     OODDetector,
     ProxyTrained,
 )
-from beavertail.moderation.ood.guard import OODGuard, pass_rate_threshold
+from beavertail.moderation.ood.fitted import FittedOODDetector, pass_rate_threshold
 
 __all__ = [
     "DETECTORS",
     "Energy",
     "FeatureBank",
+    "FittedOODDetector",
     "Mahalanobis",
     "MaxSoftmax",
     "NearestNeighbour",
     "OODDetector",
-    "OODGuard",
     "ProxyTrained",
     "pass_rate_threshold",
 ]

@@ -16,7 +16,7 @@ from beavertail.models.causal import cache_dir
 from beavertail.models.generation import TextGenerator
 from beavertail.moderation.moderator import OOD_FOLDER, Moderator
 from beavertail.moderation.ood.detectors import DETECTORS, FeatureBank, OODDetector
-from beavertail.moderation.ood.guard import OODGuard, pass_rate_threshold
+from beavertail.moderation.ood.fitted import FittedOODDetector, pass_rate_threshold
 from beavertail.moderation.ood.proxies import generate_proxies, proxy_items, recipe_card
 
 OUT_OF_DOMAIN_SOURCES = ("diasafety",)  # mix sources that are not the judge's QA domain
@@ -65,7 +65,7 @@ def reference_sets(
 ) -> tuple[list[QAExample], list[QAExample]]:
     """In-distribution training and validation pairs: the judge mix's QA sources, plus cut
     copies of a third of their longer answers (:func:`cut_answers`)."""
-    from beavertail.moderation.mixdata import moderation_mix
+    from beavertail.moderation.training_mix import moderation_mix
 
     mix = moderation_mix(root, progress=False)
     train = sample(in_domain(mix.train), train_size, seed=1)
@@ -83,10 +83,12 @@ def synthetic_proxies(
     """Proxy pairs from every recipe (the embedded LM writes them unless ``generator`` is
     given; cached under the cache folder) and the recipe card for the manifest."""
     if generator is None:
-        from beavertail.models import load_lm
+        from beavertail.models import DEFAULT_LM, load_lm
+        from beavertail.models.causal import lm_identity
         from beavertail.models.generation import LocalGenerator
 
-        generator = LocalGenerator(load_lm())
+        # cached proxies are keyed by the generator's name: the weights' digest is in it
+        generator = LocalGenerator(load_lm(), name=lm_identity(DEFAULT_LM))
     seeds = [x for x in seeds if not x.source.endswith("#cut")]  # whole answers only
     items = proxy_items(seeds, counts, seed)
     cache = cache_dir() / "ood" / "proxies.jsonl"
@@ -94,18 +96,18 @@ def synthetic_proxies(
     return proxies, {**recipe_card(items, seed), "generator": generator.name}
 
 
-def fit_guard(
+def fit_detector(
     moderator: Moderator,
     detector: OODDetector,
     train: FeatureBank,
     validation: FeatureBank,
     proxies: FeatureBank | None = None,
     metadata: dict[str, Any] | None = None,
-) -> OODGuard:
+) -> FittedOODDetector:
     """Fit ``detector`` and set its threshold so 95 % of in-distribution validation pairs pass."""
     detector.fit(train, proxies if detector.uses_proxies else None)
     threshold = pass_rate_threshold(detector.score(validation.features, validation.logits))
-    return OODGuard(detector, threshold, moderator.digest(), dict(metadata or {}))
+    return FittedOODDetector(detector, threshold, moderator.digest(), dict(metadata or {}))
 
 
 def fit_judge_ood(
@@ -117,7 +119,7 @@ def fit_judge_ood(
     root: str | Path | None = None,
     save_to: str | Path | None = None,
     progress: bool = True,
-) -> OODGuard:
+) -> FittedOODDetector:
     """The whole recipe: reference sets, proxies, features, detector, threshold; attached to
     ``moderator`` and saved to ``save_to/ood`` (the judge's folder) when given."""
     if detector not in DETECTORS:
@@ -138,7 +140,7 @@ def fit_judge_ood(
         },
         **({"proxies": card} if card else {}),
     }
-    guard = fit_guard(
+    fitted = fit_detector(
         moderator,
         made,
         feature_bank(moderator, train, progress),
@@ -146,28 +148,28 @@ def fit_judge_ood(
         proxy_bank,
         metadata,
     )
-    moderator.ood = guard
+    moderator.ood = fitted
     if save_to is not None:
-        guard.save(Path(save_to) / OOD_FOLDER)
-        note_in_model_card(Path(save_to), guard)
-    return guard
+        fitted.save(Path(save_to) / OOD_FOLDER)
+        note_in_model_card(Path(save_to), fitted)
+    return fitted
 
 
 CARD_SECTION = "## Out-of-distribution detector"
 
 
-def note_in_model_card(folder: Path, guard: OODGuard) -> None:
+def note_in_model_card(folder: Path, ood: FittedOODDetector) -> None:
     """Write (or replace) the OOD section of the judge's MODEL_CARD.md."""
     card = folder / "MODEL_CARD.md"
     if not card.is_file():
         return
     text = card.read_text("utf-8").split(CARD_SECTION)[0].rstrip() + "\n"
-    fitted = guard.metadata.get("fitted_on", {})
-    recipes = guard.metadata.get("proxies", {}).get("recipes", {})
+    fitted = ood.metadata.get("fitted_on", {})
+    recipes = ood.metadata.get("proxies", {}).get("recipes", {})
     counts = ", ".join(f"{name} {r['count']}" for name, r in recipes.items())
     text += f"""
 {CARD_SECTION}
-`ood/` ({guard.name}, fitted on judge {guard.judge_digest}): threshold {guard.threshold:.4f}, where
+`ood/` ({ood.name}, fitted on judge {ood.judge_digest}): threshold {ood.threshold:.4f}, where
 95 % of {fitted.get("validation", "?")} in-distribution validation pairs pass; reference:
 {fitted.get("train", "?")} training pairs ({fitted.get("reference", "")}).
 Synthetic proxies (no real OOD data): {counts or "none"}.

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
+from beavertail.moderation.judge import Judge, JudgeWrapper, resolve_judge
 from beavertail.moderation.verdict import Verdict
 from beavertail.settings import Settings
 
@@ -35,18 +36,12 @@ class OODPolicy(Settings):
         return self
 
 
-class VerdictJudge(Protocol):
-    def predict(
-        self, prompts: list[str], responses: list[str] | None = None, progress: bool = False
-    ) -> list[Verdict]: ...
-
-
 def apply_ood_policy(
     verdicts: Sequence[Verdict],
     prompts: Sequence[str],
     responses: Sequence[str],
     policy: OODPolicy,
-    confirmer: VerdictJudge | None = None,
+    confirmer: Judge | None = None,
 ) -> list[Verdict]:
     """The verdicts after ``policy``; pairs without an OOD verdict are left alone."""
     out = list(verdicts)
@@ -69,26 +64,21 @@ def apply_ood_policy(
     return out
 
 
-class PolicyJudge:
-    """A judge whose out-of-distribution verdicts follow an :class:`OODPolicy`; usable
-    wherever a moderator's ``predict`` is (the harness, rejudging)."""
+class OODPolicyJudge(JudgeWrapper):
+    """A judge whose out-of-distribution verdicts follow an :class:`OODPolicy` (the rest is
+    the wrapped judge's: its probabilities, threshold, digest, ...)."""
 
-    def __init__(self, base: Any, policy: OODPolicy, confirmer: VerdictJudge | None = None):
-        if policy.on_ood != "keep" and getattr(base, "ood", None) is None:
+    def __init__(self, base: Judge, policy: OODPolicy, confirmer: Judge | None = None) -> None:
+        if policy.on_ood != "keep" and base.ood is None:
             raise ValueError(
                 f"on_ood: {policy.on_ood} needs a judge with an OOD detector; fit one with "
                 "`beavertail moderate ood-fit`"
             )
         if policy.on_ood == "defer" and confirmer is None:
-            from beavertail.moderation.recipes import resolve_moderator
-
-            confirmer = resolve_moderator(policy.ood_judge)
-        self.base = base
+            confirmer = resolve_judge(policy.ood_judge)
+        super().__init__(base)
         self.policy = policy
         self.confirmer = confirmer
-
-    def __getattr__(self, name: str) -> Any:  # threshold, categories, digest, ... of the base
-        return getattr(self.base, name)
 
     def predict(
         self, prompts: list[str], responses: list[str] | None = None, progress: bool = False
@@ -98,8 +88,9 @@ class PolicyJudge:
         return apply_ood_policy(verdicts, prompts, answers, self.policy, self.confirmer)
 
 
-def with_ood_policy(judge: Any, policy: OODPolicy | None) -> Any:
-    """``judge`` itself under ``keep`` (or no policy), else wrapped in a :class:`PolicyJudge`."""
+def with_ood_policy(judge: Judge, policy: OODPolicy | None) -> Judge:
+    """``judge`` itself under ``keep`` (or no policy), else wrapped in an
+    :class:`OODPolicyJudge`."""
     if policy is None or policy.on_ood == "keep":
         return judge
-    return PolicyJudge(judge, policy)
+    return OODPolicyJudge(judge, policy)

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
 
-from beavertail.artifacts import appended_rows
+from beavertail.artifacts import append_rows, appended_rows
 from beavertail.data.records import QAExample
 from beavertail.models.generation import SamplingParams, TextGenerator
 from beavertail.models.progress import track
@@ -327,20 +327,18 @@ def generate_proxies(
     batches = [b for b in batches if any(x.key() not in done for x in b)]
     if batches:
         assert generator is not None
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        with cache.open("a", encoding="utf-8") as f:
-            for batch in track(batches, len(batches), "writing OOD proxies", show=progress):
-                sampling = SamplingParams(
-                    max_new_tokens=max_new_tokens,
-                    temperature=batch[0].temperature,
-                    seed=batch[0].seed,
-                )
-                answers = generator.generate([x.instruction or "" for x in batch], sampling)
-                for x, g in zip(batch, answers, strict=True):
-                    done[x.key()] = g.text
-                    row = {"generator": name, "key": x.key(), **asdict(x)}
-                    f.write(json.dumps({**row, "response": g.text}) + "\n")
-                f.flush()
+        for batch in track(batches, len(batches), "writing OOD proxies", show=progress):
+            sampling = SamplingParams(
+                max_new_tokens=max_new_tokens,
+                temperature=batch[0].temperature,
+                seed=batch[0].seed,
+            )
+            answers = generator.generate([x.instruction or "" for x in batch], sampling)
+            rows = []
+            for x, g in zip(batch, answers, strict=True):
+                done[x.key()] = g.text
+                rows.append({"generator": name, "key": x.key(), **asdict(x), "response": g.text})
+            append_rows(cache, rows)
     out = []
     for x in items:
         response = x.response if x.instruction is None else done[x.key()]

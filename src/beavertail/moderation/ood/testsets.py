@@ -8,6 +8,7 @@ import random
 import sysconfig
 from pathlib import Path
 
+from beavertail.artifacts import read_run
 from beavertail.data.catalog import data_dir
 from beavertail.data.loaders import load_qa
 from beavertail.data.records import QAExample
@@ -20,7 +21,7 @@ def _pair(prompt: str, response: str, source: str) -> QAExample:
 
 def diasafety_unseen(count: int = 400, root: str | Path | None = None) -> list[QAExample]:
     """Social-chat pairs of diasafety that the judge mix does not carry."""
-    from beavertail.moderation.mixdata import moderation_mix
+    from beavertail.moderation.training_mix import moderation_mix
 
     mix = moderation_mix(root, with_generated=False, progress=False)
     used = {(x.prompt, x.response) for x in mix.train + mix.validation}
@@ -105,8 +106,8 @@ def toxicchat_pairs(
     count: int = 200, seed: int = 30, root: str | Path | None = None
 ) -> list[QAExample]:
     """ToxicChat test prompts (real user prompts) with the embedded LM's greedy answers."""
-    from beavertail.moderation.mixdata import embedded_answers
     from beavertail.moderation.recipes import prompt_examples
+    from beavertail.moderation.training_mix import embedded_answers
 
     rows = prompt_examples(data_dir(root) / "prompt-moderation/toxicchat_test_5083.jsonl", "tc")
     rng = random.Random(seed)
@@ -118,8 +119,6 @@ def toxicchat_pairs(
 def attack_pairs(folder: str | Path, setting: str = "temp-1.3") -> list[QAExample]:
     """The answers of one decoding setting of a saved ``eval attack`` run (all its samples),
     e.g. the temperature-1.3 answers of the generation-exploitation attack."""
-    from beavertail.evaluate.runfile import read_run
-
     files = sorted(Path(folder).glob(f"{setting}#*.jsonl")) or sorted(
         Path(folder).glob(f"{setting}.jsonl")
     )

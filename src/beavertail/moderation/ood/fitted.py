@@ -27,9 +27,10 @@ def pass_rate_threshold(scores: np.ndarray, pass_rate: float = IN_DISTRIBUTION_P
 
 
 @dataclass
-class OODGuard:
-    """Says how unlike the judge's training data a pair is (``scores``) and whether that is
-    too unlike to trust the verdict (``score > threshold``)."""
+class FittedOODDetector:
+    """An OOD detector fitted on a judge (or score model), with its threshold: says how unlike
+    the training data a pair is (``scores``) and whether that is too unlike to trust the
+    verdict (``score > threshold``)."""
 
     detector: OODDetector
     threshold: float
@@ -67,8 +68,8 @@ class OODGuard:
         return folder
 
     @classmethod
-    def load(cls, folder: str | Path, judge_digest: str | None = None) -> OODGuard:
-        """Load a saved guard; with ``judge_digest``, refuse one fitted on another judge."""
+    def load(cls, folder: str | Path, judge_digest: str | None = None) -> FittedOODDetector:
+        """Load a saved detector; with ``judge_digest``, refuse one fitted on another judge."""
         folder = Path(folder)
         manifest = read_manifest(folder, MANIFEST_KIND, "OOD detector")
         if judge_digest is not None and manifest["judge_digest"] != judge_digest:

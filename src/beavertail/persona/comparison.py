@@ -22,12 +22,13 @@ from typing import Any
 
 import numpy as np
 
-from beavertail.artifacts import appended_rows, artifact_digest
+from beavertail.artifacts import append_rows, appended_rows, artifact_digest
 from beavertail.data import RankedPair
 from beavertail.evaluate.harness import EvalConfig, run_eval
 from beavertail.evaluate.metrics import proportion, summarize
 from beavertail.evaluate.runfile import read_run
 from beavertail.models import DEFAULT_LM, load_lm
+from beavertail.models.causal import lm_identity
 from beavertail.models.generation import (
     LocalGenerator,
     PerPromptSystemGenerator,
@@ -68,7 +69,8 @@ def _generate_cached(
     """The answers of ``base_model`` (+ the ``policy`` adapter) to (prompt, system prompt)
     jobs, appended to ``cache`` per batch under a key with the policy's digest (resumable);
     the model is loaded only when some answer is missing."""
-    identity = base_model + (f"+{artifact_digest(policy)}" if policy is not None else "")
+    identity = lm_identity(base_model)
+    identity += f"+{artifact_digest(policy)}" if policy is not None else ""
 
     def key(job: Job) -> str:
         content = json.dumps([identity, sampling.model_dump(), job[0], job[1]])
@@ -79,15 +81,15 @@ def _generate_cached(
     if todo:
         generator: PerPromptSystemGenerator = LocalGenerator(load_lm(base_model, adapter=policy))
         batches = [todo[s : s + batch_size] for s in range(0, len(todo), batch_size)]
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        with cache.open("a", encoding="utf-8") as sink:
-            for batch in track(batches, len(batches), description, show=progress):
-                prompts, systems = [p for p, _ in batch], [s for _, s in batch]
-                answers = generator.generate(prompts, sampling, systems)
-                for job, answer in zip(batch, answers, strict=True):
-                    done[key(job)] = answer.text
-                    sink.write(json.dumps({"key": key(job), "answer": answer.text}) + "\n")
-                sink.flush()
+        for batch in track(batches, len(batches), description, show=progress):
+            prompts, systems = [p for p, _ in batch], [s for _, s in batch]
+            answers = generator.generate(prompts, sampling, systems)
+            rows = [
+                {"key": key(job), "answer": answer.text}
+                for job, answer in zip(batch, answers, strict=True)
+            ]
+            done |= {row["key"]: row["answer"] for row in rows}
+            append_rows(cache, rows)
     return {job: done[key(job)] for job in jobs}
 
 

@@ -1,4 +1,4 @@
-"""Evaluating moderators (and baselines) on labelled QA pairs."""
+"""Measuring judges (and baselines) on labelled QA pairs: the metrics ``moderate eval`` prints."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Protocol
 import numpy as np
 
 from beavertail.data.records import QAExample
+from beavertail.moderation.judge import Judge
 from beavertail.moderation.metrics import moderation_report
-from beavertail.moderation.moderator import Moderator
 from beavertail.moderation.train import label_matrix
 
 
@@ -22,7 +22,7 @@ class Scorer(Protocol):
 
 
 def evaluate_moderator(
-    moderator: Moderator, examples: list[QAExample], progress: bool = False, cache: bool = False
+    moderator: Judge, examples: list[QAExample], progress: bool = False, cache: bool = False
 ) -> dict:
     """Flagged accuracy/precision/recall/F1, ROC-AUC, ECE, per-category F1, confusion, speed."""
     prompts = [x.prompt for x in examples]

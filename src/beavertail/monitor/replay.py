@@ -16,8 +16,8 @@ from transformers import PreTrainedTokenizerBase
 
 from beavertail.data.mix import ModerationMix
 from beavertail.data.records import QAExample
+from beavertail.moderation.judge import Judge
 from beavertail.moderation.metrics import binary_metrics
-from beavertail.moderation.moderator import Moderator
 from beavertail.monitor.stream import MonitorConfig, StreamMonitor, check_due
 
 
@@ -68,7 +68,7 @@ class Replay:
 
 
 def replay(
-    moderator: Moderator,
+    moderator: Judge,
     examples: Sequence[QAExample],
     tokenizer: PreTrainedTokenizerBase,
     check_every: int,
@@ -114,22 +114,28 @@ def fit_stop_threshold(
     return best
 
 
+def validation_sample(count: int, limit: int | None) -> list[int]:
+    """The indices of the mix's validation pairs that :func:`fit_on_validation` replays (a
+    fixed random subset of ``limit``)."""
+    return np.random.default_rng(0).permutation(count)[:limit].tolist()
+
+
 def fit_on_validation(
-    moderator: Moderator,
+    moderator: Judge,
     mix: ModerationMix,
     tokenizer: PreTrainedTokenizerBase,
     check_every: int = 8,
     max_false_stop: float = 0.02,
     limit: int | None = 2000,
     min_tokens: int = MonitorConfig.model_fields["min_tokens"].default,
+    progress: bool = False,
 ) -> dict:
     """:func:`fit_stop_threshold` on replays of (a fixed random subset of) the mix's
     validation split; its benign answers are those of the benign and refusal sources."""
-    order = np.random.default_rng(0).permutation(len(mix.validation))
-    validation = [mix.validation[i] for i in order][:limit]
+    validation = [mix.validation[i] for i in validation_sample(len(mix.validation), limit)]
     benign = {(x.prompt, x.response) for x in mix.benign_validation()}
     fitted = fit_stop_threshold(
-        replay(moderator, validation, tokenizer, check_every, min_tokens),
+        replay(moderator, validation, tokenizer, check_every, min_tokens, progress),
         np.array([not x.is_safe for x in validation]),
         np.array([(x.prompt, x.response) in benign for x in validation]),
         max_false_stop,
@@ -145,7 +151,7 @@ def evaluate_streaming(
     monitor: StreamMonitor,
     examples: Sequence[QAExample],
     tokenizer: PreTrainedTokenizerBase,
-    full_judge: Moderator | None = None,
+    full_judge: Judge | None = None,
     progress: bool = False,
 ) -> dict:
     """Detection quality and timing of stops, against labels and against the full-text judge."""

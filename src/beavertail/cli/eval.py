@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from beavertail.cli.common import console, user_errors
+from beavertail.cli.common import console, ood_policy, user_errors
 
 app = typer.Typer(help="Evaluate models (steered or not) and report.", no_args_is_help=True)
 
@@ -142,6 +142,14 @@ def rejudge(
     judge: Annotated[str, typer.Option(help="The other judge: fast, a folder, wildguard@URL…")],
     out: Annotated[Path, typer.Option(help="The re-judged run file (an existing one resumes).")],
     batch_size: Annotated[int, typer.Option(help="Answers judged per batch.")] = 16,
+    on_ood: Annotated[
+        str | None,
+        typer.Option(
+            help="The new judge's OOD answers: keep | defer | flag_uncertain [default: the "
+            "run's policy when the judge has an OOD detector, else keep]."
+        ),
+    ] = None,
+    ood_judge: Annotated[str | None, typer.Option(help="Judge of deferred OOD answers.")] = None,
 ) -> None:
     """Judge a run's answers again with another judge (no generation); report both runs to
     see the two judges side by side with their agreement and Cohen's kappa."""
@@ -149,7 +157,8 @@ def rejudge(
     from beavertail.evaluate.rejudge import rejudge_run
 
     with user_errors():
-        path = rejudge_run(run_file, judge, out, batch_size)
+        policy = ood_policy(on_ood, ood_judge) if on_ood or ood_judge else None
+        path = rejudge_run(run_file, judge, out, batch_size, ood=policy)
         records = read_run(path)[1]
         summary = summarize(records)
     _print_headline(read_run(path)[0]["config"]["name"], summary)
