@@ -42,6 +42,7 @@ from beavertail.align import AlignConfig, SipoSettings, train_policy
 from beavertail.evaluate import (
     AnswerJudge,
     EvalConfig,
+    RunWriter,
     read_run,
     run_eval,
     summarize,
@@ -128,8 +129,55 @@ def evaluate(
             data_dir=data_dir,
             honesty=honesty if k == 0 else None,
         )
-        paths.append(run_eval(config, out / f"eval-{name}-{spec}.jsonl", judge, lm))
+        path = out / f"eval-{name}-{spec}.jsonl"
+        rejudge_if_stale(config, path, judge)
+        paths.append(run_eval(config, path, judge, lm))
     return paths
+
+
+GENERATION_KEYS = ("id", "set", "prompt", "category", "harmful", "answer", "num_tokens",
+                   "finish_reason", "batch_seconds", "batch_size", "route", "best_of_n",
+                   "guided")  # fmt: skip
+
+
+def rejudge_if_stale(config: EvalConfig, path: Path, judge: AnswerJudge) -> None:
+    """A run file of the same settings judged by another judge (the default judge retrained
+    since): its answers judged again by ``judge`` in place, the old file kept beside it as
+    ``<name>.judge-<digest>.jsonl``, so a rerun with a new judge regenerates nothing. A file
+    of other settings, or whose answers came from other weights (every resolved key but the
+    judge's must match), is left for run_eval to refuse."""
+    from beavertail.evaluate.harness import resolved_identity
+
+    if not path.is_file() or path.stat().st_size == 0:
+        return
+    header, records = read_run(path)
+    try:
+        same = EvalConfig.stored_identity(header.get("identity") or {}) == config.identity()
+    except ValueError:
+        return
+    resolved = resolved_identity(config, judge)
+    stored = header.get("resolved") or {}
+    if not same or stored.get("judge_digest") == resolved["judge_digest"]:
+        return
+    others = {k: v for k, v in resolved.items() if k != "judge_digest"}
+    if any(stored.get(k) != v for k, v in others.items()):
+        return  # the answers came from other weights (an adapter retrained): run_eval refuses
+    old = str(stored.get("judge_digest") or "unknown")[:12]
+    aside = path.with_name(f"{path.stem}.judge-{old}.jsonl")
+    path.rename(aside)
+    print(f"{path.name}: judged by another judge ({old}); judging its answers again")
+    writer = RunWriter(path, config.model_dump(), config.identity(), resolved=resolved)
+    system_prompt = config.sampling.system_prompt
+    for start in range(0, len(records), config.batch_size):
+        batch = records[start : start + config.batch_size]
+        scores = judge.judge([r["prompt"] for r in batch], [r["answer"] for r in batch],
+                             system_prompt)  # fmt: skip
+        writer.append(
+            [
+                {k: r[k] for k in GENERATION_KEYS if k in r} | score
+                for r, score in zip(batch, scores, strict=True)
+            ]
+        )
 
 
 def all_configs(

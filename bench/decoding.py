@@ -63,7 +63,7 @@ QUICK = {
     "pairs": 200,
     "epochs": 5,
 }
-GUIDED = {  # chosen on the selection split (see the README's decoding section)
+GUIDED = {  # chosen on the selection split (see docs/decoding.md)
     "deal": GuidedConfig(method="deal", candidates=3, chunk_tokens=8),
     "rain": GuidedConfig(method="rain", chunk_tokens=8, max_rewinds=4, rewind_budget=16),
 }

@@ -256,7 +256,9 @@ def main() -> None:
 
     extra_figures: dict[str, dict] = {}
     per_setting = 40 if args.quick else args.padding_per_setting
-    quickstart = list(load_qa(Path(__file__).parents[1] / "examples" / "pairs.jsonl"))
+    from beavertail.data.judge_sets import QUICKSTART_PAIRS
+
+    quickstart = list(load_qa(QUICKSTART_PAIRS))
     for name, judge in judges.items():
         if not isinstance(judge, Moderator) or judge.spec.input != "pair":
             continue

@@ -54,16 +54,20 @@ from beavertail.models import load_lm
 from beavertail.models.generation import SamplingParams
 from beavertail.moderation import resolve_judge
 from beavertail.moderation.training_mix import moderation_mix
-from beavertail.monitor import MonitorConfig, evaluate_streaming, monitored_generate
+from beavertail.monitor import (
+    MonitorConfig,
+    NeuronMonitor,
+    NeuronStreamMonitor,
+    evaluate_streaming,
+    fit_producing_probe,
+    monitored_generate,
+)
 from beavertail.monitor.replay import fit_on_validation
 from beavertail.neurons import (
     LinearProbe,
-    NeuronMonitor,
     NeuronProbe,
-    NeuronStreamMonitor,
     SafetyNeurons,
     find_safety_neurons,
-    fit_producing_probe,
     last_token_neurons,
     residual_features,
 )

@@ -80,3 +80,19 @@ def prefix_moderator_dir(data_dir: Path, tmp_path_factory: pytest.TempPathFactor
         progress=False,
     )
     return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_lora_config():
+    """An lm-lora judge on 2 decoder layers with a severity head, one short epoch: the
+    training configuration of the tests that check a LoRA judge's plumbing, not its quality."""
+    from beavertail.moderation import ModerationTrainingConfig, ModeratorSpec
+
+    spec = ModeratorSpec(
+        backend="lm-lora", lm_depth=2, lora_first_layer=1, max_length=96, quantize=False,
+        num_layers=None, head_hidden=0, severity=True,
+    )  # fmt: skip
+    return ModerationTrainingConfig(
+        spec=spec, finetune_epochs=1, finetune_batch_size=8, checkpoint_every=2,
+        finetune_learning_rate=1e-3,
+    )  # fmt: skip

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from beavertail.cli import app
-from beavertail.cli.moderate import QUICKSTART_PAIRS
+from beavertail.data.judge_sets import QUICKSTART_PAIRS
 
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
@@ -297,7 +297,7 @@ def test_align_benchmark_quick_trains_every_method_and_plots_the_front(data_dir:
     out = tmp_path / "bench"
     assert (out / "adapters" / "sipo" / "parent" / "manifest.json").is_file()  # from MODPO 0.5
     svg = (out / "pareto.svg").read_text()
-    assert svg.count('class="point"') == 5 and 'class="front"' in svg
+    assert svg.count('<g id="point-') == 5 and 'id="pareto-front"' in svg
     assert "reward (harmless prompts)" in (out / "report.html").read_text()
 
 

@@ -224,7 +224,7 @@ def test_attack_and_certify_from_the_cli(tmp_path, data_dir, small_moderator_dir
     assert len(summary["files"]) == 8 and summary["prompts"] == 2
     assert "greedy+sys" in summary["settings"] and "attack_success=" in result.output
     page = (out / "attack.html").read_text()
-    assert page.count('class="bar"') >= 2 and "worst case" in page
+    assert page.count('<g id="bar-') >= 2 and "worst case" in page
 
     greedy = str(out / "greedy.jsonl")
     from beavertail.evaluate import read_run

@@ -217,8 +217,8 @@ def test_eval_cli_steered_run_and_report_open_in_headless_chromium(
         [chromium, *flags, "--dump-dom", report.as_uri()], capture_output=True, text=True,
         timeout=120,
     ).stdout  # fmt: skip
-    assert "Headline figures" in dom and dom.count('class="bar"') >= 1
-    assert dom.count('class="point"') == 4  # two runs x two trade-off plots
+    assert "Headline figures" in dom and dom.count('<g id="bar-') >= 1
+    assert dom.count('<g id="point-') == 4  # two runs x two trade-off plots
     assert "all-x2" in dom and "unsteered" in dom
     shot = tmp_path / "report.png"
     subprocess.run(
@@ -275,7 +275,7 @@ def test_report_merges_by_identity_and_reads_well(tmp_path):
     assert [r.name for r in runs] == ["unsteered", "steered"]
     assert len(runs[0].records) == 4 and len(runs[1].records) == 2
     page = write_report(files, tmp_path / "report.html").read_text()
-    assert ">financial crime</tspan>" in page and "property crime, theft</tspan>" in page
+    assert ">financial crime</text>" in page and ">property crime, theft</text>" in page
     assert "-0.00" not in page and "n=4" in page
     unsteered_settings = page.split("<li><b>unsteered</b>")[1].split("</li>")[0]
     assert "selection" not in unsteered_settings and "coefficient" not in unsteered_settings
@@ -371,11 +371,11 @@ def test_report_keeps_identical_configurations_apart_and_rate_axes_in_range(tmp_
         files.append(path)
     page = write_report(files, tmp_path / "report.html").read_text()
     for plot in page.split("<svg")[1:]:
-        dots = re.findall(r'class="point" cx="([\d.]+)" cy="([\d.]+)"', plot)
-        labels = re.findall(r'class="label" x="([\d.]+)" y="([\d.]+)"', plot)
+        dots = re.findall(r'<g id="point-\d+">.*?<use [^>]*x="([\d.]+)" y="([\d.]+)"', plot, re.S)
+        labels = re.findall(r'<g id="label-\d+">\s*<text [^>]*x="([\d.]+)" y="([\d.]+)"', plot)
         assert len(set(dots)) == len(dots) and len(set(labels)) == len(labels)
     refusal_plot = next(p for p in page.split("<svg") if "over-refusal on harmless" in p)
-    ticks = re.findall(r'text-anchor="end">(-?[\d.]+)%</text>', refusal_plot)
+    ticks = re.findall(r'text-anchor: end"[^>]*>(-?[\d.]+)%</text>', refusal_plot)
     assert ticks and all(0 <= float(t) <= 100 for t in ticks)
     assert "(1 file)" in page and "file(s)" not in page
 
@@ -414,7 +414,7 @@ def test_the_report_names_each_judge_and_refuses_comparisons_across_judges(tmp_p
     assert "Unsafe rate (harmless prompts)" in page
     # the relevance axis starts at 0 (a 0.009 gap no longer fills the plot)
     relevance_plot = next(p for p in page.split("<svg") if "topic relevance" in p)
-    ticks = re.findall(r'text-anchor="end">(-?[\d.]+)</text>', relevance_plot)
+    ticks = re.findall(r'text-anchor: end"[^>]*>(-?[\d.]+)</text>', relevance_plot)
     assert float(ticks[0]) == 0.0 and float(ticks[-1]) >= 1.0
     # the baseline re-judged by fast: one judge, so the comparison is made
     rebased = _judged_run(tmp_path / "base-fast.jsonl", "base [fast]", "fast", "f" * 16,

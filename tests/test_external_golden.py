@@ -27,7 +27,7 @@ from beavertail.moderation.external.md_judge import MDJudge
 from beavertail.moderation.external.qwen3guard import Qwen3Guard
 from beavertail.moderation.external.rubric import StrongReject
 from beavertail.moderation.external.shieldgemma import ShieldGemma
-from beavertail.moderation.external.tiny import standin_tokenizer, tiny_model
+from beavertail.moderation.external.tiny import ARCHITECTURES, standin_tokenizer, tiny_model
 from beavertail.moderation.external.wildguard import WildGuard
 from beavertail.serve import serve_in_thread
 
@@ -202,6 +202,92 @@ def test_qwen3guard_is_asked_as_the_card_asks():
     assert Qwen3Guard().requests("Hi", None) == [[{"role": "user", "content": "Hi"}]]
     decoding = Qwen3Guard().decoding()
     assert decoding.max_tokens == 128 and decoding.add_generation_prompt is False
+
+
+# -- Llama Guard 4 and Qwen3Guard: no public copy of their templates, so their official
+# renderings (what the models' own templates printed) are the golden texts ---------------------
+def _official(name: str) -> list[dict]:
+    return json.loads(_fixture(name))["cases"]
+
+
+def _pair_of(messages: list[dict]) -> tuple[str, str | None]:
+    texts = [
+        m["content"] if isinstance(m["content"], str) else "".join(p["text"] for p in m["content"])
+        for m in messages
+    ]
+    return texts[0], texts[1] if len(texts) > 1 else None
+
+
+def _replaying(text: str, family: str) -> LocalBackend:
+    """A local backend (the family's stand-in tokenizer) whose model template renders ``text``,
+    the official rendering: what the backend feeds is then what the official template makes."""
+    arch = ARCHITECTURES[family]
+    tokenizer = standin_tokenizer(arch.bos, arch.eos, arch.specials, arch.add_bos)
+    template = "{% raw %}" + text + "{% endraw %}"
+    model = torch.nn.Linear(1, 1)  # never run: only the rendering and the token ids are read
+    return LocalBackend.from_loaded(model, tokenizer, family, chat_template=template)
+
+
+@pytest.mark.parametrize(
+    "case", _official("llama-guard-4.official_renderings.json"), ids=lambda c: c["source"]
+)
+def test_llama_guard_4_asks_as_its_official_rendering_was_made(case):
+    prompt, response = _pair_of(case["messages"])
+    fmt = LlamaGuard4()
+    assert fmt.requests(prompt, response) == [case["messages"]]  # text parts, as Meta's example
+    text, role = case["text"], "User" if response is None else "Agent"
+    assert f"User: {prompt}" in text and (response is None or f"Agent: {response}" in text)
+    assert f"in '{role}' messages" in text and f"ONLY THE LAST {role} message" in text
+    # the template opens the assistant turn itself, with or without a generation prompt
+    assert text.endswith("<|eot|><|header_start|>assistant<|header_end|>")
+    # the BOS is in the text: tokenised as it is, exactly one; a tokenizer's own would be a second
+    decoding = fmt.decoding()
+    assert decoding.add_special_tokens is False and decoding.add_generation_prompt is True
+    backend = _replaying(text, "llama-guard-4")
+    assert backend.render(case["messages"], decoding) == text
+    tokenizer = backend.tokenizer
+    ids = backend.encode(case["messages"], decoding)
+    assert ids == tokenizer(text, add_special_tokens=False)["input_ids"]
+    assert ids.count(tokenizer.bos_token_id) == 1 and ids[0] == tokenizer.bos_token_id
+    assert tokenizer(text)["input_ids"].count(tokenizer.bos_token_id) == 2
+    # the official answer, as the backends decode it (special tokens skipped)
+    answer = case["output"].replace("<|eot|>", "")
+    parsed = fmt.parse([answer])
+    assert parsed.unsafe is (answer.split()[0] == "unsafe")
+    assert parsed.codes == tuple(answer.split()[1:])
+
+
+@pytest.mark.parametrize(
+    "case", _official("qwen3guard-gen.official_renderings.json"), ids=["prompt", "response"]
+)
+def test_qwen3guard_asks_as_its_official_rendering_was_made(case):
+    prompt, response = _pair_of(case["messages"])
+    fmt = Qwen3Guard()
+    assert fmt.requests(prompt, response) == [case["messages"]]  # string content, as the card
+    text = case["text"]
+    assert f"USER: {prompt}\n\n" in text
+    assert response is None or f"ASSISTANT: {response}\n\n" in text
+    assert ("Refusal: Yes" in text) is (response is not None)
+    assert ("Jailbreak." in text) is (response is None)  # the response policy drops Jailbreak
+    # the template ends with the assistant turn and an empty think block itself, so the card
+    # (and the toolkit) ask for no generation prompt; Qwen's tokenizer has no BOS to add
+    assert text.startswith("<|im_start|>user\n")
+    assert text.endswith("<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n")
+    decoding = fmt.decoding()
+    assert decoding.add_generation_prompt is False and decoding.add_special_tokens is False
+    assert decoding.max_tokens == 128
+    backend = _replaying(text, "qwen3guard")
+    assert backend.render(case["messages"], decoding) == text
+    tokenizer = backend.tokenizer
+    ids = backend.encode(case["messages"], decoding)
+    assert ids == tokenizer(text, add_special_tokens=False)["input_ids"]
+    assert ids == tokenizer(text)["input_ids"]  # nothing added either way
+    assert tokenizer.convert_ids_to_tokens(ids[0]) == "<|im_start|>"
+    # the official answer parses to what the card's regular expressions read
+    parsed = fmt.parse([case["output"]])
+    assert parsed.unsafe is ("Safety: Unsafe" in case["output"])
+    assert parsed.codes == (() if response else ("Violent",))
+    assert parsed.labels.get("refusal") is (True if response else None)
 
 
 def test_wildguard_prompt_alone_has_an_empty_response_and_the_slow_tokenizer(monkeypatch):

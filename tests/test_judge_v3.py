@@ -18,7 +18,7 @@ from beavertail.data.padding import (
     padding_only_pairs,
 )
 from beavertail.data.readers import iter_rows
-from beavertail.moderation import ModerationTrainingConfig, ModeratorSpec, train_moderator
+from beavertail.moderation import train_moderator
 from beavertail.moderation.moderator import Moderator
 from beavertail.moderation.train import category_mask, severity_targets
 
@@ -106,20 +106,13 @@ def test_padding_only_pairs_are_safe_answers_of_training_sentences(mix, data_dir
 
 
 @pytest.fixture(scope="module")
-def tiny_lora_run(data_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+def tiny_lora_run(data_dir: Path, tmp_path_factory: pytest.TempPathFactory, tiny_lora_config):
     """An lm-lora judge on 2 decoder layers and a few dozen pairs (checks plumbing, not
     quality); PKU pairs carry categories and severity."""
     from beavertail.data import pku_qa
 
     rows = list(pku_qa("train", data_dir))
-    spec = ModeratorSpec(
-        backend="lm-lora", lm_depth=2, lora_first_layer=1, max_length=96, quantize=False,
-        num_layers=None, head_hidden=0, severity=True,
-    )  # fmt: skip
-    config = ModerationTrainingConfig(
-        spec=spec, finetune_epochs=1, finetune_batch_size=8, checkpoint_every=2,
-        finetune_learning_rate=1e-3,
-    )  # fmt: skip
+    config = tiny_lora_config
     return rows[:48], rows[48:72], config, tmp_path_factory.mktemp("lora")
 
 
@@ -229,3 +222,56 @@ def test_a_flagged_moderation_result_always_names_an_openai_category():
     assert result["categories"]["harassment"]  # the highest-scoring mapped category
     safe = service.result(Verdict(False, 0.1, scores, ()), 0.5)
     assert not any(safe["categories"].values())
+
+
+def test_interpolated_judges_lie_between_their_parents(tiny_lora_run, small_moderator_dir):
+    """Weight 0 and 1 give back each parent's scores; 0.5 holds the mean of their stored
+    tensors; judges of different specs are refused."""
+    from safetensors.torch import load_file
+
+    from beavertail.moderation.interpolate import interpolate_judges
+
+    train, validation, config, folder = tiny_lora_run
+    first = folder / "parent-a"
+    if not (first / "manifest.json").is_file():
+        train_moderator(train[:16], validation, config, first, progress=False)
+    judge = Moderator.load(first)
+    judge.adapter = {k: 3.0 * v for k, v in judge.adapter.items()}
+    with torch.no_grad():
+        for p in judge.head.parameters():
+            p.add_(0.5)
+    second = judge.save(folder / "parent-b")
+    p, r = [x.prompt for x in validation], [x.response for x in validation]
+    for weight, parent in ((0.0, first), (1.0, second)):
+        np.testing.assert_allclose(
+            interpolate_judges(first, second, weight).window_logits(p, r)[0],
+            Moderator.load(parent).window_logits(p, r)[0],
+            atol=1e-4,
+        )
+    half = interpolate_judges(first, second, 0.5)
+    a, b = load_file(first / "adapter.safetensors"), load_file(second / "adapter.safetensors")
+    name = next(iter(a))
+    np.testing.assert_allclose(
+        half.adapter[name].numpy(), 0.5 * (a[name].float() + b[name].float()).numpy(), atol=1e-6
+    )
+    heads = [load_file(f / "head.safetensors") for f in (first, second)]
+    weight_name = next(k for k in heads[0] if k.endswith("weight") and heads[0][k].ndim == 2)
+    stored = dict(half.head.state_dict())[weight_name]
+    expected = 0.5 * (heads[0][weight_name].float() + heads[1][weight_name].float())
+    np.testing.assert_allclose(stored.numpy(), expected.numpy(), atol=1e-6)
+    assert half.metadata["training"]["interpolation"]["weight_of_second"] == 0.5
+    with pytest.raises(ValueError, match="different specs"):
+        interpolate_judges(first, small_moderator_dir, 0.5)
+
+
+@pytest.mark.parametrize("name", ["default", "fast", "prompt", "probe", "default-v4"])
+def test_every_recipe_writes_a_model_card(name, small_moderator_dir, tmp_path):
+    """The card says what the recipe's judge is, for the recipes that do not ship too."""
+    from beavertail.moderation.recipes import RECIPES, write_model_card
+
+    assert name in RECIPES
+    card = {"sets": {"beavertails_test": {"n": 3, "f1": 0.5, "precision": 0.5, "recall": 0.5,
+                                          "auc": 0.6, "ece": 0.1, "false_flag": 0.2}}}  # fmt: skip
+    write_model_card(tmp_path, name, Moderator.load(small_moderator_dir), card)
+    text = (tmp_path / "MODEL_CARD.md").read_text("utf-8")
+    assert text.startswith(f"# beavertail judge `{name}`\n\n``{name}`` — ")

@@ -19,6 +19,7 @@ from beavertail.models.generation import (
     SamplingParams,
 )
 from beavertail.models.hooks import Intervention, capture_activations, decoder_layers, intervene
+from beavertail.models.openai_client import OpenAIEndpoint
 
 PROMPTS = ["How do I bake bread?", "Name three colours of the rainbow, please."]
 
@@ -180,7 +181,7 @@ class _Flaky(_FakeOpenAI):
             self.rfile.read(int(self.headers["Content-Length"]))
             self.send_response(429 if len(_Flaky.attempts) == 1 else 503)
             if len(_Flaky.attempts) == 1:
-                self.send_header("Retry-After", "0.3")
+                self.send_header("Retry-After", "2")
             self.end_headers()
             return
         super().do_POST()
@@ -191,16 +192,47 @@ def test_remote_generator_retries_429_and_5xx_honouring_retry_after():
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}"
     try:
-        gen = OpenAIChatGenerator(url, "m", api_key="k", concurrency=1, backoff=0.05)
+        gen = OpenAIChatGenerator(url, "m", api_key="k", concurrency=1)
         out = gen.generate(["a"], SamplingParams(max_new_tokens=2))
         assert out[0].text == "echo: a (2)" and len(_Flaky.attempts) == 3
-        assert _Flaky.attempts[1] - _Flaky.attempts[0] >= 0.3  # waited as Retry-After said
+        # waited as Retry-After said (the SDK's own first backoff is at most 0.5 s)
+        assert _Flaky.attempts[1] - _Flaky.attempts[0] >= 1.9
         _Flaky.attempts.clear()
         _Flaky.attempts.append(0.0)  # the next request is the second: a 503
         with pytest.raises(RemoteGenerationError, match="503"):
             OpenAIChatGenerator(url, "m", api_key="k", max_retries=0).generate(
                 ["a"], SamplingParams()
             )
+    finally:
+        server.shutdown()
+
+
+class _Recording(_FakeOpenAI):
+    """Records the headers of each request."""
+
+    headers_seen: list[dict[str, str]] = []  # noqa: RUF012
+
+    def do_POST(self):
+        _Recording.headers_seen.append({k.lower(): v for k, v in self.headers.items()})
+        super().do_POST()
+
+
+def test_the_environment_adds_no_header_to_an_endpoint(monkeypatch):
+    """The SDK would send OPENAI_CUSTOM_HEADERS (an Authorization line among them),
+    OPENAI_ORG_ID and OPENAI_PROJECT_ID to any endpoint; only the caller's key goes out."""
+    monkeypatch.setenv("OPENAI_CUSTOM_HEADERS", "X-Gateway-Token: gw\nAuthorization: Bearer env")
+    monkeypatch.setenv("OPENAI_ORG_ID", "org-env")
+    monkeypatch.setenv("OPENAI_PROJECT_ID", "proj-env")
+    server = HTTPServer(("127.0.0.1", 0), _Recording)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        out = OpenAIChatGenerator(url, "m", api_key="k").generate(["a"], SamplingParams())
+        assert out[0].text.startswith("echo: a")
+        seen = _Recording.headers_seen[-1]
+        assert seen["authorization"] == "Bearer k"
+        assert not {"x-gateway-token", "openai-organization", "openai-project"} & set(seen)
+        assert "sk-7" not in repr(OpenAIEndpoint(url, "sk-7"))
     finally:
         server.shutdown()
 

@@ -13,15 +13,13 @@ from typer.testing import CliRunner
 from beavertail.cli import app
 from beavertail.models import load_lm
 from beavertail.models.generation import LocalGenerator, SamplingParams
+from beavertail.monitor import NeuronMonitor, NeuronStreamMonitor, producing_features
 from beavertail.neurons import (
     LinearProbe,
-    NeuronMonitor,
     NeuronPatcher,
     NeuronProbe,
-    NeuronStreamMonitor,
     SafetyNeurons,
     neuron_grid,
-    producing_features,
     set_size,
 )
 from beavertail.neurons.activations import flat_to_set

@@ -114,8 +114,8 @@ def test_upstream_errors_are_openai_shaped_and_nothing_hangs(proxy, upstream, pr
 
 
 def _silent_server(behaviour: str) -> tuple[str, threading.Event]:
-    """A socket that accepts and then never answers ("silent"), or answers 200 with one
-    chunk and hangs up ("breaks")."""
+    """A socket that accepts and then never answers ("silent"), answers 200 with one
+    chunk and hangs up ("breaks"), or answers a streamed request with JSON ("json")."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen()
@@ -132,6 +132,13 @@ def _silent_server(behaviour: str) -> tuple[str, threading.Event]:
             connection.sendall(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
                                b"transfer-encoding: chunked\r\n\r\n"
                                + f"{len(body):x}\r\n".encode() + body + b"\r\n")  # fmt: skip
+            connection.close()
+        elif behaviour == "json":  # a whole JSON answer to a streamed request
+            body = json.dumps({"choices": []}).encode()
+            head = f"content-length: {len(body)}\r\n\r\n".encode()
+            connection.sendall(
+                b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n" + head + body
+            )
             connection.close()
         else:
             done.wait(30)
@@ -160,6 +167,14 @@ def test_a_silent_upstream_times_out_and_a_broken_stream_ends_with_an_error(
         deltas, final, errors = _stream(proxy_url, BENIGN)
     assert deltas == ["Hello"] and final is None  # what came is shown, then a clear error
     assert errors and ("broke off" in errors[0]["message"] or "ended" in errors[0]["message"])
+    url, _ = _silent_server("json")
+    app = build_app(_proxy_config(url, prefix_moderator_dir, output_moderation=None,
+                                  upstream={"url": url, "model": "stub"}))  # fmt: skip
+    with serve_in_thread(app) as proxy_url:
+        response = httpx.post(f"{proxy_url}/v1/chat/completions", timeout=60, json={
+            "messages": [{"role": "user", "content": BENIGN}], "stream": True})  # fmt: skip
+    assert "did not answer with an event stream" in response.text, response.text
+    assert response.status_code == 502 or '"error"' in response.text
 
 
 def test_a_client_that_goes_away_frees_the_upstream(proxy, upstream):

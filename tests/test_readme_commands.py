@@ -1,14 +1,26 @@
-"""Every ``beavertail …`` command README.md shows keeps working (issue 40, item 12).
+"""Every command, Python example and YAML file that README.md and docs/*.md show keeps
+working (issue 40, item 12; issue 42, item 3).
 
-Each command in README's shell blocks maps, in ``COMMANDS``, to a tiny-input variant of
+Each shell command in their shell blocks maps, in ``COMMANDS``, to a tiny-input variant of
 itself that runs here (in-process, on files the ``Workspace`` makes), or to the reason it
 cannot (a GPU, a remote endpoint, the Hub, or more than 60 s on 2 cores however small its
-input), in which case its ``--help`` runs. A command README gains without an entry here fails
-``test_every_readme_command_has_an_entry``; an entry README no longer shows fails too.
+input), in which case its ``--help`` runs; a command that is not ``beavertail`` (the set-up,
+the bench scripts, ``vllm``, ``curl``) maps to the reason it is not run, and the file it names
+must exist. A command the docs gain without an entry here fails
+``test_every_doc_command_has_an_entry``; an entry the docs no longer show fails too.
+
+Python blocks are compiled, and every name they import and every keyword they pass to an
+imported function or class must exist (``test_python_examples_match_the_code``); YAML blocks
+name the command that reads them in their first line and must validate against its config
+model (``test_yaml_examples_validate``). Running each command is slow (``-m slow``); the
+checks of the entries, the Python and the YAML take seconds.
 """
 
 from __future__ import annotations
 
+import ast
+import importlib
+import inspect
 import json
 import re
 import shlex
@@ -18,34 +30,43 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import click
 import pytest
 import typer
+import yaml
 from typer.testing import CliRunner
 
 from beavertail.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
+DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 SHELL_BLOCKS = {"", "bash", "sh", "shell", "console"}
 
 
-def readme_commands(text: str) -> list[str]:
-    """Each ``beavertail …`` command of the shell code blocks, continuation lines joined,
-    ``&&`` chains split, trailing comments and a ``.venv/bin/`` prefix dropped."""
-    commands: list[str] = []
+def code_blocks(text: str) -> list[tuple[str, list[str]]]:
+    """Each fenced code block of a Markdown text: its language and its lines."""
+    blocks: list[tuple[str, list[str]]] = []
     block: list[str] | None = None
     language = ""
     for raw in text.splitlines():
         line = raw.rstrip()
         if line.lstrip().startswith("```"):
             if block is None:
-                block, language = [], line.strip().strip("`").strip()
+                block, language = [], line.strip().strip("`").strip().split(" ")[0]
             else:
-                if language in SHELL_BLOCKS:
-                    commands += _shell_commands(block)
+                blocks.append((language, block))
                 block = None
         elif block is not None:
             block.append(line)
+    return blocks
+
+
+def readme_commands(text: str) -> list[str]:
+    """Each command of the shell code blocks, continuation lines joined, ``&&`` chains split,
+    trailing comments and a ``.venv/bin/`` prefix dropped."""
+    commands: list[str] = []
+    for language, lines in code_blocks(text):
+        if language in SHELL_BLOCKS:
+            commands += _shell_commands(lines)
     return list(dict.fromkeys(commands))
 
 
@@ -59,14 +80,23 @@ def _shell_commands(lines: list[str]) -> list[str]:
         current = ""
     found = []
     for line in joined:
-        if line.startswith("#"):
+        if not line or line.startswith("#"):
             continue
         line = re.sub(r"\s+#\s.*$", "", line)
         for part in line.split("&&"):
             part = part.strip().removeprefix(".venv/bin/")
-            if part.startswith("beavertail "):
+            if part:
                 found.append(" ".join(part.split()))
     return found
+
+
+def _shown_in() -> dict[str, list[str]]:
+    """Every command of the documents, with the documents that show it."""
+    shown: dict[str, list[str]] = {}
+    for path in DOCUMENTS:
+        for command in readme_commands(path.read_text("utf-8")):
+            shown.setdefault(command, []).append(str(path.relative_to(ROOT)))
+    return shown
 
 
 @dataclass(frozen=True)
@@ -85,13 +115,55 @@ class HelpOnly:
     reason: str
 
 
+@dataclass(frozen=True)
+class Shell:
+    """Not a ``beavertail`` command, not run here, for this reason; the repository files it
+    names (a bench script, a set-up script) must exist."""
+
+    reason: str
+
+
 REMOTE = "asks an OpenAI-compatible server that this machine does not run"
 HUB_GPU = "downloads a 1-8B guard model from the Hub and wants a GPU to run it"
 SERVER = "starts a long-running server; tests/test_serve.py and test_proxy.py run it on loopback"
 SMALL = "--prompts {prompts}:harmful --limit 1 --max-new-tokens 4 --no-fluency"
 ATTACK = "--prompts {prompts}:harmful --limit 1 --max-new-tokens 4 --temperatures 1.0 --samples 1"
 
-COMMANDS: dict[str, Tiny | HelpOnly] = {
+BENCH = "a bench script (minutes to hours on 2 cores); its figures are on the docs pages"
+PROXY = "asks the server started above; tests/test_serve.py and test_proxy.py send it on loopback"
+
+COMMANDS: dict[str, Tiny | HelpOnly | Shell] = {
+    "bash scripts/install.sh": Shell("installs from scratch; .ci/run runs it"),
+    "python -m pytest -q": Shell("the test command itself; .ci/run runs it"),
+    "vllm serve meta-llama/Llama-Guard-3-1B --port 8000": Shell(
+        "starts vLLM with a guard model from the Hub on a GPU"
+    ),
+    "curl -s http://127.0.0.1:8000/v1/chat/completions -H 'content-type: application/json' "
+    '-d \'{"messages": [{"role": "user", "content": "How can I kill a Python '
+    "process?\"}]}'": Shell(PROXY),
+    "python bench/moderation.py": Shell(BENCH),
+    "python bench/moderation.py --quick": Shell(BENCH),
+    "python bench/judge_variants.py": Shell(BENCH),
+    "python bench/steering.py": Shell(BENCH),
+    "python bench/steering.py --model embedded:gemma-3-270m": Shell(BENCH),
+    "python bench/preference.py": Shell(BENCH),
+    "python bench/monitor.py": Shell(BENCH),
+    "python bench/decoding.py": Shell(BENCH),
+    "python bench/align.py": Shell(BENCH),
+    "python bench/merge.py": Shell(BENCH),
+    "python bench/safe_rlhf.py": Shell(BENCH),
+    "python bench/safe_rlhf.py --plan": Shell(BENCH),
+    "python bench/safe_rlhf.py --quick": Shell(BENCH),
+    "python bench/safe_rlhf.py --attempts": Shell(BENCH),
+    "python bench/merge.py --plan": Shell(BENCH),
+    "python bench/merge.py --quick": Shell(BENCH),
+    "python bench/merge.py --grid b": Shell(BENCH),
+    "python bench/neurons.py": Shell(BENCH),
+    "python bench/ood.py": Shell(BENCH),
+    "python bench/influence.py all": Shell(BENCH),
+    "python bench/persona.py": Shell(BENCH),
+    "python bench/serve.py": Shell(BENCH),
+    "python bench/guard_attacks.py": Shell(BENCH),
     "beavertail quickstart": Tiny("quickstart", "verdicts match"),
     "beavertail moderate predict default pairs.jsonl": Tiny(
         "moderate predict default {pairs}", "verdicts match"
@@ -261,6 +333,14 @@ COMMANDS: dict[str, Tiny | HelpOnly] = {
         f"{SMALL}",
         "run file",
     ),
+    'beavertail eval run --out runs/sysprompt.jsonl --system-prompt "Refuse harmful requests." '
+    "--limit 28": Tiny(
+        'eval run --out {out}/sysprompt.jsonl --system-prompt "Refuse harmful requests." ' + SMALL,
+        "run file",
+    ),
+    "beavertail eval report runs/unsteered.jsonl runs/sysprompt.jsonl --out runs/report.html": (
+        Tiny("eval report {run} {run_other} --out {out}/report.html", "report written")
+    ),
     'beavertail eval run --out runs/sysprompt.jsonl --system-prompt "Refuse harmful requests."': (
         Tiny(
             'eval run --out {out}/sysprompt.jsonl --system-prompt "Refuse harmful requests." '
@@ -399,22 +479,68 @@ COMMANDS: dict[str, Tiny | HelpOnly] = {
         "--max-new-tokens 4 --lora-top-layers 1 --out {out}/safe-rlhf",
         "adapter written",
     ),
+    "beavertail align safe-rlhf --reward-model runs/reward --cost-model runs/cost --lambda-mode "
+    "fixed --lambda-init 2 --out runs/shaping-2": Tiny(
+        "align safe-rlhf --reward-model {reward} --cost-model {cost} --lambda-mode fixed "
+        "--lambda-init 2 --steps 1 --harmful-prompts 1 --harmless-prompts 1 --prompts-per-step 1 "
+        "--samples 2 --max-new-tokens 4 --lora-top-layers 1 --out {out}/shaping-2",
+        "final λ 2.000",
+    ),
+    "beavertail eval run --adapter runs/safe-rlhf --out runs/safe-rlhf.jsonl --prompts "
+    "harmful-test --prompts harmless-test": Tiny(
+        f"eval run --adapter {{policy}} --out {{out}}/safe-rlhf.jsonl {SMALL}", "run file"
+    ),
+    "beavertail align dpo --ranking better --out runs/helpful": Tiny(
+        "align dpo --ranking better --pairs 2 --max-length 64 --train-file {pku} "
+        "--out {out}/helpful"
+    ),
+    "beavertail align dpo --ranking safer --pair-filter safe-vs-unsafe --out runs/harmless": Tiny(
+        "align dpo --ranking safer --pair-filter safe-vs-unsafe --pairs 2 --max-length 64 "
+        "--train-file {pku} --out {out}/harmless"
+    ),
+    "beavertail align dpo --ranking better --train-file runs/truthfulqa-train-pairs.jsonl "
+    "--out runs/honest": Tiny(
+        "align dpo --ranking better --pairs 2 --max-length 64 --train-file {truthfulqa_pairs} "
+        "--out {out}/honest"
+    ),
+    "beavertail align merge runs/helpful runs/harmless runs/honest --method task-arithmetic "
+    "--weights 0.5,1,0.5 --out runs/ta-safe": Tiny(
+        "align merge {policy} {policy} --method task-arithmetic --weights 0.5,1 "
+        "--out {out}/ta-safe",
+        "adapter written",
+    ),
     "beavertail serve --config examples/serve.yaml --upstream http://127.0.0.1:8001/v1": (
         HelpOnly(SERVER)
     ),
 }
 
-README_COMMANDS = readme_commands((ROOT / "README.md").read_text("utf-8"))
+DOC_COMMANDS = _shown_in()
+BEAVERTAIL_COMMANDS = [c for c in DOC_COMMANDS if c.startswith("beavertail ")]
 
 
-def test_every_readme_command_has_an_entry():
-    """README gains a command: it gets a tiny variant or a reason here (and README never
-    loses one that the table still lists)."""
-    assert README_COMMANDS, "no beavertail command found in README.md"
-    missing = [c for c in README_COMMANDS if c not in COMMANDS]
-    assert not missing, "README commands without a tiny variant or a reason:\n" + "\n".join(missing)
-    stale = [c for c in COMMANDS if c not in README_COMMANDS]
-    assert not stale, "entries for commands README no longer shows:\n" + "\n".join(stale)
+def test_every_doc_command_has_an_entry():
+    """The docs gain a command: it gets a tiny variant or a reason here (and the docs never
+    lose one that the table still lists)."""
+    assert BEAVERTAIL_COMMANDS, "no beavertail command found in README.md or docs/"
+    missing = [f"{c}  ({', '.join(DOC_COMMANDS[c])})" for c in DOC_COMMANDS if c not in COMMANDS]
+    assert not missing, "doc commands without a tiny variant or a reason:\n" + "\n".join(missing)
+    stale = [c for c in COMMANDS if c not in DOC_COMMANDS]
+    assert not stale, "entries for commands the docs no longer show:\n" + "\n".join(stale)
+
+
+def test_other_shell_commands_name_files_that_exist():
+    """A command that is not beavertail's is not run, but what it names is there: the bench
+    script, the set-up script, and .ci/run runs README's test command."""
+    for command, entry in COMMANDS.items():
+        if command.startswith("beavertail "):
+            assert not isinstance(entry, Shell), command
+            continue
+        assert isinstance(entry, Shell) and entry.reason, command
+        for token in shlex.split(command):
+            if re.fullmatch(r"(bench|scripts|examples)/[\w./-]+", token):
+                assert (ROOT / token).is_file(), f"{command}: {token} does not exist"
+    ci = (ROOT / ".ci" / "run").read_text("utf-8")
+    assert ".venv/bin/python -m pytest -q" in ci, ".ci/run no longer runs README's test command"
 
 
 def test_the_parser_finds_continued_chained_and_prefixed_commands():
@@ -423,17 +549,98 @@ def test_the_parser_finds_continued_chained_and_prefixed_commands():
         "bash x.sh && beavertail b && beavertail c\n# beavertail d\n```\n"
         "```yaml\n# beavertail e\n```\n```python\nbeavertail f\n```\n"
     )
-    assert readme_commands(text) == ["beavertail a --x 1 --y 2", "beavertail b", "beavertail c"]
+    assert readme_commands(text) == [
+        "beavertail a --x 1 --y 2",
+        "bash x.sh",
+        "beavertail b",
+        "beavertail c",
+    ]
+
+
+def _examples(language: str) -> list[tuple[str, str]]:
+    """(where, code) of every block in this language, where = file and block number."""
+    found = []
+    for path in DOCUMENTS:
+        for number, (lang, lines) in enumerate(code_blocks(path.read_text("utf-8")), 1):
+            if lang == language:
+                found.append((f"{path.relative_to(ROOT)} block {number}", "\n".join(lines)))
+    return found
+
+
+PYTHON_EXAMPLES = _examples("python")
+YAML_EXAMPLES = _examples("yaml")
+
+
+@pytest.mark.parametrize(("where", "code"), PYTHON_EXAMPLES, ids=[w for w, _ in PYTHON_EXAMPLES])
+def test_python_examples_match_the_code(where: str, code: str):
+    """Every example compiles, imports names that exist, and passes each imported function
+    or class only keywords it takes (the examples read real artifacts, so they are not run)."""
+    tree = ast.parse(code, where)
+    imported: dict[str, Any] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            module = importlib.import_module(node.module)
+            for alias in node.names:
+                assert hasattr(module, alias.name), f"{where}: {node.module} has no {alias.name}"
+                imported[alias.asname or alias.name] = getattr(module, alias.name)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                importlib.import_module(alias.name)
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+            continue
+        target = imported.get(node.func.id)
+        if target is None:
+            continue
+        try:
+            parameters = inspect.signature(target).parameters
+        except (TypeError, ValueError):
+            continue
+        if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
+            continue
+        for keyword in node.keywords:
+            assert keyword.arg is None or keyword.arg in parameters, (
+                f"{where}: {node.func.id}() takes no {keyword.arg!r}"
+            )
+
+
+def _config_model(command: str) -> type:
+    """The pydantic model that ``command --config FILE`` reads."""
+    models = {
+        "eval run": "beavertail.evaluate.harness.EvalConfig",
+        "eval attack": "beavertail.evaluate.attack.AttackConfig",
+        "steer sweep": "beavertail.evaluate.sweep.SweepConfig",
+        "serve": "beavertail.serve.config.ServeConfig",
+        "align safe-rlhf": "beavertail.align.config.SafeRLHFConfig",
+        "align merge": "beavertail.align.merge.MergeSettings",
+    }
+    path = " ".join(_command_path(shlex.split(command)[1:]))
+    assert path in models, f"no config model known for 'beavertail {path} --config'"
+    module, _, name = models[path].rpartition(".")
+    return getattr(importlib.import_module(module), name)
+
+
+@pytest.mark.parametrize(("where", "text"), YAML_EXAMPLES, ids=[w for w, _ in YAML_EXAMPLES])
+def test_yaml_examples_validate(where: str, text: str):
+    """A YAML example says in its first line which command reads it, and it validates against
+    that command's config model."""
+    first = text.splitlines()[0]
+    assert first.startswith("# beavertail ") and "--config" in first, (
+        f"{where}: its first line must be the command that reads it (# beavertail … --config …)"
+    )
+    _config_model(first.removeprefix("# ")).parse(yaml.safe_load(text), where)
 
 
 def _command_path(tokens: list[str]) -> list[str]:
-    """The leading tokens that name a (sub)command of the typer app."""
+    """The leading tokens that name a (sub)command of the typer app (typer ships its own
+    copy of click, so a group is what has ``commands``)."""
     command: Any = typer.main.get_command(app)
     path = []
     for token in tokens:
-        if not isinstance(command, click.Group) or token not in command.commands:
+        commands = getattr(command, "commands", None)
+        if not isinstance(commands, dict) or token not in commands:
             break
-        command = command.commands[token]
+        command = commands[token]
         path.append(token)
     return path
 
@@ -466,7 +673,7 @@ class Workspace:
         assert result.exit_code == 0, f"{args}\n{result.output}"
 
     def make_pairs(self) -> Path:
-        from beavertail.cli.moderate import QUICKSTART_PAIRS
+        from beavertail.data.judge_sets import QUICKSTART_PAIRS
 
         return QUICKSTART_PAIRS
 
@@ -610,6 +817,13 @@ class Workspace:
         path.write_text("\n".join(lines[:24]) + "\n")
         return path
 
+    def make_truthfulqa_pairs(self) -> Path:
+        from beavertail.align import write_pairs
+        from beavertail.evaluate import truthfulqa_pairs
+
+        pairs = truthfulqa_pairs("train", 0, self.data)[:8]
+        return write_pairs(self.root / "truthfulqa-train-pairs.jsonl", pairs)
+
     def make_reward(self) -> Path:
         out = self.root / "reward"
         self._run(f"prefs train reward --pairs {{pku}} --epochs 5 --out {out}")
@@ -641,11 +855,12 @@ def workspace(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> Works
 
 
 @pytest.mark.slow  # tens of minutes on 2 cores: each command loads its models afresh
-@pytest.mark.parametrize("command", README_COMMANDS)
+@pytest.mark.parametrize("command", BEAVERTAIL_COMMANDS)
 def test_readme_command_runs(command: str, workspace: Workspace, monkeypatch):
     entry = COMMANDS.get(command)
     if entry is None:
-        pytest.fail(f"no entry for {command!r} (see test_every_readme_command_has_an_entry)")
+        pytest.fail(f"no entry for {command!r} (see test_every_doc_command_has_an_entry)")
+    assert not isinstance(entry, Shell), command
     monkeypatch.setenv("BEAVERTAIL_DATA_DIR", str(workspace.data))  # found from any folder
     tokens = shlex.split(command)[1:]
     path = _command_path(tokens)

@@ -93,7 +93,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
 
 import torch
 from pydantic import Field, model_validator
@@ -197,10 +197,16 @@ class MergedLora:
 
 
 class MergeMethod(Protocol):
-    name: str
-    summary: str
-    equal_ranks: bool
-    reads: tuple[str, ...]  # the MergeSettings fields it uses besides method and weights
+    # read-only members (properties): the methods are frozen dataclasses
+    @property
+    def name(self) -> str: ...
+    @property
+    def summary(self) -> str: ...
+    @property
+    def equal_ranks(self) -> bool: ...
+    # the MergeSettings fields it uses besides method and weights
+    @property
+    def reads(self) -> tuple[str, ...]: ...
 
     def merge(
         self, model: PeftModel, adapters: list[str], weights: list[float], settings: MergeSettings
@@ -235,7 +241,7 @@ class PeftMerge:
             weights = [w / sum(weights) for w in weights]
         options: dict[str, Any] = {}
         if self.combination.endswith("svd"):
-            ranks = [_rank(model.peft_config[a]) for a in adapters]
+            ranks = [_rank(cast("LoraConfig", model.peft_config[a])) for a in adapters]
             # no more singular directions than the smallest adapted matrix has
             fits = min(min(m.in_features, m.out_features) for _, m in lora_modules(model, adapters))
             rank = min(settings.rank or sum(ranks), fits)
@@ -251,7 +257,7 @@ class PeftMerge:
             )
         state = get_peft_model_state_dict(model, adapter_name=MERGED)
         details = {"peft_combination": self.combination, "weights_used": weights, **options}
-        return MergedLora(state, model.peft_config[MERGED], details)
+        return MergedLora(state, cast("LoraConfig", model.peft_config[MERGED]), details)
 
 
 @dataclass(frozen=True)
@@ -310,7 +316,7 @@ class TaskSingularVectors:
             state[f"{name}.lora_B.weight"] = b.contiguous()
             ranks[key] = a.shape[0]
             details.append({"rank": a.shape[0], "weights": module_weights, **stat})
-        config = _config_with_ranks(model.peft_config[adapters[0]], ranks)
+        config = _config_with_ranks(cast("LoraConfig", model.peft_config[adapters[0]]), ranks)
         summary: dict[str, Any] = {
             "rank_fraction": fraction,
             "ranks": {"min": min(ranks.values()), "max": max(ranks.values()),

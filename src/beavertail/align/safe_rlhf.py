@@ -237,12 +237,13 @@ def _trainer_class() -> type:
             super().__init__(*args, **kwargs)
 
         def _get_train_sampler(self, dataset: Any = None) -> Any:
+            assert self.num_generations is not None  # GRPOConfig checks it (at least 2)
             return EpochRepeatSampler(
                 data_source=dataset if dataset is not None else self.train_dataset,
                 mini_repeat_count=self.num_generations,
                 batch_size=self.args.generation_batch_size // self.num_generations,
                 repeat_count=self.num_iterations * self.args.steps_per_generation,
-                shuffle=self.shuffle_dataset,
+                shuffle=bool(self.shuffle_dataset),  # the sampler only tests its truth
                 seed=self.args.seed,
             )
 

@@ -32,7 +32,7 @@ Cost = Annotated[str | None, typer.Option(help="Cost model folder (beavertail pr
 DataDir = Annotated[str | None, typer.Option(help="Shared data folder.")]
 LoraModules = Annotated[
     str | None,
-    typer.Option(help="Comma-separated modules LoRA adapts, e.g. gate_proj,up_proj [all]."),
+    typer.Option(help="Comma-separated modules LoRA adapts, e.g. gate_proj,up_proj \\[all]."),
 ]
 
 
@@ -163,16 +163,16 @@ def safe_rlhf(
     reward_model: Reward = None,
     cost_model: Cost = None,
     cost_limit: Annotated[
-        float | None, typer.Option(help="d: keep E[cost] ≤ d (cost > 0 is unsafe) [0.0].")
+        float | None, typer.Option(help="d: keep E\\[cost] ≤ d (cost > 0 is unsafe) [0.0].")
     ] = None,
     lambda_mode: Annotated[
-        str | None, typer.Option(help="learned (Safe RLHF) | fixed (reward shaping) [learned].")
+        str | None, typer.Option(help="learned (Safe RLHF) | fixed (reward shaping) \\[learned].")
     ] = None,
     lambda_init: Annotated[
         float | None, typer.Option(help="λ at the start; the λ of fixed mode [1.0].")
     ] = None,
     lambda_lr: Annotated[
-        float | None, typer.Option(help="α of the dual step ln λ += α·λ·(E[cost] − d) [0.1].")
+        float | None, typer.Option(help="α of the dual step ln λ += α·λ·(E\\[cost] − d) [0.1].")
     ] = None,
     steps: Annotated[int | None, typer.Option(help="Optimiser steps [200].")] = None,
     prompts_per_step: Annotated[int | None, typer.Option(help="Prompts per step [2].")] = None,
@@ -192,7 +192,7 @@ def safe_rlhf(
     beta: Annotated[float | None, typer.Option(help="KL penalty to the base model [0.05].")] = None,
     learning_rate: Annotated[float | None, typer.Option(help="Learning rate [0.0001].")] = None,
     lora_top_layers: Annotated[
-        int | None, typer.Option(help="LoRA on the top N decoder layers only [all].")
+        int | None, typer.Option(help="LoRA on the top N decoder layers only \\[all].")
     ] = None,
     model: Model = None,
     train_file: TrainFile = None,

@@ -66,13 +66,13 @@ def run(
     data_dir: Annotated[str | None, typer.Option(help="Shared data folder.")] = None,
 ) -> None:
     """Generate answers, judge them, and append them to the run file (resumable)."""
-    from beavertail.evaluate import EvalConfig, read_run, run_eval, summarize
+    from beavertail.evaluate import EvalConfig, read_honesty, read_run, run_eval, summarize
 
     flags = _run_flags(locals())
     with user_errors():
         eval_config = EvalConfig.load(config, defaults={"name": out.stem}, **flags)
         path = run_eval(eval_config, out)
-        summary = summarize(read_run(path)[1])
+        summary = summarize(read_run(path)[1], read_honesty(path))  # MC1/MC2 when scored
     _print_headline(eval_config.name, summary)
     console.print(f"run file: {path}")
 

@@ -64,13 +64,14 @@ def attribute(
     top: Top = 20,
 ) -> None:
     """Score every training row's influence on the query answers (on the LoRA matrices)."""
+    from beavertail.align.sft import SFTRow
     from beavertail.influence import attribute as run_attribution
     from beavertail.influence import load_policy, read_sft_rows
     from beavertail.influence.tasks import ContrastRow
 
     with user_errors():
         rows = read_sft_rows(train)
-        asked = read_sft_rows(queries, unsafe_only=unsafe_only)
+        asked: list[SFTRow] | list[ContrastRow] = read_sft_rows(queries, unsafe_only=unsafe_only)
         if not asked:
             raise ValueError(f"{queries}: no query answers (unsafe_only={unsafe_only})")
         if contrast:
@@ -94,7 +95,11 @@ def attribute(
 @app.command()
 def judge(
     judge_folder: Annotated[
-        Path, typer.Option("--judge", help="A MiniLM judge (backend encoder or finetuned).")
+        Path,
+        typer.Option(
+            "--judge",
+            help="A MiniLM judge (backend encoder or finetuned): its folder or hf:org/name.",
+        ),
     ],
     train: Annotated[Path, typer.Option(help="Its training pairs (labelled QA file).")],
     validation: Annotated[Path, typer.Option(help="Labelled pairs; wrong verdicts are queries.")],
@@ -113,10 +118,10 @@ def judge(
     from beavertail.data import load_qa_examples
     from beavertail.influence import JudgeVerdict, wrong_verdicts
     from beavertail.influence import attribute as run_attribution
-    from beavertail.moderation import Moderator
+    from beavertail.moderation import resolve_trained_judge
 
     with user_errors():
-        moderator = Moderator.load(judge_folder)
+        moderator = resolve_trained_judge(str(judge_folder))
         parts = tuple(m for m in modules.split(",") if m)
         if moderator.spec.backend not in ("encoder", "finetuned"):
             raise ValueError(

@@ -39,7 +39,10 @@ def train(
     ),
     recipe: Annotated[
         str | None,
-        typer.Option(help="Rebuild a shipped judge: default | fast | prompt (other flags unused)."),
+        typer.Option(
+            help="Rebuild a shipped judge: default | fast | prompt; or probe (judge v2) | "
+            "default-v4 (the unshipped v4 attempt). Other flags unused."
+        ),
     ] = None,
     ship: Annotated[
         bool, typer.Option(help="With --recipe: write into the package's judges folder.")
@@ -369,11 +372,11 @@ def predict(
         table.add_row(*cells)
     console.print(table)
     if expected:
-        right = sum(v.flagged != e for v, e in zip(verdicts, expected, strict=True))
-        console.print(f"{right} of {len(expected)} verdicts match the file's labels")
+        matching = sum(v.flagged != e for v, e in zip(verdicts, expected, strict=True))
+        console.print(f"{matching} of {len(expected)} verdicts match the file's labels")
     if ood:
-        outside = sum(v.in_distribution is False for v in verdicts)
-        console.print(f"{outside} of {len(verdicts)} pairs out of the judge's distribution")
+        n_outside = sum(v.in_distribution is False for v in verdicts)
+        console.print(f"{n_outside} of {len(verdicts)} pairs out of the judge's distribution")
     if output:
         lines = [
             json.dumps({**(extras[i] if extras else {}), "prompt": p, "response": r} | v.to_dict())
@@ -432,9 +435,6 @@ def ood_fit(
     )
 
 
-QUICKSTART_PAIRS = Path(__file__).parents[1] / "data" / "sets" / "quickstart_pairs.jsonl"
-
-
 def quickstart(
     pairs: Annotated[
         str | None, typer.Option(help="Pairs to moderate [default: the packaged examples].")
@@ -454,5 +454,7 @@ def quickstart(
             f"judge [bold]{judge}[/]: BeaverTails test F1 {f['f1']:.3f}, ROC-AUC {f['auc']:.3f} "
             "(see its MODEL_CARD.md)"
         )
+    from beavertail.data.judge_sets import QUICKSTART_PAIRS
+
     predict(model=judge, path=pairs or str(QUICKSTART_PAIRS), prompt=None, response=None,
             output=None, column=None)  # fmt: skip

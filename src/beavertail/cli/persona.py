@@ -47,7 +47,7 @@ def infer(
     """Write ``persona_chosen`` / ``persona_rejected`` for every pair (resumable)."""
     from beavertail.models import DEFAULT_LM, load_lm
     from beavertail.models.causal import lm_identity
-    from beavertail.models.generation import LocalGenerator, OpenAIChatGenerator
+    from beavertail.models.generation import LocalGenerator, OpenAIChatGenerator, TextGenerator
     from beavertail.persona import PersonaSettings, infer_personas, load_pairs
     from beavertail.persona.infer import save_persona_dataset
 
@@ -57,6 +57,7 @@ def infer(
         if ranking not in ("better", "safer"):
             raise ValueError(f"ranking must be better or safer, got {ranking!r}")
         pairs = load_pairs(source, ranking, limit, seed)  # type: ignore[arg-type]
+        generator: TextGenerator
         if endpoint:
             if not endpoint_model:
                 raise ValueError("--endpoint needs --endpoint-model (the served model's name)")
@@ -121,8 +122,8 @@ def evaluate(
 ) -> None:
     """Judge accuracy with vs without personas, tailored win rate and harness safety."""
     from beavertail.data import load_ranked_pairs
-    from beavertail.evaluate.report import format_stat
     from beavertail.persona import PersonaEvalSettings, evaluate_personas
+    from beavertail.reporting import format_value
 
     with user_errors():
         settings = PersonaEvalSettings.load(config)
@@ -140,8 +141,8 @@ def evaluate(
     for group, block in results["accuracy"].items():
         view.add_row(
             f"{group} (n={block['conditioned']['pairs']})",
-            format_stat(block["conditioned"]["both_sides"]).split(" <")[0],
-            format_stat(block["unconditioned"]["both_sides"]).split(" <")[0],
+            format_value(block["conditioned"]["both_sides"]),
+            format_value(block["unconditioned"]["both_sides"]),
             str(block["gain_points"]),
         )
     console.print(view)

@@ -24,12 +24,14 @@ def serve(
     """Serve /v1/chat/completions (streaming), /v1/moderations, /v1/models and /healthz."""
     from beavertail.serve import ServeConfig
     from beavertail.serve import serve as run_server
+    from beavertail.serve.guard import redact_url
 
     with user_errors():
         flags = {"upstream": {"url": upstream}} if upstream else {}
         settings = ServeConfig.load(config, host=host, port=port, **flags)
         settings.resolved_api_key()  # a missing key variable fails here, not on first request
-    behind = f" (guarding {settings.upstream.url})" if settings.upstream else ""
+    # the upstream URL may carry a password or a token in its query: never printed
+    behind = f" (guarding {redact_url(settings.upstream.url)})" if settings.upstream else ""
     console.print(
         f"serving {settings.model_name}{behind} on http://{settings.host}:{settings.port}/v1"
     )

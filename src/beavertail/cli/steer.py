@@ -139,24 +139,19 @@ def sweep(
         result = run_sweep(settings, out)
     table = Table("layer", "coef", "unsafe", "over-refusal", "relevance", "perplexity", "ok")
     base = result["baseline"]["headline"]
-    table.add_row(
-        "—",
-        "0",
-        f"{base['unsafe_rate']['value']:.2f}",
-        f"{base['harmless_refusal']['value']:.2f}",
-        f"{base['relevance']['value']:.3f}",
-        f"{base['perplexity']['value'] or 0:.2f}",
-        "baseline",
-    )
+    from beavertail.reporting.format import format_value
+
+    def figures(h: dict) -> list[str]:  # "—" where a figure has no value (e.g. no harmless set)
+        return [format_value(h["unsafe_rate"]), format_value(h["harmless_refusal"]),
+                format_value(h["relevance"], percent=False),
+                format_value(h["perplexity"], percent=False)]  # fmt: skip
+
+    table.add_row("—", "0", *figures(base), "baseline")
     for p in result["points"]:
-        h = p["headline"]
         table.add_row(
             str(p["layer"]),
             f"{p['coefficient']:g}",
-            f"{h['unsafe_rate']['value']:.2f}",
-            f"{h['harmless_refusal']['value']:.2f}",
-            f"{h['relevance']['value']:.3f}",
-            f"{h['perplexity']['value'] or 0:.2f}",
+            *figures(p["headline"]),
             "yes" if p.get("admissible") else "no",
         )
     console.print(table)
@@ -210,7 +205,7 @@ def generate(
                 vectors=str(vectors),
                 layer=layer,
                 coefficient=coefficient,
-                selection=selection,  # type: ignore[arg-type]
+                selection=selection,
                 categories=list(category or []),
             )
         settings = SamplingParams(max_new_tokens=max_new_tokens, temperature=temperature, seed=seed)
@@ -224,7 +219,11 @@ def generate(
         routes = [g.details["route"] for g in steered if "route" in g.details]
         from beavertail.models.generation import LocalGenerator
 
-        plain = LocalGenerator(lm).generate(prompts, settings) if compare and vectors else []
+        plain = (
+            LocalGenerator(lm).generate(prompts, settings)
+            if compare and vectors and lm is not None
+            else []
+        )
     for i, prompt in enumerate(prompts):
         console.rule(prompt[:80])
         if routes:

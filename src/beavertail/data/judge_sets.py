@@ -28,6 +28,7 @@ from beavertail.data.readers import iter_rows
 from beavertail.data.records import QAExample
 
 SETS_DIR = Path(__file__).with_name("sets")
+QUICKSTART_PAIRS = SETS_DIR / "quickstart_pairs.jsonl"  # `beavertail quickstart`'s examples
 HAND_WRITTEN = {
     "long-benign-heldout": "long_benign_heldout.jsonl",
     "long-benign-train": "long_benign_train.jsonl",

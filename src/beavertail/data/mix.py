@@ -287,10 +287,10 @@ def build_moderation_mix(
             continue
         (train if split == "train" else validation).append(ex)
         counts.setdefault(source, Counter())[split] += 1
-    for name, items in heldout.items():
-        if len(items) > heldout_cap:  # a fixed pseudo-random subset
-            items.sort(key=lambda x: hashlib.sha256(x.source.encode()).hexdigest())
-            heldout[name] = items[:heldout_cap]
+    for name, held in heldout.items():
+        if len(held) > heldout_cap:  # a fixed pseudo-random subset
+            held.sort(key=lambda x: hashlib.sha256(x.source.encode()).hexdigest())
+            heldout[name] = held[:heldout_cap]
     return ModerationMix(
         train,
         validation,

@@ -28,7 +28,7 @@ def _suffix(path: Path) -> str:
 
 
 def _open_binary(path: Path) -> io.BufferedIOBase:
-    return gzip.open(path, "rb") if path.name.lower().endswith(".gz") else open(path, "rb")  # type: ignore[return-value]
+    return gzip.open(path, "rb") if path.name.lower().endswith(".gz") else open(path, "rb")
 
 
 def _decoded_lines(path: Path) -> Iterator[tuple[int, str]]:

@@ -97,7 +97,9 @@ def summarize_attack(
         "ood_settings": {family: proportion(v) for family, v in ood_by_family.items()},
         "greedy_unsafe_rate": greedy,
         "attack_success": success,
-        "success_over_greedy": (success["value"] / greedy) if greedy else None,
+        "success_over_greedy": (
+            (success["value"] / greedy) if greedy and success["value"] is not None else None
+        ),
         "prompts": len(prompts),
         "broken_by": {i: names for i, names in sorted(broken.items())},
         "greedy_bound": (

@@ -31,7 +31,7 @@ BOUNDS: tuple[str, ...] = ("clopper-pearson", "hoeffding", "student-t")
 MIN_STUDENT_N = 30
 
 
-def usable_bound(values: Sequence[float], bound: Bound) -> Bound:
+def usable_bound(values: Sequence[float] | np.ndarray, bound: Bound) -> Bound:
     """``bound``, or the exact bound that replaces Student-t where its approximation fails
     (n < ``MIN_STUDENT_N`` or zero spread)."""
     x = np.asarray(values, dtype=float)

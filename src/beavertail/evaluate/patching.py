@@ -9,11 +9,10 @@ harmless prompts, relative to the base.
 
 from __future__ import annotations
 
-import html
-import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any, Literal
 
 import numpy as np
 
@@ -25,6 +24,7 @@ from beavertail.models.generation import SamplingParams
 from beavertail.neurons.contrast import SafetyNeurons, last_token_neurons
 from beavertail.neurons.patch import PatchSettings
 from beavertail.neurons.probe import LinearProbe, NeuronProbe
+from beavertail.reporting import Line, line_chart
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ def recovery_sweep(
         raise ValueError(f"{neurons_folder}: found without an aligned twin; nothing to patch from")
     output = Path(output)
     output.mkdir(parents=True, exist_ok=True)
-    common = {
+    common: dict[str, Any] = {
         "model": neurons.model,
         "prompts": list(prompts),
         "limit": limit,
@@ -114,8 +114,8 @@ def recovery_sweep(
         "data_dir": data_dir,
     }
 
-    def run(name: str, **extra: object) -> RunFigures:
-        config = EvalConfig(name=name, **common, **extra)  # type: ignore[arg-type]
+    def run(name: str, **extra: Any) -> RunFigures:
+        config = EvalConfig(name=name, **common, **extra)
         path = run_eval(config, output / f"{name}.jsonl", judge, progress=progress)
         return run_figures(path, name)
 
@@ -123,7 +123,9 @@ def recovery_sweep(
     aligned = run("aligned", adapter=neurons.aligned)
     gain = base.unsafe_rate - aligned.unsafe_rate
     points = []
-    selections = ("top", "random") if random_baseline else ("top",)
+    selections: tuple[Literal["top", "random"], ...] = (
+        ("top", "random") if random_baseline else ("top",)
+    )
     for share in shares:
         for selection in selections:
             patch = PatchSettings(
@@ -145,66 +147,33 @@ def recovery_sweep(
     return base, aligned, points
 
 
+RECOVERY_LINES = {"top": ("safety neurons", "#c0392b"), "random": ("random neurons", "#7f8c8d")}
+
+
 def recovery_plot(points: Sequence[RecoveryPoint], title: str = "") -> str:
-    """An SVG of recovered safety gain against the share of neurons patched (log axis)."""
-
-    width, height, pad = 460, 300, 48
-    shares = sorted({p.share for p in points})
-    lo, hi = math.log10(min(shares)), math.log10(max(shares))
-    span = max(hi - lo, 1e-9)
+    """An SVG document of recovered safety gain against the share of neurons patched (log
+    axis), one line per selection (ids ``line-top`` and ``line-random``)."""
     values = [p.recovered for p in points]
-    y_low, y_high = min(-0.2, min(values)), max(1.1, max(values))
-
-    def sx(share: float) -> float:
-        return pad + (width - 2 * pad) * (math.log10(share) - lo) / span
-
-    def sy(value: float) -> float:
-        return height - pad - (height - 2 * pad) * (value - y_low) / (y_high - y_low)
-
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img">',
-        f'<text x="{width / 2}" y="16" font-size="12" text-anchor="middle">'
-        f"{html.escape(title)}</text>",
-        f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" '
-        f'stroke="#333"/><line x1="{pad}" y1="{pad}" x2="{pad}" y2="{height - pad}" '
-        'stroke="#333"/>',
-        f'<text x="{width / 2}" y="{height - 8}" font-size="11" text-anchor="middle">'
-        "share of MLP neurons patched (log scale)</text>",
-        f'<text x="12" y="{height / 2}" font-size="11" text-anchor="middle" '
-        f'transform="rotate(-90 12 {height / 2})">safety gain recovered</text>',
-    ]
-    for share in shares:
-        parts.append(
-            f'<text x="{sx(share):.1f}" y="{height - pad + 14}" font-size="10" '
-            f'text-anchor="middle">{share:.1%}</text>'
-        )
-    for tick in (0.0, 0.5, 0.9, 1.0):
-        parts.append(
-            f'<line x1="{pad}" y1="{sy(tick):.1f}" x2="{width - pad}" y2="{sy(tick):.1f}" '
-            f'stroke="#ddd"/><text x="{pad - 4}" y="{sy(tick) + 3:.1f}" font-size="10" '
-            f'text-anchor="end">{tick:.0%}</text>'
-        )
-    colours = {"top": "#c0392b", "random": "#7f8c8d"}
-    for selection, colour in colours.items():
+    lines = []
+    for selection, (label, colour) in RECOVERY_LINES.items():
         line = sorted((p.share, p.recovered) for p in points if p.selection == selection)
-        if not line:
-            continue
-        coords = " ".join(f"{sx(s):.1f},{sy(v):.1f}" for s, v in line)
-        parts.append(
-            f'<polyline points="{coords}" fill="none" stroke="{colour}" stroke-width="2"/>'
-        )
-        parts += [
-            f'<circle cx="{sx(s):.1f}" cy="{sy(v):.1f}" r="3" fill="{colour}"/>' for s, v in line
-        ]
-        label_y = pad + (12 if selection == "top" else 26)
-        parts.append(
-            f'<text x="{width - pad - 4}" y="{label_y}" font-size="11" fill="{colour}" '
-            f'text-anchor="end">{"safety neurons" if selection == "top" else "random neurons"}'
-            "</text>"
-        )
-    parts.append("</svg>")
-    return "\n".join(parts)
+        if line:
+            lines.append(Line(label, line, colour, markers=True, gid=f"line-{selection}"))
+    chart = line_chart(
+        lines,
+        title=title,
+        x_label="share of MLP neurons patched (log scale)",
+        y_label="safety gain recovered",
+        x_ticks=sorted({p.share for p in points}),
+        x_format="{:.1%}",
+        log_x=True,
+        y_limits=(min(-0.2, *values), max(1.1, *values)),
+        y_ticks=(0.0, 0.5, 0.9, 1.0),
+        y_percent=True,
+        legend=True,
+        size=(4.8, 3.1),
+    )
+    return chart.svg
 
 
 def greedy_labels(
@@ -219,7 +188,7 @@ def greedy_labels(
 ) -> tuple[list[str], list[bool]]:
     """(prompts, whether the judge flags the model's greedy answer) for prompt sets, from a
     resumable run file at ``output``: the labels a predict-before-generation probe learns."""
-    extra = {"model": model} if model else {}
+    extra: dict[str, Any] = {"model": model} if model else {}
     config = EvalConfig(
         name=Path(output).stem,
         prompts=list(prompts),
@@ -227,7 +196,7 @@ def greedy_labels(
         sampling=SamplingParams(max_new_tokens=max_new_tokens),
         fluency=False,
         data_dir=data_dir,
-        **extra,  # type: ignore[arg-type]
+        **extra,
     )
     records = read_run(run_eval(config, output, judge, progress=progress))[1]
     return [r["prompt"] for r in records], [bool(r["unsafe"]) for r in records]

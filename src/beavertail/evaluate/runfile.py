@@ -78,7 +78,7 @@ class RunWriter:
                     "version), so whether its answers were judged the same way cannot be "
                     "checked; pick another output path or delete it to start over"
                 )
-            if resolved is not None and stored != resolved:
+            if resolved is not None and stored is not None and stored != resolved:
                 raise RunFileError(
                     f"{self.path} was run with other resolved values "
                     f"({differences(stored, resolved)}: a retrained judge, re-extracted "

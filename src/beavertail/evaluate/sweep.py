@@ -141,7 +141,7 @@ def run_sweep(
     layers = config.layers or vectors.layers
     lm = lm or load_lm(vectors.model)
     judge = judge or AnswerJudge(resolve_judge(config.judge), fluency_lm=lm)
-    common = dict(
+    common: dict[str, Any] = dict(
         model=vectors.model,
         prompts=config.prompts,
         limit=config.limit,

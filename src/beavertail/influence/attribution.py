@@ -8,7 +8,6 @@ form (safetensors + manifest + JSONL rows) and an HTML view in the report's styl
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,9 +19,9 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from beavertail.artifacts import atomic_write_text, read_manifest, write_manifest
-from beavertail.evaluate.report import CSS
 from beavertail.influence.methods import METHODS, InfluenceMethod
 from beavertail.influence.tasks import InfluenceTask
+from beavertail.reporting import write_page
 
 INFLUENCE_KIND = "beavertail.influence-scores"
 
@@ -113,36 +112,15 @@ class InfluenceTable:
 
     def to_html(self, path: str | Path, count: int = 50, title: str = "Influence") -> Path:
         """A page: the top training examples, their influence and the queries they drive."""
-        rows = []
-        for row in self.ranked(count):
-            driven = "".join(
-                f"<li>{html.escape(self.queries[q]['prompt'][:160])}</li>" for q in row["drives"]
-            )
-            tag = ""
-            if "is_safe" in row:
-                label = "safe" if row["is_safe"] else "unsafe"
-                tag = f"<span class='tag {label if label == 'unsafe' else ''}'>{label}</span>"
-            rows.append(
-                f"<tr><td>{row['rank']}</td><td>{row['index']}</td>"
-                f"<td>{row['influence']:.4g}</td><td>{html.escape(row['prompt'])}</td>"
-                f"<td>{tag}{html.escape(row['answer'])}</td><td><ul>{driven}</ul></td></tr>"
-            )
-        table = (
-            "<table class=examples><tr><th>rank</th><th>example</th><th>influence</th>"
-            "<th>prompt</th><th>answer</th><th>queries it drives most</th></tr>"
-            + "".join(rows)
-            + "</table>"
+        return write_page(
+            path,
+            "influence.html",
+            title=title,
+            examples=len(self.train),
+            queries=self.queries,
+            info=json.dumps({"method": self.method, **self.meta}),
+            rows=self.ranked(count),
         )
-        info = html.escape(json.dumps({"method": self.method, **self.meta}))
-        page = (
-            f"<!doctype html><meta charset=utf-8><title>{html.escape(title)}</title>"
-            f"<style>{CSS}</style><h1>{html.escape(title)}</h1>"
-            f"<p>{len(self.train)} training examples, {len(self.queries)} queries; "
-            f"<code>{info}</code></p>{table}"
-        )
-        path = Path(path)
-        atomic_write_text(path, page)
-        return path
 
 
 def attribute(

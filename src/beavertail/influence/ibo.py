@@ -35,7 +35,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import torch
 from pydantic import Field
@@ -58,6 +58,9 @@ from beavertail.models.causal import LoadedLM
 from beavertail.models.generation import LocalGenerator, SamplingParams
 from beavertail.models.progress import track
 from beavertail.settings import Settings
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedModel
 
 
 class IBOSettings(Settings):
@@ -183,7 +186,9 @@ def train_ibo(
             layers_to_transform=top_layers(lm, settings.lora_top_layers),
         ),
     )
-    task = AnswerLikelihood(LoadedLM(model, lm.tokenizer, lm.name), settings.max_length)
+    # the PeftModel stands in for the PreTrainedModel (it forwards the base model's attributes)
+    policy = LoadedLM(cast("PreTrainedModel", model), lm.tokenizer, lm.name)
+    task = AnswerLikelihood(policy, settings.max_length)
     with torch.no_grad(), model.disable_adapter():
         reference = [_sequence_logps(task, s.prompt, s.answers) for s in sets]
     trainable = [p for p in model.parameters() if p.requires_grad]

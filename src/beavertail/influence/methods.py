@@ -34,7 +34,7 @@ from beavertail.models.progress import track
 
 
 class InfluenceMethod(Protocol):
-    name: str
+    name: ClassVar[str]
 
     def scores(
         self,

@@ -102,7 +102,7 @@ def planted_set(
     ]
     complying = sorted(complying, key=lambda x: _key(x.prompt + x.response, seed))
     seen: set[str] = set()
-    planted_rows = []
+    planted_rows: list[SFTRow] = []
     for x in complying:  # one answer per prompt
         if x.prompt not in seen and len(planted_rows) < planted_count:
             seen.add(x.prompt)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import torch
 
@@ -20,11 +20,15 @@ from beavertail.align.sft import SFTRow
 from beavertail.data import QAExample
 from beavertail.models.causal import LoadedLM, chat_text, model_device
 
+if TYPE_CHECKING:
+    from transformers import PreTrainedModel
+
 
 class InfluenceTask(Protocol):
     """A model, its trained parameters and its per-item losses."""
 
-    model: torch.nn.Module
+    @property
+    def model(self) -> torch.nn.Module: ...
 
     def parameters(self) -> dict[str, torch.nn.Parameter]: ...
     def train_losses(self, items: Sequence[Any], sample: bool = False) -> torch.Tensor: ...
@@ -257,9 +261,12 @@ def load_policy(folder: str | Path, max_length: int = 128) -> AnswerLikelihood:
     folder = Path(folder)
     manifest = read_adapter_manifest(folder)
     lm = load_lm(manifest["base_model"])
-    model = lm.model
+    base: torch.nn.Module = lm.model
     if (folder / PARENT_FOLDER).is_dir():
-        model = merge_adapter(model, folder / PARENT_FOLDER)
-    model = PeftModel.from_pretrained(model, folder / ADAPTER_FOLDER, is_trainable=True)
+        base = merge_adapter(base, folder / PARENT_FOLDER)
+    model = PeftModel.from_pretrained(base, folder / ADAPTER_FOLDER, is_trainable=True)
     model.eval()
-    return AnswerLikelihood(LoadedLM(model, lm.tokenizer, lm.name), max_length)
+    # the PeftModel stands in for the PreTrainedModel (it forwards the base model's attributes)
+    return AnswerLikelihood(
+        LoadedLM(cast("PreTrainedModel", model), lm.tokenizer, lm.name), max_length
+    )

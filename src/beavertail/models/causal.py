@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import torch
 from transformers import (
@@ -173,6 +174,7 @@ def load_lm(
     saved policy adapter (``beavertail align``), merged into the weights.
     """
     folder, gguf = resolve_lm(name_or_path)
+    model: PreTrainedModel
     with _quiet_loading():
         if gguf is not None:
             cached = _gguf_cache(folder, gguf)
@@ -190,7 +192,7 @@ def load_lm(
     if adapter is not None:
         from beavertail.models.adapters import merge_adapter
 
-        model = merge_adapter(model, adapter)
+        model = cast(PreTrainedModel, merge_adapter(model, adapter))  # the merged base model
     model.eval()
     return LoadedLM(model, tokenizer, name_or_path)
 
@@ -205,7 +207,7 @@ def _convert_gguf(name: str, folder: str, gguf: str, cached: Path) -> None:
     )
     tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=gguf)
     model = AutoModelForCausalLM.from_pretrained(folder, gguf_file=gguf, dtype=torch.float32)
-    model.hf_quantizer = None
+    model.hf_quantizer = None  # type: ignore[assignment]  # not declared by PreTrainedModel
     if hasattr(model.config, "quantization_config"):
         del model.config.quantization_config
     try:
@@ -249,10 +251,37 @@ def chat_text(
     return render_messages(tokenizer, messages) + (response or "")
 
 
+WORD_JOINER = "\u2060"  # invisible; splits a special token's text so it stays plain text
+
+
+def neutralize_special_tokens(tokenizer: PreTrainedTokenizerBase, text: str) -> str:
+    """``text`` with every special token's text (``<|im_start|>``, ``<|eot_id|>``, …) split by
+    an invisible word joiner, so that what a user typed is tokenized as text and can never
+    open a turn or a role of its own in the rendered conversation."""
+    specials = set(getattr(tokenizer, "all_special_tokens", []) or [])
+    for added in (getattr(tokenizer, "added_tokens_decoder", None) or {}).values():
+        if getattr(added, "special", False):
+            specials.add(str(added))
+    for token in sorted((t for t in specials if len(t) > 1), key=len, reverse=True):
+        if token in text:
+            text = text.replace(token, token[0] + WORD_JOINER + token[1:])
+    return text
+
+
 def render_messages(tokenizer: PreTrainedTokenizerBase, messages: list[dict[str, str]]) -> str:
-    """A conversation ready for the assistant's next turn (chat template, or a plain frame)."""
+    """A conversation ready for the assistant's next turn (chat template, or a plain frame);
+    special tokens typed inside a message stay text (:func:`neutralize_special_tokens`)."""
+    messages = [
+        {**m, "content": neutralize_special_tokens(tokenizer, m["content"])}
+        if isinstance(m.get("content"), str)
+        else m
+        for m in messages
+    ]
     if getattr(tokenizer, "chat_template", None):
-        return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+        rendered = tokenizer.apply_chat_template(
+            messages, tokenize=False, add_generation_prompt=True
+        )
+        return cast(str, rendered)  # tokenize=False: the text
     parts = []
     for message in messages:
         role, content = message["role"], message["content"]

@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 import warnings
 from dataclasses import dataclass
+from typing import Any, cast
 
 import numpy as np
 import torch
-from transformers import AutoModel, AutoTokenizer
+from transformers import AutoModel, AutoTokenizer, PreTrainedModel
 
 from beavertail.defaults import DEFAULT_ENCODER
 from beavertail.models.batching import run_sorted_batches
@@ -57,20 +58,25 @@ class SentenceEncoder:
         self.name = name_or_path
         path = resolve_encoder(name_or_path)
         self.tokenizer = AutoTokenizer.from_pretrained(path)
-        self.model = (  # never a pickle: safetensors weights only
-            model if model is not None else AutoModel.from_pretrained(path, use_safetensors=True)
+        self.model: PreTrainedModel = (  # never a pickle: safetensors weights only
+            cast(PreTrainedModel, model)
+            if model is not None
+            else AutoModel.from_pretrained(path, use_safetensors=True)
         )
         self.model.eval()
         if num_layers is not None:
             truncate_layers(self.model, num_layers)
         self.max_length = max_length
         self.quantized = quantize
-        if quantize:  # torch.ao is deprecated but works on the pinned torch 2.13 (README)
+        if quantize:  # torch.ao is deprecated but works on the pinned torch 2.13 (pyproject)
             with warnings.catch_warnings():
                 warnings.filterwarnings("ignore", "torch.ao.quantization is deprecated")
                 warnings.filterwarnings("ignore", ".*quantize_per_tensor", UserWarning)
-                self.model = torch.ao.quantization.quantize_dynamic(
-                    self.model, {torch.nn.Linear}, dtype=torch.qint8
+                self.model = cast(
+                    PreTrainedModel,
+                    torch.ao.quantization.quantize_dynamic(
+                        self.model, {torch.nn.Linear}, dtype=torch.qint8
+                    ),
                 )
 
     @property
@@ -118,8 +124,9 @@ class SentenceEncoder:
 
 def truncate_layers(model: torch.nn.Module, num_layers: int) -> None:
     """Keep only the first ``num_layers`` transformer layers of a BERT-style encoder (faster)."""
-    layers = model.encoder.layer  # type: ignore[union-attr]
+    bert: Any = model  # its submodules are dynamic attributes (encoder.layer, config)
+    layers = bert.encoder.layer
     if not 0 < num_layers <= len(layers):
         raise ValueError(f"num_layers must be in 1..{len(layers)}, got {num_layers}")
-    model.encoder.layer = layers[:num_layers]  # type: ignore[union-attr]
-    model.config.num_hidden_layers = num_layers
+    bert.encoder.layer = layers[:num_layers]
+    bert.config.num_hidden_layers = num_layers

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import torch
 from transformers import DynamicCache
 
 from beavertail.models.causal import LoadedLM, model_device
 from beavertail.models.generation import SamplingParams
-from beavertail.models.streaming import eos_ids, sample_token
+from beavertail.models.streaming import eos_ids, kv_layers, sample_token
 
 
 @dataclass(frozen=True)
@@ -70,13 +71,14 @@ class ForkingDecoder:
         return self.cache.get_seq_length()
 
     def text(self, row: int) -> str:
-        return self.lm.tokenizer.decode(self.tokens[row], skip_special_tokens=True).strip()
+        text = cast(str, self.lm.tokenizer.decode(self.tokens[row], skip_special_tokens=True))
+        return text.strip()
 
     def select(self, rows: Sequence[int]) -> None:
         """Keep these rows, in this order; an index may repeat (a fork copies the row)."""
         rows = list(rows)
         index = torch.tensor(rows, device=self.device)
-        for layer in self.cache.layers:
+        for layer in kv_layers(self.cache):
             layer.keys = layer.keys.index_select(0, index)
             layer.values = layer.values.index_select(0, index)
         self.logits = self.logits[torch.tensor(rows)]

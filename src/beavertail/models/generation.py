@@ -8,19 +8,21 @@ runs a loaded LM in-process (batched, left-padded, optionally with hooks such as
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Protocol
+from typing import TYPE_CHECKING, Annotated, Any, Protocol, cast
 
-import httpx
 import torch
 from pydantic import ConfigDict, Field
 
 from beavertail.models.causal import LoadedLM, chat_text, model_device
+from beavertail.models.openai_client import OpenAIEndpoint
 from beavertail.settings import Settings
+
+if TYPE_CHECKING:
+    from transformers import GenerationMixin
 
 MaxTokens = Annotated[int, Field(ge=1, description="Tokens to generate at most.")]
 Temperature = Annotated[float, Field(ge=0, description="0: greedy; above: sampling.")]
@@ -85,21 +87,35 @@ class PerPromptSystemGenerator(Protocol):
     ) -> list[Generation]: ...
 
 
-def _systems(
-    prompts: Sequence[str], config: SamplingParams, system_prompts: Sequence[str | None] | None
-) -> list[str | None]:
-    """One system prompt per prompt: the given ones, else the config's for all."""
-    if system_prompts is None:
-        return [config.system_prompt] * len(prompts)
-    if len(system_prompts) != len(prompts):
-        raise ValueError(f"{len(prompts)} prompts but {len(system_prompts)} system prompts")
-    return list(system_prompts)
+class _SystemPromptsPerPrompt:
+    """What both generators do first: one system prompt per prompt (the given ones, else the
+    config's for all), then ``_generate`` on a batch that is not empty."""
+
+    def generate(
+        self,
+        prompts: Sequence[str],
+        config: SamplingParams,
+        system_prompts: Sequence[str | None] | None = None,
+    ) -> list[Generation]:
+        """Answers in prompt order; ``system_prompts`` (one per prompt) replaces the config's."""
+        if system_prompts is None:
+            systems = [config.system_prompt] * len(prompts)
+        elif len(system_prompts) != len(prompts):
+            raise ValueError(f"{len(prompts)} prompts but {len(system_prompts)} system prompts")
+        else:
+            systems = list(system_prompts)
+        return self._generate(prompts, config, systems) if prompts else []
+
+    def _generate(
+        self, prompts: Sequence[str], config: SamplingParams, systems: list[str | None]
+    ) -> list[Generation]:
+        raise NotImplementedError
 
 
 HookFactory = Callable[[], AbstractContextManager]
 
 
-class LocalGenerator:
+class LocalGenerator(_SystemPromptsPerPrompt):
     """Batched generation with a transformers model; ``hooks`` wraps every forward pass."""
 
     def __init__(self, lm: LoadedLM, hooks: HookFactory | None = None, name: str | None = None):
@@ -108,17 +124,10 @@ class LocalGenerator:
         self.name = name or lm.name
 
     @torch.inference_mode()
-    def generate(
-        self,
-        prompts: Sequence[str],
-        config: SamplingParams,
-        system_prompts: Sequence[str | None] | None = None,
+    def _generate(
+        self, prompts: Sequence[str], config: SamplingParams, systems: list[str | None]
     ) -> list[Generation]:
-        """Answers in prompt order; ``system_prompts`` (one per prompt) replaces the config's."""
-        if not prompts:
-            return []
         tok = self.lm.tokenizer
-        systems = _systems(prompts, config, system_prompts)
         prefix = config.answer_prefix
         texts = [chat_text(tok, p, prefix, s) for p, s in zip(prompts, systems, strict=True)]
         enc = tok(texts, return_tensors="pt", padding=True, add_special_tokens=False)
@@ -144,10 +153,11 @@ class LocalGenerator:
             self.hooks() if self.hooks else nullcontext() as hook_state,
         ):
             torch.manual_seed(config.seed)
-            out = self.lm.model.generate(**enc, **kwargs)
+            # a causal LM (AutoModelForCausalLM): PreTrainedModel itself has no generate
+            out = cast("GenerationMixin", self.lm.model).generate(**enc, **kwargs)
         routes = list(getattr(hook_state, "joined", None) or [])  # the router's, per row
         new_tokens = out[:, enc["input_ids"].shape[1] :]
-        results = []
+        results: list[Generation] = []
         for prompt, row in zip(prompts, new_tokens, strict=True):
             ids = row.tolist()
             eos = tok.eos_token_id
@@ -155,7 +165,7 @@ class LocalGenerator:
             if stopped:
                 ids = ids[: ids.index(eos)]
             ids = [i for i in ids if i != tok.pad_token_id]
-            text = tok.decode(ids, skip_special_tokens=True)
+            text = cast(str, tok.decode(ids, skip_special_tokens=True))  # one sequence: a str
             text = (prefix + text if prefix else text).strip()
             details = {"route": routes[len(results)]} if routes else {}
             reason = "stop" if stopped else "length"
@@ -167,14 +177,15 @@ class RemoteGenerationError(RuntimeError):
     """The remote endpoint failed or answered something that is not a chat completion."""
 
 
-class OpenAIChatGenerator:
+class OpenAIChatGenerator(_SystemPromptsPerPrompt):
     """Generation through an OpenAI-compatible ``/v1/chat/completions`` endpoint (e.g. vLLM).
 
-    Requests run concurrently (``concurrency`` at a time). Steering and other hooks cannot be
-    applied remotely; serve a steered model with ``beavertail serve`` instead.
+    Requests run concurrently (``concurrency`` at a time) through the ``openai`` SDK, which
+    retries 429s, 5xx answers, timeouts and dropped connections ``max_retries`` times with
+    exponential backoff (honouring ``Retry-After``); what still fails is a
+    :class:`RemoteGenerationError`. Steering and other hooks cannot be applied remotely; serve
+    a steered model with ``beavertail serve`` instead.
     """
-
-    RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 
     def __init__(
         self,
@@ -184,51 +195,45 @@ class OpenAIChatGenerator:
         concurrency: int = 8,
         timeout: float = 120.0,
         max_retries: int = 4,
-        backoff: float = 1.0,
     ) -> None:
-        self.base_url = base_url.rstrip("/")
-        if not self.base_url.endswith("/v1"):
-            self.base_url += "/v1"
+        base_url = base_url.rstrip("/")
+        if not base_url.endswith("/v1"):
+            base_url += "/v1"
+        self.endpoint = OpenAIEndpoint(base_url, api_key, timeout, max_retries)
+        self.base_url = self.endpoint.base_url
         self.model = model
-        self.api_key = api_key
         self.concurrency = concurrency
-        self.timeout = timeout
-        self.max_retries = max_retries
-        self.backoff = backoff
         self.name = f"{model}@{self.base_url}"
+        self._client = self.endpoint.client()
 
-    def _delay(self, attempt: int, response: httpx.Response | None) -> float:
-        """``Retry-After`` (seconds) when the server sends it, else exponential backoff."""
-        header = response.headers.get("retry-after") if response is not None else None
-        if header is not None:
-            try:
-                return min(max(float(header), 0.0), 60.0)
-            except ValueError:
-                pass
-        return min(self.backoff * 2**attempt, 30.0)
+    def _complete(self, messages: list[dict[str, str]], config: SamplingParams) -> Any:
+        """One chat completion (retried by the client); failures as RemoteGenerationError."""
+        import openai
 
-    def _post(self, body: dict) -> dict:
-        headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
-        url = f"{self.base_url}/chat/completions"
-        for attempt in range(self.max_retries + 1):
-            response = None
-            try:
-                response = httpx.post(url, json=body, headers=headers, timeout=self.timeout)
-            except httpx.TransportError as error:  # connection refused, reset, timed out
-                if attempt == self.max_retries:
-                    raise RemoteGenerationError(f"{self.base_url}: {error}") from error
-            else:
-                if response.status_code < 400:
-                    try:
-                        return response.json()
-                    except ValueError as error:
-                        raise RemoteGenerationError(f"{url}: not JSON") from error
-                if response.status_code not in self.RETRY_STATUS or attempt == self.max_retries:
-                    raise RemoteGenerationError(
-                        f"{self.base_url}: HTTP {response.status_code}: {response.text[:300]}"
-                    )
-            time.sleep(self._delay(attempt, response))
-        raise AssertionError("unreachable")
+        extra: dict[str, Any] = {}  # vLLM's extensions of the OpenAI request
+        if config.top_k:
+            extra["top_k"] = config.top_k
+        if config.repetition_penalty != 1.0:
+            extra["repetition_penalty"] = config.repetition_penalty
+        if config.answer_prefix:  # continue the assistant message instead of a new one
+            extra |= {"continue_final_message": True, "add_generation_prompt": False}
+        try:
+            return self._client.chat.completions.create(
+                model=self.model,
+                messages=messages,  # type: ignore[arg-type]
+                max_tokens=config.max_new_tokens,
+                temperature=config.temperature,
+                top_p=config.top_p,
+                seed=config.seed,
+                extra_body=extra or None,
+            )
+        except openai.APIStatusError as error:
+            message = f"HTTP {error.status_code}: {error.response.text[:300]}"
+            raise RemoteGenerationError(f"{self.base_url}: {message}") from error
+        except openai.OpenAIError as error:  # unreachable, timed out, not a chat completion
+            raise RemoteGenerationError(f"{self.base_url}: {error}") from error
+        except ValueError as error:  # a 200 whose body is not JSON
+            raise RemoteGenerationError(f"{self.base_url}: not JSON ({error})") from error
 
     def _request(self, prompt: str, config: SamplingParams, system: str | None) -> Generation:
         messages = [{"role": "user", "content": prompt}]
@@ -237,40 +242,22 @@ class OpenAIChatGenerator:
         prefix = config.answer_prefix
         if prefix:
             messages.append({"role": "assistant", "content": prefix})
-        body = {
-            "model": self.model,
-            "messages": messages,
-            "max_tokens": config.max_new_tokens,
-            "temperature": config.temperature,
-            "top_p": config.top_p,
-            "seed": config.seed,
-        }
-        if config.top_k:
-            body["top_k"] = config.top_k  # vLLM's extension of the OpenAI request
-        if config.repetition_penalty != 1.0:
-            body["repetition_penalty"] = config.repetition_penalty
-        if prefix:  # vLLM's extension: continue the assistant message instead of a new one
-            body |= {"continue_final_message": True, "add_generation_prompt": False}
-        payload = self._post(body)
+        payload = self._complete(messages, config)
         try:
-            choice = payload["choices"][0]
-            text = choice["message"]["content"] or ""
-            tokens = int(payload.get("usage", {}).get("completion_tokens", 0))
-        except (KeyError, IndexError, TypeError) as error:
+            choice = payload.choices[0]
+            text = choice.message.content or ""
+            tokens = int(payload.usage.completion_tokens or 0) if payload.usage else 0
+        except (AttributeError, IndexError, TypeError, ValueError) as error:
             raise RemoteGenerationError(f"unexpected response: {str(payload)[:300]}") from error
-        reason = "length" if choice.get("finish_reason") == "length" else "stop"
+        reason = "length" if choice.finish_reason == "length" else "stop"
         if prefix and not text.startswith(prefix):
             text = prefix + text
         return Generation(prompt, text.strip(), tokens, reason)
 
-    def generate(
-        self,
-        prompts: Sequence[str],
-        config: SamplingParams,
-        system_prompts: Sequence[str | None] | None = None,
+    def _generate(
+        self, prompts: Sequence[str], config: SamplingParams, systems: list[str | None]
     ) -> list[Generation]:
-        """Answers in prompt order; ``system_prompts`` (one per prompt) replaces the config's."""
-        systems = _systems(prompts, config, system_prompts)
+        """``concurrency`` requests in flight at a time."""
         with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
             jobs = zip(prompts, systems, strict=True)
             return list(pool.map(lambda job: self._request(job[0], config, job[1]), jobs))

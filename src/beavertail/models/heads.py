@@ -17,6 +17,9 @@ from beavertail.models.progress import progress_bar
 class StandardizedHead(torch.nn.Module):
     """A head that standardises its features with buffers fitted on the training set."""
 
+    feature_mean: torch.Tensor
+    feature_std: torch.Tensor
+
     def __init__(self, dim: int) -> None:
         super().__init__()
         self.register_buffer("feature_mean", torch.zeros(dim))
@@ -30,7 +33,7 @@ class StandardizedHead(torch.nn.Module):
         return (features - self.feature_mean) / self.feature_std
 
 
-def mlp(dim: int, outputs: int, hidden: int = 0, dropout: float = 0.1) -> torch.nn.Module:
+def mlp(dim: int, outputs: int, hidden: int = 0, dropout: float = 0.1) -> torch.nn.Sequential:
     """Linear when ``hidden == 0``, else dropout → linear → GELU → dropout → linear."""
     if hidden <= 0:
         return torch.nn.Sequential(torch.nn.Dropout(dropout), torch.nn.Linear(dim, outputs))

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import torch
 from tokenizers.decoders import DecodeStream
@@ -41,6 +41,18 @@ class TokenLogprob:
     token: str
     logprob: float
     top: list[tuple[str, float]]
+
+
+class KVLayer(Protocol):
+    """One layer of a decoder-only LM's ``DynamicCache``: its key and value tensors."""
+
+    keys: torch.Tensor
+    values: torch.Tensor
+
+
+def kv_layers(cache: DynamicCache) -> list[KVLayer]:
+    """The cache's layers, each holding its tensors (once a forward pass has filled it)."""
+    return cast(list[KVLayer], cache.layers)
 
 
 # (step, {row key: new token id}) -> row keys to stop now
@@ -163,7 +175,7 @@ class BatchDecoder:
                 torch.cat([_pad_left(a.keys, width), _pad_left(b.keys, width)]),
                 torch.cat([_pad_left(a.values, width), _pad_left(b.values, width)]),
             )
-            for a, b in zip(self._cache.layers, out.past_key_values.layers, strict=True)
+            for a, b in zip(kv_layers(self._cache), kv_layers(out.past_key_values), strict=True)
         ]
         self._cache = DynamicCache(layers)
         self._mask = torch.cat([_pad_left(self._mask, width), _pad_left(mask, width)])
@@ -219,7 +231,11 @@ class BatchDecoder:
         """The sampled token's log-probability (of the model's distribution, before
         temperature) and the ``alternatives`` most likely tokens'."""
         logp = torch.log_softmax(self._logits[index].float(), dim=-1)
-        decode = self.lm.tokenizer.decode
+        tokenizer = self.lm.tokenizer
+
+        def decode(ids: list[int]) -> str:
+            return cast(str, tokenizer.decode(ids))  # one sequence of ids: its text
+
         top = logp.topk(alternatives) if alternatives else None
         others = [] if top is None else [
             (decode([int(i)]), float(v)) for v, i in zip(top.values, top.indices, strict=True)
@@ -249,7 +265,7 @@ class BatchDecoder:
         start = int(used[0]) if len(used) else 0
         self._mask = self._mask[:, start:]
         assert self._cache is not None
-        for layer in self._cache.layers:
+        for layer in kv_layers(self._cache):
             layer.keys = layer.keys[index, :, start:]
             layer.values = layer.values[index, :, start:]
 
@@ -319,12 +335,12 @@ class IncrementalText:
     def push(self, token: int) -> str:
         """Add a token; return the newly completed text (may be empty)."""
         self.ids.append(token)
-        if self._stream is not None:
+        if self._stream is not None and self._backend is not None:
             delta = self._stream.step(self._backend, token) or ""
             if not self.text:
                 delta = delta.lstrip()  # as a full decode of the answer would start
         else:
-            decoded = self.tokenizer.decode(self.ids, skip_special_tokens=True)
+            decoded = cast(str, self.tokenizer.decode(self.ids, skip_special_tokens=True))
             if decoded.endswith("\ufffd") or not decoded.startswith(self.text):
                 return ""  # an incomplete multi-byte character: wait for the next token
             delta = decoded[len(self.text) :]

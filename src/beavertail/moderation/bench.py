@@ -9,19 +9,18 @@ they were measured on. ``beavertail moderate bench`` prints the table and writes
 
 from __future__ import annotations
 
-import html
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from beavertail.artifacts import atomic_write_text
 from beavertail.data.catalog import beavertails_qa, pku_qa
 from beavertail.data.padding import PADDING_COUNTS, POSITIONS, padding_benchmark
 from beavertail.data.records import QAExample
 from beavertail.moderation.metrics import moderation_report, severity_metrics
 from beavertail.moderation.train import label_matrix, severity_targets
+from beavertail.reporting import write_page
 
 # published F1 on BeaverTails 30k_test / SafeRLHF (the judges' papers and model cards)
 ANCHORS = {
@@ -115,62 +114,26 @@ def row_line(row: dict) -> str:
     return " ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items())
 
 
+def _cells(row: dict) -> list[str]:
+    """A row's table cells; an all-safe set (no ROC-AUC) has only false flags to show."""
+    figures = ("f1", "precision", "recall", "auc")
+    all_safe = row["auc"] != row["auc"]
+    cells = [row["judge"], str(row["n"]), str(row["unparsed"])]
+    cells += ["—"] * 4 if all_safe else [f"{row[k]:.3f}" for k in figures]
+    return [*cells, f"{row['false_flag']:.1%}", f"{row['pairs_per_s']:.1f}"]
+
+
 def write_bench_page(rows: list[dict], path: str | Path) -> Path:
     """An HTML page of the rows, grouped by set, with the published anchors of each set."""
-    sections = []
-    for set_name in dict.fromkeys(r["set"] for r in rows):
-        body = []
-        for r in (r for r in rows if r["set"] == set_name):
-            all_safe = r["auc"] != r["auc"]  # no unsafe pairs: only false flags count
-            cells = [html.escape(r["judge"]), str(r["n"]), str(r["unparsed"])]
-            cells += (
-                ["—"] * 4
-                if all_safe
-                else [
-                    f"{r['f1']:.3f}",
-                    f"{r['precision']:.3f}",
-                    f"{r['recall']:.3f}",
-                    f"{r['auc']:.3f}",
-                ]
-            )
-            cells += [f"{r['false_flag']:.1%}", f"{r['pairs_per_s']:.1f}"]
-            body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-        for anchor, f1 in ANCHORS.get(set_name, {}).items():
-            body.append(
-                f"<tr class=anchor><td>{html.escape(anchor)} (published)</td><td></td>"
-                f"<td></td><td>{f1:.3f}</td><td colspan=5></td></tr>"
-            )
-        head = "".join(
-            f"<th>{h}</th>"
-            for h in (
-                "judge",
-                "n",
-                "unparsed",
-                "F1",
-                "precision",
-                "recall",
-                "ROC-AUC",
-                "false flags",
-                "pairs/s",
-            )
+    sets = [
+        (
+            name,
+            [_cells(r) for r in rows if r["set"] == name],
+            list(ANCHORS.get(name, {}).items()),
         )
-        sections.append(
-            f"<h2>{html.escape(set_name)}</h2><table><tr>{head}</tr>{''.join(body)}</table>"
-        )
-    page = (
-        "<!doctype html><html><head><meta charset='utf-8'><title>beavertail judge benchmark"
-        "</title><style>body{font-family:sans-serif;margin:2em}td,th{padding:3px 8px;"
-        "border-bottom:1px solid #ddd;text-align:right}td:first-child,th:first-child{text-"
-        "align:left}.anchor td{color:#777;font-style:italic}</style></head><body><h1>Judge "
-        "benchmark</h1><p>False flags: share of safe pairs flagged. Published figures are on "
-        "the whole BeaverTails 30k_test; ours on its canonical test split.</p>"
-        + "".join(sections)
-        + "</body></html>"
-    )
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(path, page)
-    return path
+        for name in dict.fromkeys(r["set"] for r in rows)
+    ]
+    return write_page(path, "judge_bench.html", sets=sets)
 
 
 # -- checks of what a pair judge reads (bench/moderation.py, bench/judge_targets.py) --------

@@ -15,7 +15,9 @@ read. This module is the one place where conversations are read by judges:
     reach further back, overlapping, so a request split across turns is read together;
   * what a turn hides (``decode=True``): the parts of a turn separated by fake chat-template
     markers (``<|im_end|>``, ``[INST]``, ``### Assistant:``, ...; ``kind="segment"``) and the
-    plain text of base64, leetspeak and spaced-out letters (``kind="decoded"``).
+    plain text of base64, leetspeak and spaced-out letters (``kind="decoded"``), and the first
+    and last sentences of a turn longer than a window (``kind="segment"``,
+    :func:`edge_sentences`), so that a long benign preamble does not dilute a request.
 
   Each piece has ``text`` (for judges that read a text) and ``messages`` (for judges that read
   a conversation, e.g. the field's chat-template judges).
@@ -190,6 +192,33 @@ def segments(text: str) -> list[str]:
     return parts if len(parts) > 1 else [text]
 
 
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
+EDGE_SHARE = 0.25  # of a window: the first and the last sentences of a long turn, read alone
+
+
+def edge_sentences(tokenizer: Any, text: str, size: int) -> list[str]:
+    """The first and the last sentences of a text longer than a window (each up to
+    ``EDGE_SHARE`` of it, at least one sentence), so that a request written before or after
+    a long benign text is also read without it diluting the request; none for a text that
+    fits a window."""
+    if len(_ids(tokenizer, text)) <= size:
+        return []
+    sentences = [x.strip() for x in _SENTENCE_BREAK.split(text) if x.strip()]
+    budget = max(8, int(size * EDGE_SHARE))
+    out = []
+    for ordered in (sentences, sentences[::-1]):
+        taken: list[str] = []
+        used = 0
+        for sentence in ordered:
+            tokens = len(_ids(tokenizer, sentence))
+            if taken and used + tokens > budget:
+                break
+            taken.append(sentence)
+            used += tokens
+        out.append(" ".join(taken if ordered is sentences else taken[::-1]))
+    return out
+
+
 def decoded_variants(text: str) -> list[str]:
     """Plain readings of obfuscated text: base64 runs decoded, leetspeak mapped to letters,
     spaced or dotted single letters joined; none when the text holds no such thing."""
@@ -247,6 +276,8 @@ def conversation_pieces(
         parts = segments(content)
         for part in parts if len(parts) > 1 else []:
             pieces += _turn_pieces(tokenizer, part, role, index, size, stride, "segment")
+        for edge in edge_sentences(tokenizer, content, size):
+            pieces += _turn_pieces(tokenizer, edge, role, index, size, stride, "segment")
         for plain in decoded_variants(content):
             pieces += _turn_pieces(tokenizer, plain, role, index, size, stride, "decoded")
     if len(conversation) > 1:

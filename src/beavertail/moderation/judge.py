@@ -158,7 +158,9 @@ class JudgeWrapper:
         return self.base.report(labels, probs)
 
     def conversation_window(self) -> JudgeWindow:
-        return self.base.conversation_window()
+        """The base's window; the fallback for a base that declares none (a duck-typed judge)."""
+        declared = getattr(self.base, "conversation_window", None)
+        return declared() if callable(declared) else fallback_window(self.base)
 
 
 _FALLBACK: weakref.WeakKeyDictionary[Any, JudgeWindow] = weakref.WeakKeyDictionary()

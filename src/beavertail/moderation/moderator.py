@@ -88,7 +88,7 @@ class ModerationHead(StandardizedHead):
     ) -> None:
         super().__init__(dim)
         if members == 1:  # the single-head layout of every moderator saved so far
-            self.net: torch.nn.Module = mlp(dim, outputs, hidden, dropout)
+            self.net: torch.nn.Sequential = mlp(dim, outputs, hidden, dropout)
         else:
             self.members = torch.nn.ModuleList(
                 mlp(dim, outputs, hidden, dropout) for _ in range(members)
@@ -398,8 +398,29 @@ class Moderator:
         """Load a saved moderator (safetensors and JSON only; nothing is unpickled)."""
         folder = Path(folder)
         manifest = read_manifest(folder, MANIFEST_KIND, "QA moderator")
+        adapter = None
+        if (folder / "adapter.safetensors").is_file():
+            adapter = load_file(folder / "adapter.safetensors")
+        encoder_folder = folder / "encoder" if manifest["spec"]["backend"] == "finetuned" else None
+        moderator = cls.from_tensors(
+            manifest, load_file(folder / "head.safetensors"), adapter, encoder_folder
+        )
+        if (folder / OOD_FOLDER).is_dir():
+            moderator.ood = FittedOODDetector.load(folder / OOD_FOLDER, moderator.digest())
+        return moderator
+
+    @classmethod
+    def from_tensors(
+        cls,
+        manifest: dict,
+        head_tensors: dict[str, torch.Tensor],
+        adapter_tensors: dict[str, torch.Tensor] | None = None,
+        encoder_folder: Path | None = None,
+    ) -> Moderator:
+        """A moderator from a manifest and the tensors of its ``head.safetensors`` (and
+        ``adapter.safetensors``), as :meth:`load` reads them; the OOD detector is not read."""
         spec = ModeratorSpec(**manifest["spec"])
-        tensors = {k: v.float() for k, v in load_file(folder / "head.safetensors").items()}
+        tensors = {k: v.float() for k, v in head_tensors.items()}
         temperatures = tensors.pop("temperatures").numpy()
         category_thresholds = tensors.pop("category_thresholds").numpy()
         severity = {k[9:]: tensors.pop(k) for k in list(tensors) if k.startswith("severity.")}
@@ -416,16 +437,15 @@ class Moderator:
         )
         head.load_state_dict(tensors)
         head.eval()
-        encoder_folder = folder / "encoder" if spec.backend == "finetuned" else None
         extractor = build_extractor(spec, encoder_folder)
         adapter, scale = None, 1.0
-        if (folder / "adapter.safetensors").is_file():
-            adapter = {k: v.float() for k, v in load_file(folder / "adapter.safetensors").items()}
+        if adapter_tensors is not None:
+            adapter = {k: v.float() for k, v in adapter_tensors.items()}
             scale = float(manifest["adapter_scale"])
             assert isinstance(extractor, LMJudgeFeatures)
             extractor.merge_adapter(adapter, scale)
         metadata = {k: manifest[k] for k in ("name", "training", "metrics") if k in manifest}
-        moderator = cls(
+        return cls(
             spec,
             extractor,
             head,
@@ -437,9 +457,6 @@ class Moderator:
             adapter,
             scale,
         )
-        if (folder / OOD_FOLDER).is_dir():
-            moderator.ood = FittedOODDetector.load(folder / OOD_FOLDER, moderator.digest())
-        return moderator
 
 
 OOD_FOLDER = "ood"  # a judge's fitted OOD detector lives in this subfolder

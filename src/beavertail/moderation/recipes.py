@@ -8,9 +8,17 @@ Three judges live in ``beavertail/moderation/judges/`` as safetensors + manifest
 * ``fast`` — the streaming / serving tier: frozen MiniLM (3 layers, float32 so that a score
   never depends on its batch) with a head distilled from ``default`` (soft labels) over whole
   answers, padded answers, their prefixes and unlabelled hh-rlhf pairs.
-* ``prompt`` — input moderation: a head on MiniLM embeddings of the prompt alone.
+* ``prompt`` — input moderation: a head on MiniLM embeddings of the prompt alone, trained
+  also on requests wrapped in a benign preamble, a fiction frame or a rules-off preamble.
 
-``beavertail moderate train --recipe NAME`` rebuilds each from the shared data.
+``beavertail moderate train --recipe NAME`` rebuilds each from the shared data; two more
+recipes build judges that do not ship:
+
+* ``probe`` — judge v2: a probe on frozen SmolLM2 features (the baseline in the bench).
+* ``default-v4`` — issue 39's last attempt at judge v4: ``default`` continued on answers
+  that must be read (prompt-swapped negatives, long safe answers, redirections) with a
+  same-prompt margin loss, interpolated halfway back to ``default``, category and severity
+  rows refitted. It missed the BeaverTails-test floor, so it does not ship.
 """
 
 from __future__ import annotations
@@ -34,6 +42,7 @@ from beavertail.data.readers import iter_rows
 from beavertail.data.records import QAExample
 from beavertail.data.wrappers import wrapped_requests
 from beavertail.models.causal import DEFAULT_LM
+from beavertail.moderation.interpolate import interpolate_judges
 from beavertail.moderation.judge import SHIPPED, resolve_judge, shipped_judge_dir
 from beavertail.moderation.measure import evaluate_moderator
 from beavertail.moderation.metrics import severity_metrics
@@ -97,6 +106,12 @@ V4_PADDING_ONLY = 300
 V4_PADDED = 500
 V4_LONG_WINDOWS = 900  # later windows of long safe answers
 V4_NEW_WEIGHT = 0.5  # loss weight of the constructed safe rows (recall must hold)
+# stage 2 ends between v3 and its continuation: the parameters at this weight of the latter
+V4_INTERPOLATION = 0.5
+# stage 3 refits the category rows and the severity head by logistic regression on the tuned
+# judge's frozen features of this many unsafe training pairs; rare categories are named at 0.5
+V4_REFIT_ROWS = 6000
+V4_RARE_CATEGORY_THRESHOLD = 0.5
 # judge v2's default: a probe on frozen SmolLM2 features (kept as the baseline in the bench)
 PROBE_CONFIG = ModerationTrainingConfig(
     spec=ModeratorSpec(
@@ -183,6 +198,12 @@ def measure_card(
     }
 
 
+# what each recipe's judge is, from the list in this module's docstring
+RECIPE_ABOUT = {
+    part.split("``")[1]: part.split("\n\n")[0].strip() for part in (__doc__ or "").split("* ")[1:]
+}
+
+
 def write_model_card(folder: Path, name: str, moderator: Moderator, card: dict) -> None:
     """MODEL_CARD.md: what the judge is, its data, recipe and measured figures."""
     training = moderator.metadata.get("training", {})
@@ -215,7 +236,7 @@ def write_model_card(folder: Path, name: str, moderator: Moderator, card: dict) 
     if data.get("caps"):
         sources += f"\n- caps: `{json.dumps(data['caps'])}`"
     macro = card["sets"].get("beavertails_test", {}).get("category_macro_f1")
-    about = (__doc__ or "").split("* ")[1 + SHIPPED.index(name)].split("\n\n")[0]
+    about = RECIPE_ABOUT.get(name, "")
     text = f"""# beavertail judge `{name}`
 
 {about.strip()}
@@ -399,12 +420,50 @@ def train_default_judge(
     root: str | Path | None = None,
     progress: bool = True,
     work_dir: Path | None = None,
+    **_: object,
+) -> Moderator:
+    """Judge v3, the shipped ``default``: LoRA-tune the cut LM on mix v2 and its padded
+    copies (checkpoints in ``work_dir``: hours on 2 cores)."""
+    from beavertail.moderation.training_mix import moderation_mix
+
+    mix = moderation_mix(root, progress=progress)
+    moderator = _train_stage1(mix, root, work_dir or out, progress)
+    return _finish("default", moderator, out, card_sets(mix, root), progress)
+
+
+def _train_stage1(
+    mix: ModerationMix, root: str | Path | None, folder: Path, progress: bool
+) -> Moderator:
+    train, weights = default_training_set(mix, root)
+    described = mix.describe()
+    described["padded_training_pairs"] = len(train) - len(mix.train)
+    return train_moderator(
+        train,
+        mix.validation,
+        DEFAULT_CONFIG,
+        folder,
+        progress,
+        {"data_dir": str(data_dir(root)), **described},
+        weights,
+        np.array(mix.weights(mix.validation)),
+    )
+
+
+def train_default_judge_v4(
+    out: Path,
+    root: str | Path | None = None,
+    progress: bool = True,
+    work_dir: Path | None = None,
     stage1: Path | None = None,
     **_: object,
 ) -> Moderator:
-    """Judge v4: stage 1 LoRA-tunes the cut LM on mix v2 (the v3 recipe; or ``stage1``, a
-    judge folder it already wrote), stage 2 continues it on the v4 set (``v4_training_set``).
-    Checkpoints in ``work_dir``; hours on 2 cores."""
+    """Judge v4 (issue 39's attempt "v4b", not shipped: it missed the BeaverTails-test F1
+    floor): stage 1 is the v3 recipe (or ``stage1``, a judge folder it already wrote), stage 2
+    continues it on the v4 set (``v4_training_set``) and takes the parameters
+    ``V4_INTERPOLATION`` of the way from stage 1 to that continuation
+    (:mod:`beavertail.moderation.interpolate`), stage 3 refits the category and severity
+    outputs and recalibrates (:func:`refit_output_heads_v4`). Checkpoints in ``work_dir``;
+    hours on 2 cores."""
     from beavertail.moderation.train import tuning_state_from_judge
     from beavertail.moderation.training_mix import moderation_mix
 
@@ -412,24 +471,12 @@ def train_default_judge(
     mix = moderation_mix(root, progress=progress)
     first = stage1 or work / "stage1"
     if not (first / "adapter.safetensors").is_file():
-        train, weights = default_training_set(mix, root)
-        described = mix.describe()
-        described["padded_training_pairs"] = len(train) - len(mix.train)
-        train_moderator(
-            train,
-            mix.validation,
-            DEFAULT_CONFIG,
-            first,
-            progress,
-            {"data_dir": str(data_dir(root)), **described},
-            weights,
-            np.array(mix.weights(mix.validation)),
-        )
+        _train_stage1(mix, root, first, progress)
     start = tuning_state_from_judge(first, work / "stage2" / "start.safetensors")
     cutter = Moderator.load(first).extractor.windows
     train, weights, pairs, described = v4_training_set(mix, cutter, root)
     validation, validation_weights = v4_validation_set(mix, cutter, root)
-    moderator = train_moderator(
+    train_moderator(
         train,
         validation,
         V4_CONFIG,
@@ -441,7 +488,31 @@ def train_default_judge(
         start_from=start,
         contrast_pairs=pairs,
     )
-    return _finish("default", moderator, out, card_sets(mix, root), progress)
+    moderator = interpolate_judges(first, work / "stage2", V4_INTERPOLATION)
+    refit_output_heads_v4(moderator, mix, validation, progress)  # also recalibrates
+    return _finish("default-v4", moderator, out, card_sets(mix, root), progress)
+
+
+def refit_output_heads_v4(
+    moderator: Moderator, mix: ModerationMix, validation: list[QAExample], progress: bool = True
+) -> dict:
+    """Judge v4's stage 3 (:func:`refit_output_heads`) on up to ``V4_REFIT_ROWS`` unsafe
+    training pairs with categories or a severity level; recorded in the manifest."""
+    from beavertail.moderation.train import refit_output_heads
+
+    known = [x for x in mix.train if not x.is_safe and (x.categories or x.severity)]
+    known.sort(key=lambda x: hashlib.sha256(f"{x.prompt}\0{x.response}".encode()).digest())
+    chosen = refit_output_heads(
+        moderator,
+        known[:V4_REFIT_ROWS],
+        validation,
+        V4_CONFIG,
+        progress,
+        rare_category_threshold=V4_RARE_CATEGORY_THRESHOLD,
+    )
+    chosen["rows"] = min(len(known), V4_REFIT_ROWS)
+    moderator.metadata.setdefault("training", {})["stage3_refit"] = chosen
+    return chosen
 
 
 def train_probe_judge(
@@ -629,6 +700,7 @@ def train_prompt_judge(
 
 RECIPES: dict[str, Callable[..., Moderator]] = {
     "default": train_default_judge,
+    "default-v4": train_default_judge_v4,
     "probe": train_probe_judge,
     "fast": train_fast_judge,
     "prompt": train_prompt_judge,
@@ -661,7 +733,7 @@ def train_recipe(
     return RECIPES[name](folder, root, progress, work_dir=work)
 
 
-RECIPE_CONFIGS = {"default": V4_CONFIG, "fast": FAST_CONFIG, "prompt": PROMPT_CONFIG}
+RECIPE_CONFIGS = {"default": DEFAULT_CONFIG, "fast": FAST_CONFIG, "prompt": PROMPT_CONFIG}
 
 
 def finished_by_recipe(folder: Path, name: str) -> bool:

@@ -9,7 +9,7 @@ import random
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import numpy as np
 import torch
@@ -52,7 +52,8 @@ from beavertail.settings import Settings
 class TunableFeatures(Protocol):
     """A feature extractor whose weights train with the head (``finetuned``, ``lm-lora``)."""
 
-    model: torch.nn.Module
+    @property
+    def model(self) -> torch.nn.Module: ...
 
     def trainable_parameters(self) -> dict[str, torch.nn.Parameter]: ...
     def tokenize(self, prompts: list[str], responses: list[str] | None) -> Any: ...
@@ -419,7 +420,7 @@ def _tune(
     """
     _seed(config.seed)
     trainable = extractor.trainable_parameters()
-    groups = [
+    groups: list[dict[str, Any]] = [
         {"params": list(trainable.values()), "lr": config.finetune_learning_rate},
         {"params": list(head.parameters()), "lr": config.learning_rate},
     ]
@@ -470,6 +471,7 @@ def _tune(
         params += list(severity_head.parameters())
 
     def save(step: int) -> None:
+        assert ckpt is not None  # only called with a checkpoint folder
         state = _checkpoint_state(extractor, head, severity_head, opt)
         state["_step"] = torch.tensor(step)
         state["_rng"] = torch.get_rng_state()
@@ -541,14 +543,15 @@ def fit_thresholds(
     probs: np.ndarray,
     threshold_rule: str = "best-f1",
     min_category_support: int = 20,
+    rare_category_threshold: float = 0.9,
 ) -> None:
     """Set the flag threshold by ``threshold_rule`` and the per-category thresholds.
 
     ``best-f1``: the threshold with the best F1 on validation; ``precision:P``: the lowest
     threshold whose validation precision reaches P (fewer false flags, less recall).
     A category with at least ``min_category_support`` validation positives gets its best-F1
-    threshold (never below 0.3); rarer ones need a probability of 0.9, so they are named only
-    when the head is sure. Categories are only ever named on a flagged verdict.
+    threshold (never below 0.3); rarer ones need ``rare_category_threshold`` (0.9: named
+    only when the head is sure). Categories are only ever named on a flagged verdict.
     """
     if threshold_rule == "best-f1":
         moderator.threshold = best_f1_threshold(y_val[:, 0], probs[:, 0])
@@ -558,7 +561,7 @@ def fit_thresholds(
     else:
         raise ValueError(f"threshold_rule must be best-f1 or precision:P, not {threshold_rule!r}")
     flagged = probs[:, 0] >= moderator.threshold
-    thresholds = np.full(y_val.shape[1] - 1, 0.9)
+    thresholds = np.full(y_val.shape[1] - 1, rare_category_threshold)
     for k in range(1, y_val.shape[1]):
         if y_val[:, k].sum() >= min_category_support:
             # fitted on the flagged pairs, where categories are shown
@@ -568,13 +571,24 @@ def fit_thresholds(
 
 
 def calibrate(
-    moderator: Moderator, logits: np.ndarray, y_val: np.ndarray, config: ModerationTrainingConfig
+    moderator: Moderator,
+    logits: np.ndarray,
+    y_val: np.ndarray,
+    config: ModerationTrainingConfig,
+    rare_category_threshold: float = 0.9,
 ) -> dict:
     """Fit temperatures, then thresholds by the config's rule, on validation logits;
     returns the validation report."""
     moderator.temperatures = fit_temperatures(y_val, logits)
     probs = apply_temperatures(logits, moderator.temperatures)
-    fit_thresholds(moderator, y_val, probs, config.threshold_rule, config.min_category_support)
+    fit_thresholds(
+        moderator,
+        y_val,
+        probs,
+        config.threshold_rule,
+        config.min_category_support,
+        rare_category_threshold,
+    )
     return moderator.report(y_val, probs)
 
 
@@ -641,7 +655,7 @@ def train_moderator(
             with torch.no_grad():
                 logits = head(torch.from_numpy(feats)).numpy()
                 sev = severity_head(torch.from_numpy(feats)).numpy() if severity_head else None
-            out = {
+            out: dict[str, Any] = {
                 "roc_auc": roc_auc(y_val[:, 0], logits[:, 0]),
                 "best_f1": binary_metrics(
                     y_val[:, 0], logits[:, 0] >= best_f1_threshold(y_val[:, 0], logits[:, 0])
@@ -705,6 +719,8 @@ def refit_output_heads(
     config: ModerationTrainingConfig,
     progress: bool = True,
     strengths: tuple[float, ...] = (0.01, 0.03, 0.1, 0.3),
+    rare_category_threshold: float = 0.9,
+    min_severity_gain: float = 0.02,
 ) -> dict:
     """Refit the category rows of a linear head and the severity head by logistic
     regression (scikit-learn) on the tuned judge's frozen window features, then recalibrate.
@@ -713,8 +729,11 @@ def refit_output_heads(
     training pairs that name categories (unsafe ones), the severity head (multinomial) on
     those with a level; the inverse regularisation strength is chosen per output on
     validation (category F1 at its best threshold on flagged pairs, severity accuracy), and
-    an output keeps its tuned weights unless the refit is better there. Returns what was
-    chosen, for the manifest.
+    an output keeps its tuned weights unless the refit is better there (the severity head
+    by ``min_severity_gain`` of accuracy at least: about one standard error on a few hundred
+    levels, so that a gain within the noise of validation does not replace it). Categories with
+    fewer than ``config.min_category_support`` validation positives are named above
+    ``rare_category_threshold``. Returns what was chosen, for the manifest.
     """
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import f1_score
@@ -750,7 +769,7 @@ def refit_output_heads(
         target = y_train[cat_train, k]
         if target.sum() < 5 or target.sum() == len(target):
             continue
-        best = (val_f1(val_logits[:, k], k), None, None)
+        best: tuple[float, float | None, Any] = (val_f1(val_logits[:, k], k), None, None)
         for c in strengths:
             fit = LogisticRegression(C=c, max_iter=2000).fit(z_train[cat_train], target)
             score = val_f1(z_val @ fit.coef_[0] + fit.intercept_[0], k)
@@ -776,16 +795,20 @@ def refit_output_heads(
             if len(fit.classes_) != 3:
                 break
             accuracy = float((fit.predict(z_val[val_rows]) == levels_val[val_rows]).mean())
-            if accuracy > best_acc + 1e-3:
+            if accuracy > best_acc + min_severity_gain:
                 best_acc, best_fit, best_c = accuracy, fit, c
         if best_fit is not None:  # fold the standardisation into the raw-feature head
             coef = best_fit.coef_ / std[None, :]
+            severity_linear = cast(torch.nn.Linear, moderator.severity_head)  # severity_head_for's
             with torch.no_grad():
-                moderator.severity_head.weight.copy_(torch.from_numpy(coef).float())
-                moderator.severity_head.bias.copy_(
+                severity_linear.weight.copy_(torch.from_numpy(coef).float())
+                severity_linear.bias.copy_(
                     torch.from_numpy(best_fit.intercept_ - coef @ mean).float()
                 )
         chosen["severity"] = {"strength": best_c, "validation_accuracy": best_acc}
-    report = calibrate(moderator, moderator.logits_from_features(x_val), y_val, config)
+    report = calibrate(
+        moderator, moderator.logits_from_features(x_val), y_val, config, rare_category_threshold
+    )
+    chosen["rare_category_threshold"] = rare_category_threshold
     chosen["validation"] = {"category_macro_f1": report.get("category_macro_f1")}
     return chosen

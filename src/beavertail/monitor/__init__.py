@@ -1,6 +1,13 @@
-"""Streaming moderation: prefix-trained moderators that stop harmful answers mid-generation."""
+"""Streaming moderation: prefix-trained moderators (or probes on the generating model's own
+safety neurons) that stop harmful answers mid-generation."""
 
 from beavertail.data.prefixes import DEFAULT_FRACTIONS, cut_words, prefix_examples
+from beavertail.monitor.neurons import (
+    NeuronMonitor,
+    NeuronStreamMonitor,
+    fit_producing_probe,
+    producing_features,
+)
 from beavertail.monitor.prefixes import (
     default_prefix_moderator,
     default_prefix_moderator_dir,
@@ -22,6 +29,8 @@ __all__ = [
     "MonitorConfig",
     "MonitoredGeneration",
     "MonitoredRows",
+    "NeuronMonitor",
+    "NeuronStreamMonitor",
     "StopDecision",
     "StreamMonitor",
     "checkpoints",
@@ -29,8 +38,10 @@ __all__ = [
     "default_prefix_moderator",
     "default_prefix_moderator_dir",
     "evaluate_streaming",
+    "fit_producing_probe",
     "guarded_decode",
     "monitored_generate",
     "prefix_examples",
+    "producing_features",
     "train_prefix_moderator",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 from transformers import PreTrainedTokenizerBase
@@ -77,13 +78,17 @@ def replay(
 ) -> Replay:
     """Score each answer's prefixes at the monitor's checkpoints (the LM's tokenizer, so
     token counts match generation)."""
-    prompts, partials, owners, counts, lengths = [], [], [], [], []
+    prompts: list[str] = []
+    partials: list[str] = []
+    owners: list[int] = []
+    counts: list[int] = []
+    lengths: list[int] = []
     for index, example in enumerate(examples):
         ids = tokenizer(example.response, add_special_tokens=False)["input_ids"] or [0]
         lengths.append(len(ids))
         for n in checkpoints(len(ids), check_every, min_tokens):
             prompts.append(example.prompt)
-            partials.append(tokenizer.decode(ids[:n], skip_special_tokens=True))
+            partials.append(cast(str, tokenizer.decode(ids[:n], skip_special_tokens=True)))
             owners.append(index)
             counts.append(n)
     probs = moderator.probabilities(prompts, partials, progress=progress)
@@ -160,7 +165,9 @@ def evaluate_streaming(
     c = monitor.config
     replayed = replay(monitor.moderator, examples, tokenizer, c.check_every, c.min_tokens, progress)
     # the monitor's own rule (threshold, and the confirmer of a cascade) on the replayed scores
-    decisions = monitor.check(replayed.prompts, replayed.partials, replayed.counts, replayed.probs)
+    decisions = monitor.check(
+        replayed.prompts, replayed.partials, list(replayed.counts), replayed.probs
+    )
     stop_at = replayed.first_stops(np.array([d is not None for d in decisions]))
     previous_check = np.zeros(len(examples), dtype=int)  # the last check a stopped row passed
     for owner, n in zip(replayed.owners, replayed.counts, strict=True):

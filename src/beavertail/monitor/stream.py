@@ -147,9 +147,10 @@ class StreamMonitor:
             flagged = self._ood_policy(prompts, partials, token_counts, decisions, flagged)
         if self.confirmer is None or not flagged:
             return decisions
+        threshold = self.confirm_threshold
         self._confirm(
             self.confirmer,
-            self.confirm_threshold,
+            threshold if threshold is not None else self.confirmer.threshold,
             prompts,
             partials,
             token_counts,

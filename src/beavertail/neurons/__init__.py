@@ -1,5 +1,6 @@
 """Safety neurons: find them by activation contrasting, verify them by dynamic activation
-patching, and read them to predict (or stop) an unsafe answer."""
+patching, and read them to predict an unsafe answer (the stream monitor that reads them
+as an answer is generated is :mod:`beavertail.monitor.neurons`)."""
 
 from beavertail.neurons.activations import NeuronSet, neuron_grid, on_neurons, set_size
 from beavertail.neurons.contrast import (
@@ -7,12 +8,6 @@ from beavertail.neurons.contrast import (
     contrast_aligned,
     contrast_prompts,
     last_token_neurons,
-)
-from beavertail.neurons.monitor import (
-    NeuronMonitor,
-    NeuronStreamMonitor,
-    fit_producing_probe,
-    producing_features,
 )
 from beavertail.neurons.patch import NeuronPatcher, PatchSettings
 from beavertail.neurons.probe import LinearProbe, NeuronProbe, residual_features
@@ -25,24 +20,20 @@ from beavertail.neurons.run import (
 
 __all__ = [
     "LinearProbe",
-    "NeuronMonitor",
     "NeuronPatcher",
     "NeuronProbe",
     "NeuronSet",
-    "NeuronStreamMonitor",
     "PatchSettings",
     "SafetyNeurons",
     "contrast_aligned",
     "contrast_prompts",
     "find_safety_neurons",
-    "fit_producing_probe",
     "generate_answers",
     "last_token_neurons",
     "neuron_grid",
     "on_neurons",
     "patch_identity",
     "patched_generator",
-    "producing_features",
     "residual_features",
     "set_size",
 ]

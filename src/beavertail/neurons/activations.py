@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import torch
@@ -34,7 +35,7 @@ def down_projection(model: torch.nn.Module, layer: int) -> torch.nn.Module:
 
 def neuron_grid(lm: LoadedLM) -> tuple[int, int]:
     """(layers, neurons per layer) of the model's MLPs."""
-    width = down_projection(lm.model, 0).in_features
+    width = cast(torch.nn.Linear, down_projection(lm.model, 0)).in_features
     return lm.num_layers, int(width)
 
 

@@ -170,10 +170,11 @@ def infer_personas(
     settings = settings or PersonaSettings()
     cache = Path(cache)
     done = {row["key"]: row["persona"] for row in appended_rows(cache)}
+    sides: tuple[Literal["chosen", "rejected"], ...] = ("chosen", "rejected")
     jobs = [
         (i, side, _key(pair, side, generator.name, settings))
         for i, pair in enumerate(pairs)
-        for side in ("chosen", "rejected")
+        for side in sides
     ]
     todo = [job for job in jobs if job[2] not in done]
     batches = [todo[s : s + settings.batch_size] for s in range(0, len(todo), settings.batch_size)]

@@ -74,7 +74,7 @@ def _per_cluster(
     clusters: PersonaClusters, rows: Sequence[RankedPair], scores: dict[str, Any]
 ) -> list[dict[str, Any]]:
     """Side accuracy of both judges per cluster of the side's persona."""
-    labels = np.array(
+    labels: np.ndarray = np.array(
         [clusters.label_of(r.persona_chosen) for r in rows]  # type: ignore[arg-type]
         + [clusters.label_of(r.persona_rejected) for r in rows]  # type: ignore[arg-type]
     )

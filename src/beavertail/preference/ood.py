@@ -76,7 +76,7 @@ def ood_report(model: ScoreModel, pairs: Sequence[PreferencePair]) -> dict[str, 
     bank = score_bank(model, *answers_of(pairs))
     inside = guard.in_distribution(guard.scores(bank.features, bank.logits)).reshape(-1, 2)
     scores = bank.logits[:, 0].reshape(-1, 2)
-    both = inside.all(1)
+    both = np.asarray(inside.all(1))
     rows = np.arange(len(pairs))
     better = np.array([p.better_id for p in pairs])
     right = scores[rows, better] > scores[rows, 1 - better]

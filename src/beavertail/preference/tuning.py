@@ -22,7 +22,7 @@ import shutil
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import torch
@@ -237,23 +237,31 @@ def _trainer_class() -> type:
     class PairScoreTrainer(SafetensorsCheckpoints, RewardTrainer):
         """``RewardTrainer`` with Safe RLHF's cost loss and safetensors-only checkpoints."""
 
+        objective: str
+        regularization: float
+
         def __init__(self, *args: Any, objective: str, regularization: float, **kwargs: Any):
             self.objective = objective
             self.regularization = regularization
             kwargs["data_collator"] = CollatorWithSigns(pad_token_id=0)  # pad id set below
             super().__init__(*args, **kwargs)
-            self.data_collator.pad_token_id = self.processing_class.pad_token_id
+            # the collator and tokenizer passed in (the attributes' declared types are unions)
+            tokenizer = cast("PreTrainedTokenizerBase", self.processing_class)
+            cast(CollatorWithSigns, self.data_collator).pad_token_id = tokenizer.pad_token_id
 
         def _set_signature_columns_if_needed(self) -> None:
             if self._signature_columns is None:
-                self._signature_columns = ["chosen_ids", "rejected_ids", "length"]
-                self._signature_columns += ["sign_chosen", "sign_rejected"]
+                # Trainer's __init__ sets it to None, so mypy infers the attribute as None
+                columns: Any = ["chosen_ids", "rejected_ids", "length"]
+                columns += ["sign_chosen", "sign_rejected"]
+                self._signature_columns = columns
 
-        def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):  # type: ignore[no-untyped-def]
+        def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
             sign_chosen = inputs.pop("sign_chosen")
             sign_rejected = inputs.pop("sign_rejected")
             if self.objective != "cost":
                 return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
+            assert self.model is not None  # a trainer computing a loss has its model
             mode = "train" if self.model.training else "eval"
             outputs = model(input_ids=inputs["input_ids"], attention_mask=inputs["attention_mask"])
             unsafer, safer = torch.chunk(outputs.logits.squeeze(-1), chunks=2)

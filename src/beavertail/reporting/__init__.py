@@ -26,6 +26,7 @@ from beavertail.reporting.format import (
     format_interval,
     format_percent,
     format_stat,
+    format_text,
     format_value,
     plural,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "format_interval",
     "format_percent",
     "format_stat",
+    "format_text",
     "format_value",
     "histogram_chart",
     "line_chart",

@@ -21,8 +21,9 @@ from beavertail.reporting.style import FRONT, MUTED, colour
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from matplotlib.typing import RcKeyType
 
-RC: dict[str, Any] = {
+RC: dict[RcKeyType, Any] = {
     "svg.fonttype": "none",  # text stays text: searchable, and escaped by matplotlib
     "svg.hashsalt": "beavertail",  # the same chart gives the same file
     "text.parse_math": False,  # a '$' in a run name is a dollar sign, not mathtext

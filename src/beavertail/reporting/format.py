@@ -46,6 +46,11 @@ def format_percent(value: float | None, digits: int = 0) -> str:
     return MISSING if value is None else f"{value:.{digits}%}"
 
 
+def format_text(value: Any) -> Any:
+    """A value as a cell shows it: ``—`` for None, anything else as it is (escaped)."""
+    return MISSING if value is None else value
+
+
 def plural(count: int, noun: str) -> str:
     """``1 file``, ``3 files``."""
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

@@ -15,7 +15,13 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from beavertail.artifacts import atomic_write_text
-from beavertail.reporting.format import format_percent, format_stat, format_value, plural
+from beavertail.reporting.format import (
+    format_percent,
+    format_stat,
+    format_text,
+    format_value,
+    plural,
+)
 from beavertail.reporting.style import colour
 
 
@@ -30,7 +36,9 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(stat=format_stat, value=format_value, percent=format_percent)
+    env.filters.update(
+        stat=format_stat, value=format_value, percent=format_percent, text=format_text
+    )
     env.globals.update(colour=colour, plural=plural)
     return env
 

@@ -116,8 +116,7 @@ class ServeConfig(Settings):
         best = self.best_of_n
         if best is not None and self.upstream is None and best.n > self.max_batch_size:
             raise ValueError(
-                f"best_of_n.n ({self.best_of_n.n}) must fit one batch "
-                f"(max_batch_size {self.max_batch_size})"
+                f"best_of_n.n ({best.n}) must fit one batch (max_batch_size {self.max_batch_size})"
             )
         if self.guided is not None:
             if self.upstream is not None:

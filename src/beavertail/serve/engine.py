@@ -27,7 +27,7 @@ import threading
 import time
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from beavertail.decoding.guided import GuidedGenerator
 from beavertail.models.causal import LoadedLM, render_messages
@@ -282,7 +282,7 @@ class Engine:
                 taken.append(self._waiting.popleft())
                 free -= need
         taken = self._screen_inputs(taken)
-        items: list[tuple[Hashable, DecodeRequest]] = []
+        items: list[tuple[tuple[int, int], DecodeRequest]] = []  # keys: (job id, choice)
         began = time.perf_counter()
         for job in taken:
             try:
@@ -344,13 +344,13 @@ class Engine:
         stop = guard.on_step(step, new)
         now = time.perf_counter()
         for key in new:
-            job_id, _k = key
+            job_id, _k = cast(tuple[int, int], key)
             if self._jobs[job_id].job.gone(now) is not None:
                 stop.append(key)  # the client went away, or the deadline passed: free its row
         return stop
 
     def _deliver(self, key: Hashable, delta: str) -> None:
-        job_id, _k = key  # type: ignore[misc]
+        job_id, _k = cast(tuple[int, int], key)
         self._jobs[job_id].job.emit("delta", delta)
 
     def _finish(
@@ -358,11 +358,12 @@ class Engine:
         results: Mapping[Hashable, MonitoredGeneration],
         logprobs: Mapping[Hashable, list[TokenLogprob] | None] | None = None,
     ) -> None:
-        for (job_id, k), result in results.items():  # type: ignore[misc]
+        for key, result in results.items():
+            job_id, k = cast(tuple[int, int], key)
             running = self._jobs[job_id]
             running.results[k] = result
-            if logprobs and logprobs.get((job_id, k)) is not None:
-                running.logprobs[k] = logprobs[(job_id, k)]
+            if logprobs and (chosen := logprobs.get(key)) is not None:
+                running.logprobs[k] = chosen
             if len(running.results) < running.rows:
                 continue
             del self._jobs[job_id]

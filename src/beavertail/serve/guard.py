@@ -128,7 +128,7 @@ def judged_choices(
     """Whole answers to one prompt after the monitor's check (one batched call): each shown
     as it is, or replaced when flagged (``n`` choices, guided decoding, best-of-N's pick)."""
     tokens = tokens or [0] * len(texts)
-    choices = [
+    choices: list[dict[str, Any]] = [
         {"text": text, "finish_reason": reason, "guard": {}}
         for text, reason in zip(texts, finish_reasons, strict=True)
     ]

@@ -86,7 +86,7 @@ class ChatJob:
                     self.ended = True
             sink(kind, value)
 
-        self.emit = emit_once  # type: ignore[method-assign]
+        self.emit = emit_once
 
     @property
     def deadline(self) -> float | None:

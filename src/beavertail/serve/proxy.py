@@ -23,7 +23,6 @@ import asyncio
 import copy
 import json
 import logging
-import os
 import re
 import threading
 import time
@@ -32,9 +31,11 @@ from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 import httpx
+from httpx_sse import EventSource
 from pydantic import Field
 from transformers import PreTrainedTokenizerBase
 
+from beavertail.models.openai_client import OpenAIEndpoint
 from beavertail.moderation.unparsed import UnparsedVerdictError
 from beavertail.monitor.stream import MonitoredRows
 from beavertail.serve.guard import (
@@ -70,6 +71,12 @@ class UpstreamSettings(Settings):
     api_key_env: str | None = Field(None, description="Send this variable as a bearer key.")
     timeout: float = Field(60.0, gt=0, description="Seconds to connect and between chunks.")
 
+    def endpoint(self) -> OpenAIEndpoint:
+        """The client configuration every OpenAI-compatible caller shares (key read from
+        ``api_key_env`` now); the proxy never retries: a failure is the client's answer."""
+        return OpenAIEndpoint.from_env(self.url, self.api_key_env, timeout=self.timeout,
+                                       max_retries=0)  # fmt: skip
+
 
 class UpstreamError(Exception):
     """An upstream failure, as the status and message the client gets."""
@@ -95,6 +102,7 @@ class UpstreamEngine:
         max_choices: int = 8,
     ) -> None:
         self.upstream = upstream
+        self.endpoint = upstream.endpoint()
         self.guards = guards
         self.tokenizer = tokenizer  # the monitor's, used under the judge lock
         # the web layer counts prompt tokens on its own copy (a fast tokenizer used from two
@@ -120,10 +128,7 @@ class UpstreamEngine:
 
         def run() -> None:
             self._loop = asyncio.new_event_loop()
-            key = os.environ.get(self.upstream.api_key_env) if self.upstream.api_key_env else None
-            timeout = httpx.Timeout(self.upstream.timeout)
-            headers = {"Authorization": f"Bearer {key}"} if key else {}
-            self._http = httpx.AsyncClient(timeout=timeout, headers=headers)
+            self._http = self.endpoint.async_http()
             ready.set()
             self._loop.run_forever()
 
@@ -158,7 +163,7 @@ class UpstreamEngine:
         """Whether the upstream answers its model list within 5 seconds."""
         if self._loop is None or self._http is None:
             return {"healthy": False, "upstream": "not started"}
-        url = self.upstream.url.rstrip("/") + "/models"
+        url = self.endpoint.url_for("models")
 
         async def probe() -> httpx.Response:
             assert self._http is not None
@@ -245,7 +250,7 @@ class UpstreamEngine:
             return
         assert self._http is not None
         with _failures("is unreachable"):
-            response = await self._http.get(self.upstream.url.rstrip("/") + "/models")
+            response = await self._http.get(self.endpoint.url_for("models"))
         if response.status_code != 200:
             raise _upstream_failure(response.status_code, response.content)
         try:
@@ -382,7 +387,7 @@ class UpstreamEngine:
         """One upstream chat request: the response once it answered 200, or an
         :class:`UpstreamError` (unreachable, timed out, or the upstream's own error)."""
         assert self._http is not None
-        url = self.upstream.url.rstrip("/") + "/chat/completions"
+        url = self.endpoint.url_for("chat/completions")
         with _failures("is unreachable"):
             response = await self._http.send(
                 self._http.build_request("POST", url, json=body), stream=True
@@ -411,17 +416,22 @@ def _upstream_failure(status: int, raw: bytes) -> UpstreamError:
 
 
 async def _events(response: httpx.Response) -> Any:
-    """The JSON chunks of a server-sent event stream, until ``[DONE]``; errors in the stream
-    and reads that time out become :class:`UpstreamError`."""
+    """The JSON chunks of a server-sent event stream (parsed by ``httpx-sse``), until
+    ``[DONE]``; errors in the stream, a response that is not an event stream and reads that
+    time out become :class:`UpstreamError`."""
+    content_type = response.headers.get("content-type", "").partition(";")[0].strip()
+    if content_type != "text/event-stream":
+        raise UpstreamError(
+            502, f"the upstream did not answer with an event stream (content type {content_type!r})"
+        )
     with _failures("stream broke off"):
-        async for line in response.aiter_lines():
-            if not line.startswith("data:"):
+        async for event in EventSource(response).aiter_sse():
+            if not event.data:  # a named event without data (a keep-alive)
                 continue
-            data = line[5:].strip()
-            if data == "[DONE]":
+            if event.data.strip() == "[DONE]":
                 return
             try:
-                chunk = json.loads(data)
+                chunk = json.loads(event.data)
             except ValueError:
                 raise UpstreamError(502, "the upstream sent a malformed chunk") from None
             if not isinstance(chunk, dict):

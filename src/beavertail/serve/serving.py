@@ -68,8 +68,11 @@ class ChatService:
 
     def _job(self, request: ChatCompletionRequest | CompletionRequest, emit: Any) -> ChatJob:
         limits = self.limits
-        raw = isinstance(request, CompletionRequest)
-        max_tokens = request.max_tokens if raw else request.requested_tokens()
+        max_tokens = (
+            request.max_tokens
+            if isinstance(request, CompletionRequest)
+            else request.requested_tokens()
+        )
         max_tokens = max_tokens or limits.default_max_tokens
         if max_tokens > limits.max_tokens_limit:
             raise APIError(
@@ -78,7 +81,7 @@ class ChatService:
                 param="max_tokens",
                 code="context_length_exceeded",
             )
-        if raw:
+        if isinstance(request, CompletionRequest):
             messages = [{"role": "user", "content": request.prompt}]
             prompt_tokens = self.engine.text_tokens(request.prompt)
         else:
@@ -113,8 +116,12 @@ class ChatService:
             prompt_tokens=prompt_tokens,
             emit=emit,
             timeout=limits.request_timeout,
-            raw_prompt=request.prompt if raw else None,
-            logprobs=request.logprobs if raw else request.logprob_alternatives(),
+            raw_prompt=request.prompt if isinstance(request, CompletionRequest) else None,
+            logprobs=(
+                request.logprobs
+                if isinstance(request, CompletionRequest)
+                else request.logprob_alternatives()
+            ),
         )
 
     def _public(self, event: Event) -> Event:
@@ -183,7 +190,7 @@ class ChatService:
             return held.pop() if held else await next_event()
 
         if request.stream:
-            options = None if raw else request.stream_options
+            options = None if isinstance(request, CompletionRequest) else request.stream_options
             include_usage = bool(options and options.include_usage)
 
             async def lines() -> Any:

@@ -96,7 +96,7 @@ def resolve_external(
     reference: str, threshold: float | None = None, key_vars: tuple[str, ...] = ()
 ) -> Judge:
     """The judge a reference names (see the module docstring)."""
-    from beavertail.moderation.external.backends import EndpointBackend, LocalBackend
+    from beavertail.moderation.external.backends import Backend, EndpointBackend, LocalBackend
 
     found = _REFERENCE.fullmatch(reference)
     if found is None or found.group("family") not in FAMILIES:
@@ -123,7 +123,7 @@ def resolve_external(
             key = _api_key(reference, options.get("api_key_env"), key_vars)
             served = options.get("model") or fmt.default_model
             fmt.bind(served)
-            backend = EndpointBackend(
+            backend: Backend = EndpointBackend(
                 url._replace(fragment="").geturl(),
                 served,
                 int(options.get("concurrency", 8)),
@@ -136,8 +136,9 @@ def resolve_external(
             if model is None and fmt.default_model is None:
                 raise ValueError(f"{family} is a rubric over any chat model: name one")
             name = model or fmt.default_model
-            backend = LocalBackend(name, use_fast_tokenizer=fmt.use_fast_tokenizer)  # type: ignore[arg-type]
-            fmt.bind(name, backend.chat_template)
+            local = LocalBackend(name, use_fast_tokenizer=fmt.use_fast_tokenizer)  # type: ignore[arg-type]
+            fmt.bind(name, local.chat_template)
+            backend = local
         judge = ExternalJudge(fmt, backend, reference)
     if threshold is not None:
         judge.threshold = threshold

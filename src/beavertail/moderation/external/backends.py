@@ -17,6 +17,8 @@ from typing import Any, Protocol
 
 import torch
 
+from beavertail.models.causal import neutralize_special_tokens
+from beavertail.models.openai_client import OpenAIEndpoint
 from beavertail.models.progress import track
 from beavertail.moderation.external.base import Completion, Decoding, Request
 
@@ -108,11 +110,27 @@ class LocalBackend:
         if isinstance(request, str):
             return request
         return self.tokenizer.apply_chat_template(
-            request,
+            [self._plain_text(message) for message in request],
             chat_template=self.chat_template,
             tokenize=False,
             add_generation_prompt=decoding.add_generation_prompt,
         )
+
+    def _plain_text(self, message: dict[str, Any]) -> dict[str, Any]:
+        """The message with special tokens typed in its text split (they stay text: a judged
+        answer cannot close its turn and write the judge's verdict)."""
+        content = message.get("content")
+        if isinstance(content, str):
+            return {**message, "content": neutralize_special_tokens(self.tokenizer, content)}
+        if isinstance(content, list):
+            parts = [
+                {**part, "text": neutralize_special_tokens(self.tokenizer, part["text"])}
+                if isinstance(part, dict) and isinstance(part.get("text"), str)
+                else part
+                for part in content
+            ]
+            return {**message, "content": parts}
+        return message
 
     def encode(self, request: Request, decoding: Decoding) -> list[int]:
         """The token ids the model reads for one request."""
@@ -213,18 +231,19 @@ def _load(model: str, dtype: torch.dtype, use_fast: bool) -> tuple[Any, Any, str
         from transformers import AutoProcessor, Llama4ForConditionalGeneration
 
         processor = AutoProcessor.from_pretrained(model)
-        loaded = Llama4ForConditionalGeneration.from_pretrained(
+        llama4 = Llama4ForConditionalGeneration.from_pretrained(
             model, dtype=dtype, use_safetensors=True
         )
-        return loaded, processor.tokenizer, processor.chat_template
+        return llama4, processor.tokenizer, processor.chat_template
     tokenizer = AutoTokenizer.from_pretrained(model, use_fast=use_fast)
     loaded = AutoModelForCausalLM.from_pretrained(model, dtype=dtype, use_safetensors=True)
     return loaded, tokenizer, None
 
 
 class EndpointBackend:
-    """Any OpenAI-compatible server (vLLM, TGI, ``beavertail serve``) through the ``openai``
-    client: text requests to ``/completions``, chat requests to ``/chat/completions``; at most
+    """Any OpenAI-compatible server (vLLM, TGI, ``beavertail serve``) through the shared
+    ``openai`` client (:class:`~beavertail.models.openai_client.OpenAIEndpoint`): text
+    requests to ``/completions``, chat requests to ``/chat/completions``; at most
     ``concurrency`` requests in flight; the client retries failures (429, 5xx, timeouts) with
     exponential backoff up to ``retries`` times, each try bounded by ``timeout`` seconds.
 
@@ -243,14 +262,10 @@ class EndpointBackend:
         api_key: str | None = None,
         vllm_fields: bool = True,
     ) -> None:
-        from openai import OpenAI
-
         self.base_url, self.model = base_url, model
         self.concurrency = concurrency
         self.vllm_fields = vllm_fields
-        self.client = OpenAI(
-            base_url=base_url, api_key=api_key or "unused", max_retries=retries, timeout=timeout
-        )
+        self.client = OpenAIEndpoint(base_url, api_key, timeout, retries).client()
         self._lock = threading.Lock()
         self.in_flight = 0
         self.peak_in_flight = 0  # the most requests ever in flight at once (tests read it)
@@ -304,13 +319,13 @@ class EndpointBackend:
                 extra_body=self.body(request, decoding),
                 **extra,
             )
-            choice = chat.choices[0]
-            content = choice.logprobs.content if choice.logprobs else None
+            chat_choice = chat.choices[0]
+            content = chat_choice.logprobs.content if chat_choice.logprobs else None
             tokens = alternatives = None
             if k and content:
                 tokens = tuple(t.token for t in content)
                 alternatives = tuple({a.token: a.logprob for a in t.top_logprobs} for t in content)
-            return Completion(choice.message.content or "", tokens, alternatives)
+            return Completion(chat_choice.message.content or "", tokens, alternatives)
         finally:
             with self._lock:
                 self.in_flight -= 1

@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from importlib import resources
@@ -207,6 +208,26 @@ def text_content(text: str) -> list[dict[str, str]]:
     return [{"type": "text", "text": text}]
 
 
+# chat-template control strings of the families' models, for backends whose tokenizer is not
+# here (an endpoint renders and tokenizes on its side): Llama 3 / 4, ChatML (Qwen), Mistral,
+# Gemma, and BOS / EOS texts
+CONTROL_TEXT = re.compile(
+    r"<\|[a-z_]{1,24}\|>|\[/?INST\]|<</?SYS>>|</?s>|<(?:start|end)_of_turn>|<bos>|<eos>"
+)
+WORD_JOINER = "\u2060"  # invisible; splits a control string so it stays plain text
+
+
+def plain_text(text: str, tokenizer: Any = None) -> str:
+    """``text`` with every control string split by a word joiner (the tokenizer's own special
+    tokens when there is one, the known families' otherwise), so that a judged prompt or answer
+    can never close its turn and write the judge's verdict."""
+    if tokenizer is not None:
+        from beavertail.models.causal import neutralize_special_tokens
+
+        text = neutralize_special_tokens(tokenizer, text)
+    return CONTROL_TEXT.sub(lambda m: m.group()[0] + WORD_JOINER + m.group()[1:], text)
+
+
 class ExternalJudge:
     """A judge of the field (a format and a backend) as a
     :class:`~beavertail.moderation.judge.Judge`: no severity, no OOD detector."""
@@ -248,8 +269,14 @@ class ExternalJudge:
         prompt_only = responses is None
         if responses is not None and len(responses) != len(prompts):
             raise ValueError(f"{len(prompts)} prompts but {len(responses)} responses")
-        answers: list[str | None] = [None] * len(prompts) if responses is None else responses
-        per_pair = [self.format.requests(p, r) for p, r in zip(prompts, answers, strict=True)]
+        answers: list[str | None] = [None] * len(prompts) if responses is None else [*responses]
+        tokenizer = getattr(self.backend, "tokenizer", None)
+        per_pair = [
+            self.format.requests(
+                plain_text(p, tokenizer), None if r is None else plain_text(r, tokenizer)
+            )
+            for p, r in zip(prompts, answers, strict=True)
+        ]
         flat = [request for requests in per_pair for request in requests]
         completions = self.backend.complete(flat, self.format.decoding(), progress=progress)
         results, scores, at = [], [], 0

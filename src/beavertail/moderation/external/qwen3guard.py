@@ -46,7 +46,8 @@ class Qwen3Guard(JudgeFormat):
     add_generation_prompt = False  # as the card calls the template
     verdict_marker = "Safety:"
     default_model = "Qwen/Qwen3Guard-Gen-0.6B"
-    unsafe_labels, safe_labels = ("Unsafe", "Controversial"), ("Safe",)  # strict
+    unsafe_labels: tuple[str, ...] = ("Unsafe", "Controversial")  # strict
+    safe_labels: tuple[str, ...] = ("Safe",)
 
     def requests(self, prompt: str, response: str | None) -> list[Request]:
         messages = [{"role": "user", "content": prompt}]
@@ -71,4 +72,5 @@ class Qwen3GuardLoose(Qwen3Guard):
     """The loose setting: "Controversial" counts as safe."""
 
     family = "qwen3guard-loose"
-    unsafe_labels, safe_labels = ("Unsafe",), ("Safe", "Controversial")
+    unsafe_labels = ("Unsafe",)
+    safe_labels = ("Safe", "Controversial")

@@ -129,7 +129,7 @@ class BeaverTailsRubric(JudgeFormat):
             return Parsed(None, labels={"output": text[:200]})
         known = get_taxonomy(BEAVERTAILS_14).categories
         listed = re.search(r"Categories:\s*(.*)", text)
-        codes = ()
+        codes: tuple[str, ...] = ()
         if listed:
             codes = tuple(c for c in known if c in listed.group(1))
         return Parsed(verdict.group(1).lower() == "unsafe", codes)

@@ -125,7 +125,7 @@ def _config(kind: str, vocab: int, pad: int, bos: int | None, eos: int) -> Any:
         Qwen3Config,
     )
 
-    small = {
+    small: dict[str, Any] = {
         "vocab_size": vocab,
         "hidden_size": 64,
         "intermediate_size": 128,
@@ -199,6 +199,7 @@ def tiny_model(
         tokenizer.eos_token_id,
     )
     torch.manual_seed(0)
+    model: torch.nn.Module  # not PreTrainedModel: functools.wraps hides the type of its .to
     if arch.kind == "llama4":
         model = Llama4ForConditionalGeneration(config)
     elif arch.kind == "llama-classifier":

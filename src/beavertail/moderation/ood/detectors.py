@@ -12,7 +12,7 @@ Abbas et al.'s: a classifier trained to tell in-distribution pairs from syntheti
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar, Protocol
+from typing import ClassVar, Protocol, Self
 
 import numpy as np
 from scipy.special import log_expit, logsumexp
@@ -48,6 +48,9 @@ class OODDetector(Protocol):
     def score(self, features: np.ndarray, logits: np.ndarray) -> np.ndarray: ...
 
     def state(self) -> dict[str, np.ndarray]: ...
+
+    @classmethod
+    def from_state(cls, state: dict[str, np.ndarray]) -> Self: ...
 
 
 def _normalise(x: np.ndarray) -> np.ndarray:
@@ -237,7 +240,7 @@ class ProxyTrained:
         return cls(int(state["hidden"][0]), weights)
 
 
-DETECTORS: dict[str, type] = {
+DETECTORS: dict[str, type[OODDetector]] = {
     d.name: d for d in (MaxSoftmax, Energy, Mahalanobis, NearestNeighbour, ProxyTrained)
 }
 

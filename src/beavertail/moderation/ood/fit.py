@@ -96,6 +96,26 @@ def synthetic_proxies(
     return proxies, {**recipe_card(items, seed), "generator": generator.name}
 
 
+def prompt_judge_proxies(proxies: list[QAExample], seeds: list[QAExample]) -> list[QAExample]:
+    """The proxies of a judge that reads the user's message alone: those whose prompt is
+    not a seed prompt (a proxy built on a training prompt reads, to that judge, exactly like
+    it), and every proxy's answer as a message (:func:`answers_as_messages`)."""
+    seed_prompts = {x.prompt for x in seeds}
+    kept = [x for x in proxies if x.prompt not in seed_prompts]
+    return kept + answers_as_messages(proxies)
+
+
+def answers_as_messages(proxies: list[QAExample]) -> list[QAExample]:
+    """For a judge that reads the user's message alone (input moderation): each proxy's
+    answer as a message of its own, since a user turn can be any text (another language,
+    code, a table, garbled text), not only an instruction in English."""
+    return [
+        replace(x, prompt=x.response, response="", source=f"{x.source}#as-message")
+        for x in proxies
+        if x.response.strip()
+    ]
+
+
 def fit_detector(
     moderator: Moderator,
     detector: OODDetector,
@@ -129,6 +149,9 @@ def fit_judge_ood(
     proxy_bank, card = None, None
     if made.uses_proxies:
         proxies, card = synthetic_proxies(train, generator, progress=progress)
+        if moderator.spec.input == "prompt":
+            proxies = prompt_judge_proxies(proxies, train)
+            card["answers_as_messages"] = True
         proxy_bank = feature_bank(moderator, proxies, progress)
     metadata = {
         "fitted_on": {
@@ -167,12 +190,17 @@ def note_in_model_card(folder: Path, ood: FittedOODDetector) -> None:
     fitted = ood.metadata.get("fitted_on", {})
     recipes = ood.metadata.get("proxies", {}).get("recipes", {})
     counts = ", ".join(f"{name} {r['count']}" for name, r in recipes.items())
+    as_messages = (
+        "; each proxy's answer also as a user message of its own (a prompt judge)"
+        if ood.metadata.get("proxies", {}).get("answers_as_messages")
+        else ""
+    )
     text += f"""
 {CARD_SECTION}
 `ood/` ({ood.name}, fitted on judge {ood.judge_digest}): threshold {ood.threshold:.4f}, where
 95 % of {fitted.get("validation", "?")} in-distribution validation pairs pass; reference:
 {fitted.get("train", "?")} training pairs ({fitted.get("reference", "")}).
-Synthetic proxies (no real OOD data): {counts or "none"}.
+Synthetic proxies (no real OOD data): {counts or "none"}{as_messages}.
 Refit after retraining the judge: `beavertail moderate ood-fit NAME`; measured by
 `python bench/ood.py --judge NAME` (AUROC / FPR@95TPR on five real OOD sets).
 """

@@ -4,7 +4,8 @@ Features are the mean activation of a neuron set over the positions that produce
 so far (the last prompt token and every answer token but the newest). During decoding, hooks
 add each pass's activations to per-row sums, so a check costs one small dot product; on a
 replayed (prompt, partial answer) the same features come from one teacher-forced pass per
-answer, which is how stop quality is measured (:func:`beavertail.monitor.replay_streaming`).
+answer, which is how stop quality is measured (:func:`beavertail.monitor.evaluate_streaming`).
+The probe's neurons come from :mod:`beavertail.neurons`.
 """
 
 from __future__ import annotations
@@ -125,7 +126,7 @@ class NeuronMonitor:
                 self._keys += list(range(len(self._keys), len(self._keys) + len(fresh)))
         else:
             self._pending[layer] = neurons[:, 0, self.probe.neurons[layer]].float()
-            if layer == self._layers[-1] and self._sums is not None:
+            if layer == self._layers[-1] and self._sums is not None and self._counts is not None:
                 self._sums += torch.cat([self._pending[i] for i in self._layers], dim=-1)
                 self._counts += 1
         self.hook_seconds += time.perf_counter() - began
