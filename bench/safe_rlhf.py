@@ -473,8 +473,12 @@ def targets(results: dict[str, dict], curve: list[dict], cost_limit: float) -> l
         and other[1] >= point[1]
     ]
     # λ's direction against the constraint: rises on steps whose Ê[cost] > d, falls below
-    moved = [(r["cost_estimate"] - cost_limit, r["lambda_next"] - r["lambda"]) for r in curve]
-    moved = [(gap, step) for gap, step in moved if gap is not None and step != 0]
+    moved = [
+        (r["cost_estimate"] - cost_limit, r["lambda_next"] - r["lambda"])
+        for r in curve
+        if r["cost_estimate"] is not None  # a step without an answer to a PKU prompt
+    ]
+    moved = [(gap, step) for gap, step in moved if step != 0]
     agree = sum((gap > 0) == (step > 0) for gap, step in moved)
     rises = [i for i, r in enumerate(curve) if r["lambda_next"] > r["lambda"]]
     fell_after = bool(rises) and any(r["lambda_next"] < r["lambda"] for r in curve[rises[0] :])
