@@ -167,10 +167,12 @@ def _context_pieces(
     return pieces
 
 
-_MARKERS = re.compile(
+CONTROL_TOKENS = (  # chat-template control strings: Llama 3 / 4, ChatML, Mistral, Gemma
     r"<\|[^|<>\n]{1,40}\|>"  # <|im_start|>, <|eot_id|>, <|end|>, ...
-    r"|\[/?INST\]|<</?SYS>>|</?s>|<(?:start|end)_of_turn>"
-    r"|(?im:^[ \t]*(?:#{1,3}[ \t]*)?(?:system|user|assistant|human|ai)[ \t]*:)"
+    r"|\[/?INST\]|<</?SYS>>|</?s>|<(?:start|end)_of_turn>|<bos>|<eos>"
+)
+_MARKERS = re.compile(
+    CONTROL_TOKENS + r"|(?im:^[ \t]*(?:#{1,3}[ \t]*)?(?:system|user|assistant|human|ai)[ \t]*:)"
 )
 _BASE64 = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
 _LEET = str.maketrans({"4": "a", "@": "a", "3": "e", "1": "i", "!": "i", "0": "o", "5": "s",

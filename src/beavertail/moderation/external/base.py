@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from beavertail.data.taxonomy import BEAVERTAILS_14, get_mapping, get_taxonomy
+from beavertail.moderation.conversation import CONTROL_TOKENS
 from beavertail.moderation.judge import JudgeSpec, JudgeWindow, fallback_window
 from beavertail.moderation.metrics import moderation_report
 from beavertail.moderation.verdict import Verdict
@@ -208,13 +209,10 @@ def text_content(text: str) -> list[dict[str, str]]:
     return [{"type": "text", "text": text}]
 
 
-# chat-template control strings of the families' models, for backends whose tokenizer is not
-# here (an endpoint renders and tokenizes on its side): Llama 3 / 4, ChatML (Qwen), Mistral,
-# Gemma, and BOS / EOS texts
-CONTROL_TEXT = re.compile(
-    r"<\|[a-z_]{1,24}\|>|\[/?INST\]|<</?SYS>>|</?s>|<(?:start|end)_of_turn>|<bos>|<eos>"
-)
-WORD_JOINER = "\u2060"  # invisible; splits a control string so it stays plain text
+# the control strings a fake end of turn is written with (conversation.py), for backends whose
+# tokenizer is not here (an endpoint renders and tokenizes on its side)
+CONTROL_TEXT = re.compile(CONTROL_TOKENS)
+WORD_JOINER = "\u2060"  # as models.causal's (not imported here: it loads torch)
 
 
 def plain_text(text: str, tokenizer: Any = None) -> str:
