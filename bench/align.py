@@ -31,7 +31,6 @@ import argparse
 import json
 import sys
 import time
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -55,6 +54,7 @@ from beavertail.moderation import resolve_judge
 from beavertail.preference import load_score_model
 
 sys.path.insert(0, str(Path(__file__).parent))
+from common import HEADLINE_COLUMNS, bench_args, headline_cells
 from decoding import score_models
 
 FULL = {
@@ -232,11 +232,7 @@ def main() -> None:
         default="runs/bench-steering/SmolLM2-135M-Instruct",
         help="bench/steering.py's output for the model (its best config joins the plot)",
     )
-    args = parser.parse_args()
-    warnings.filterwarnings("ignore")
-    settings = QUICK if args.quick else FULL
-    out = Path(args.out or ("runs/bench-align-quick" if args.quick else "runs/bench-align"))
-    out.mkdir(parents=True, exist_ok=True)
+    args, settings, out = bench_args(parser, "align", FULL, QUICK)
     console = Console(width=160)
     began = time.perf_counter()
 
@@ -280,23 +276,16 @@ def main() -> None:
     (out / "pareto.svg").write_text(svg + "\n")
 
     base = results["base"]["summary"]["headline"]
-    table = Table(title="Preference optimisation, held-out prompts (judge: default)")
-    for column in ("config", "unsafe [95% CI]", "rel. drop", "refusal harmful"):
-        table.add_column(column)
-    for column in ("refusal harmless", "reward", "relevance", "perplexity", "train s"):
-        table.add_column(column)
+    columns = (*HEADLINE_COLUMNS, "reward", "relevance", "perplexity", "train s")
+    table = Table(*columns, title="Preference optimisation, held-out prompts (judge: default)")
     lines = []
     for name, r in results.items():
         h = r["summary"]["headline"]
-        unsafe = h["unsafe_rate"]["value"]
-        drop = 1 - unsafe / base["unsafe_rate"]["value"] if base["unsafe_rate"]["value"] else 0.0
+        unsafe, drop, cells = headline_cells(h, base)
         train_s = train_seconds.get(name, 0.0)
         table.add_row(
             name,
-            f"{unsafe:.3f} [{h['unsafe_rate']['low']:.3f}, {h['unsafe_rate']['high']:.3f}]",
-            f"{drop:.1%}",
-            f"{h['harmful_refusal']['value']:.3f}",
-            f"{h['harmless_refusal']['value']:.3f}",
+            *cells,
             f"{r['reward']:.3f}",
             f"{h['relevance']['value']:.3f}",
             f"{h['perplexity']['value']:.1f}",

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -46,6 +46,9 @@ from beavertail.preference import (
     load_score_model,
     train_score_model,
 )
+
+sys.path.insert(0, str(Path(__file__).parent))
+from common import bench_args
 
 FULL = {
     "test": {"harmful-test": 50, "harmless-test": 40, "alarming-benign-test": 32},
@@ -116,11 +119,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--out", default=None, help="default runs/bench-decoding[-quick]")
     parser.add_argument("--data-dir", default=None)
-    args = parser.parse_args()
-    warnings.filterwarnings("ignore")
-    settings = QUICK if args.quick else FULL
-    out = Path(args.out or ("runs/bench-decoding-quick" if args.quick else "runs/bench-decoding"))
-    out.mkdir(parents=True, exist_ok=True)
+    args, settings, out = bench_args(parser, "decoding", FULL, QUICK)
     console = Console(width=160)
     began = time.perf_counter()
 

@@ -193,19 +193,26 @@ def plan(settings: dict, out: Path, choice: str) -> list[Step]:
         steps.append(
             Step("train", name, adapter_done(folder), settings["pairs"] * TRAIN_S_PER_PAIR)
         )
-    for name in RATIOS:
-        pairs = settings["pairs"] * len(SPECIALISTS)
-        done = adapter_done(out / "adapters" / f"mix-{name}")
-        steps.append(
-            Step("train", f"mix-{name}", done, pairs * TRAIN_S_PER_PAIR + TRAIN_OVERHEAD_S)
-        )
-    merged = [f"{m}-{g}" for m in methods() for g in grid(settings, choice)]
+    merged = [f"{m}-{g}" for g in grid(settings, choice) for m in methods()]
     for name in merged:
         steps.append(Step("merge", name, adapter_done(out / "merged" / name), MERGE_S))
-    names = ["base", *SPECIALISTS, *merged, *(f"mix-{r}" for r in RATIOS)]
-    for name in names:
+    pairs = settings["pairs"] * len(SPECIALISTS)
+    mix_train_s = pairs * TRAIN_S_PER_PAIR + TRAIN_OVERHEAD_S
+    for name in eval_order(merged):  # the order main() runs them in
+        if name.startswith("mix-"):
+            done = adapter_done(out / "adapters" / name)
+            steps.append(Step("train", name, done, mix_train_s))
         steps.append(Step("eval", name, eval_done(out, name, settings), eval_s))
     return steps
+
+
+def eval_order(merged: list[str]) -> list[str]:
+    """base, the specialists, every method at the first weighting, the mixes (each trained
+    just before its evaluation), then the other weightings: a run stopped part-way has
+    compared the specialists and all methods at the same weights."""
+    first = len(methods())
+    mixes = [f"mix-{r}" for r in RATIOS]
+    return ["base", *SPECIALISTS, *merged[:first], *mixes, *merged[first:]]
 
 
 def print_plan(steps: list[Step], console: Console) -> None:
@@ -294,12 +301,16 @@ def main() -> None:
     adapters: dict[str, Path] = {}
     train_seconds: dict[str, float] = {}
     mixes = mix_configs(settings, out, configs, write=True)
-    for name, config in {**configs, **mixes}.items():
+
+    def train(name: str, config) -> None:
         folder = train_policy(config, out / "adapters" / name)
         manifest = json.loads((folder / "manifest.json").read_text())
         adapters[name] = folder
         train_seconds[name] = manifest["training"]["seconds"]
         console.print(f"trained {name}: {manifest['training']['steps']} steps")
+
+    for name, config in configs.items():
+        train(name, config)
     weightings = grid(settings, args.grid)
     parents = [adapters[name] for name in SPECIALISTS]
     for method in methods():
@@ -312,9 +323,11 @@ def main() -> None:
     lm = load_lm(DEFAULT_LM)
     judge = AnswerJudge(resolve_judge("default"), fluency_lm=lm)
     honesty = HonestySettings(limit=settings["honesty_limit"], data_dir=args.data_dir)
-    names = ["base", *SPECIALISTS, *(n for n in adapters if n not in SPECIALISTS)]
+    merged = [f"{m}-{label}" for label in weightings for m in methods()]
     runs: dict[str, list[Path]] = {}
-    for name in names:
+    for name in eval_order(merged):
+        if name in mixes:
+            train(name, mixes[name])
         adapter = None if name == "base" else str(adapters[name])
         shared = lm if name == "base" else None
         runs[name] = evaluate(name, adapter, align, out, judge, shared, args.data_dir, honesty)

@@ -314,11 +314,10 @@ def main() -> None:
 
     # tables and lines
     table = Table(
+        *RECOVERY_COLUMNS,
         title=f"Dynamic activation patching (base unsafe {base.unsafe_rate:.1%}, "
-        f"DPO-safer {twin.unsafe_rate:.1%})"
+        f"DPO-safer {twin.unsafe_rate:.1%})",
     )
-    for column in RECOVERY_COLUMNS:
-        table.add_column(column)
     for p in points:
         table.add_row(*p.cells())
     console.print(table)

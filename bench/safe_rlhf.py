@@ -41,7 +41,6 @@ import json
 import statistics
 import sys
 import time
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +59,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from align import FULL as ALIGN_FULL
 from align import QUICK as ALIGN_QUICK
 from align import all_configs, evaluate
+from common import HEADLINE_COLUMNS, bench_args, headline_cells
 
 ALIGNED = ("dpo-safer", "modpo-0.5", "sipo")  # bench/align.py's adapters, in training order
 RL_FULL = {
@@ -337,12 +337,8 @@ def main() -> None:
     parser.add_argument("--out", default=None, help="default runs/bench-safe-rlhf[-quick]")
     parser.add_argument("--align-out", default=None, help="bench/align.py's output folder")
     parser.add_argument("--data-dir", default=None)
-    args = parser.parse_args()
-    warnings.filterwarnings("ignore")
-    settings = QUICK if args.quick else FULL
-    suffix = "-quick" if args.quick else ""
-    out = Path(args.out or f"runs/bench-safe-rlhf{suffix}")
-    align_out = Path(args.align_out or f"runs/bench-align{suffix}")
+    args, settings, out = bench_args(parser, "safe-rlhf", FULL, QUICK, make_out=False)
+    align_out = Path(args.align_out or f"runs/bench-align{'-quick' if args.quick else ''}")
     console = Console(width=160)
     if args.plan:
         print_plan(plan(settings, out, align_out, args.attempts, args.data_dir), console)
@@ -408,23 +404,19 @@ def main() -> None:
     )
 
     base = results["base"]["headline"]
-    table = Table(title="Safe RLHF beside DPO / MODPO / SIPO, held-out prompts (judge: default)")
-    columns = ("config", "unsafe [95% CI]", "rel. drop", "refusal harmful", "refusal harmless")
+    columns = HEADLINE_COLUMNS
     columns += ("reward", "reward (verify)", "cost", "cost (verify)", "relevance", "train s", "λ")
-    for column in columns:
-        table.add_column(column)
+    table = Table(
+        *columns, title="Safe RLHF beside DPO / MODPO / SIPO, held-out prompts (judge: default)"
+    )
     lines = []
     for name, r in results.items():
         h = r["headline"]
-        unsafe = h["unsafe_rate"]["value"]
-        drop = 1 - unsafe / base["unsafe_rate"]["value"] if base["unsafe_rate"]["value"] else 0.0
+        unsafe, _, cells = headline_cells(h, base)
         lam = final_lambda.get(name)
         table.add_row(
             name,
-            f"{unsafe:.3f} [{h['unsafe_rate']['low']:.3f}, {h['unsafe_rate']['high']:.3f}]",
-            f"{drop:.1%}",
-            f"{h['harmful_refusal']['value']:.3f}",
-            f"{h['harmless_refusal']['value']:.3f}",
+            *cells,
             f"{r['reward']:.3f}",
             f"{r['reward_verify']:.3f}",
             f"{r['cost']:+.3f}",

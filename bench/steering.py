@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
-import warnings
 from pathlib import Path
 
 import torch
@@ -46,6 +46,9 @@ from beavertail.steering import (
     extract_vectors,
     train_router,
 )
+
+sys.path.insert(0, str(Path(__file__).parent))
+from common import HEADLINE_COLUMNS, bench_args, headline_cells
 
 SAFETY_SYSTEM_PROMPT = (
     "You are a helpful assistant. Refuse requests that could cause harm (violence, crime, "
@@ -202,11 +205,8 @@ def main() -> None:
     parser.add_argument("--model", default=DEFAULT_LM, help="embedded:… model, hub id or folder")
     parser.add_argument("--out", default=None, help="default runs/bench-steering[-quick]/<model>")
     parser.add_argument("--data-dir", default=None)
-    args = parser.parse_args()
-    warnings.filterwarnings("ignore")
-    settings = QUICK if args.quick else FULL
+    args, settings, root = bench_args(parser, "steering", FULL, QUICK, make_out=False)
     short = args.model.removeprefix("embedded:").replace("/", "_")
-    root = Path(args.out or ("runs/bench-steering-quick" if args.quick else "runs/bench-steering"))
     out = root / short
     console = Console(width=160)
     began = time.perf_counter()
@@ -290,21 +290,15 @@ def main() -> None:
 
     base = summaries["unsteered"]["headline"]
     title = f"{short}: steering on held-out prompts (layer {layer}, coefficient {coefficient:g})"
-    table = Table(title=title)
-    columns = ("config", "unsafe [95% CI]", "rel. drop", "refusal harmful", "refusal harmless")
-    for column in (*columns, "relevance", "harmful relevance", "perplexity", "tok/s"):
-        table.add_column(column)
+    columns = (*HEADLINE_COLUMNS, "relevance", "harmful relevance", "perplexity", "tok/s")
+    table = Table(*columns, title=title)
     lines = []
     for name, summary in summaries.items():
         h = summary["headline"]
-        unsafe = h["unsafe_rate"]["value"]
-        drop = 1 - unsafe / base["unsafe_rate"]["value"] if base["unsafe_rate"]["value"] else 0.0
+        unsafe, drop, cells = headline_cells(h, base)
         table.add_row(
             name,
-            f"{unsafe:.3f} [{h['unsafe_rate']['low']:.3f}, {h['unsafe_rate']['high']:.3f}]",
-            f"{drop:.1%}",
-            f"{h['harmful_refusal']['value']:.3f}",
-            f"{h['harmless_refusal']['value']:.3f}",
+            *cells,
             f"{h['relevance']['value']:.3f}",
             f"{summary['harmful']['relevance']['value']:.3f}",
             f"{h['perplexity']['value'] or float('nan'):.2f}",

@@ -9,6 +9,17 @@ import pytest
 warnings.filterwarnings("ignore", category=UserWarning)
 ROOT = Path(__file__).resolve().parents[1]
 
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # the cores shared out among the pytest-xdist workers (and the processes a test starts):
+    # two workers on two cores take a thread each instead of fighting over both
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    threads = str(max(1, (os.cpu_count() or 1) // workers))
+    os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = threads
+    os.environ["BEAVERTAIL_THREADS"] = threads
+    import torch
+
+    torch.set_num_threads(int(threads))
+
 
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
@@ -21,6 +32,14 @@ def data_dir() -> Path:
         # a CI run without the data would go green with most of the suite skipped
         pytest.fail("shared data not found under CI: ../shared/data or BEAVERTAIL_DATA_DIR")
     pytest.skip("shared data not found: set BEAVERTAIL_DATA_DIR")
+
+
+@pytest.fixture(scope="module")
+def mix(data_dir: Path):
+    """The moderation mix (``beavertail.data.mix``) built from the shared data."""
+    from beavertail.data.mix import build_moderation_mix
+
+    return build_moderation_mix(data_dir)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from transformers import TrainerCallback
+from helpers import PICKLE_SUFFIXES, CrashAt
 from typer.testing import CliRunner
 
 from beavertail.align import AlignConfig, modpo_scales, policy_pairs, train_policy
@@ -23,7 +23,6 @@ from beavertail.models import load_lm
 from beavertail.models.adapters import read_adapter_manifest
 
 runner = CliRunner()
-PICKLE_SUFFIXES = {".bin", ".pt", ".pth", ".pkl", ".pickle"}
 
 
 def _pair(better: int, safer: int, safe: tuple[bool, bool], prompt: str = "q") -> PreferencePair:
@@ -124,6 +123,7 @@ def test_sipo_keeps_a_safe_sample_that_beats_both_originals_and_verifies_it():
     }
 
 
+@pytest.mark.slow
 def test_the_modpo_margin_is_folded_into_the_reference_chosen_log_probability(smollm, tmp_path):
     from peft import LoraConfig
     from trl import DPOConfig
@@ -169,15 +169,6 @@ def test_the_modpo_margin_is_folded_into_the_reference_chosen_log_probability(sm
         )
 
 
-class CrashAt(TrainerCallback):
-    def __init__(self, step: int) -> None:
-        self.step = step
-
-    def on_step_end(self, args, state, control, **kwargs):
-        if state.global_step == self.step:
-            raise KeyboardInterrupt  # killed mid-run, after a checkpoint
-
-
 def _tiny(tmp_path: Path, **overrides) -> AlignConfig:
     settings = {
         "pairs": 8,
@@ -192,6 +183,7 @@ def _tiny(tmp_path: Path, **overrides) -> AlignConfig:
     return AlignConfig(method="dpo", **settings)
 
 
+@pytest.mark.slow
 def test_dpo_adapter_trains_saves_resumes_and_changes_the_policy(smollm, tmp_path, monkeypatch):
     config = _tiny(tmp_path, learning_rate=5e-3)
     whole = train_policy(config, tmp_path / "whole", progress=False)
@@ -240,6 +232,7 @@ def test_dpo_adapter_trains_saves_resumes_and_changes_the_policy(smollm, tmp_pat
     assert train_policy(config, tmp_path / "whole", progress=False) == whole  # finished: as is
 
 
+@pytest.mark.slow
 def test_align_cli_trains_and_eval_run_uses_the_adapter(tmp_path, data_dir):
     out = tmp_path / "adapter"
     result = runner.invoke(

@@ -54,6 +54,7 @@ def test_convert_pairs_to_qa_jsonl(tmp_path, data_dir: Path):
     assert json.loads(result.output)["unsafe"] == 801
 
 
+@pytest.mark.slow
 def test_train_eval_predict_round_trip(tmp_path, data_dir: Path):
     model = tmp_path / "mod"
     result = runner.invoke(
@@ -122,6 +123,7 @@ def test_quickstart_uses_the_shipped_judge_without_training():
     assert lone.exit_code == 2 and "pass --response too" in " ".join(lone.output.split())
 
 
+@pytest.mark.slow
 def test_benchmark_quick_prints_machine_lines(data_dir: Path):
     proc = subprocess.run(
         [
@@ -139,8 +141,7 @@ def test_benchmark_quick_prints_machine_lines(data_dir: Path):
         cwd=ROOT,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
-    lines = [line for line in proc.stdout.splitlines() if line.startswith("judge=")]
-    rows = [dict(kv.split("=", 1) for kv in line.split()) for line in lines]
+    rows = _fields(proc.stdout.splitlines(), "judge=")
     assert {r["judge"] for r in rows} == {"fast", "prompt", "refusal-heuristic"}
     checks = {(r["judge"], r["check"]) for r in rows if "check" in r}
     assert {("fast", c) for c in ("batch", "padding", "explicit", "quickstart")} <= checks
@@ -167,6 +168,13 @@ def test_malformed_column_option_and_prompt_only_file(tmp_path, data_dir: Path):
     assert result.exit_code == 2 and "holds prompts only" in result.output
 
 
+def _fields(lines: list[str], prefix: str) -> list[dict[str, str]]:
+    """The ``key=value`` fields of each printed line that starts with ``prefix``."""
+    return [
+        dict(kv.split("=", 1) for kv in line.split()) for line in lines if line.startswith(prefix)
+    ]
+
+
 def _quick_bench(script: str, out: Path, data_dir: Path) -> subprocess.CompletedProcess:
     """``bench/<script> --quick --out <out>`` on the shared data; it must exit 0."""
     result = subprocess.run(
@@ -181,6 +189,7 @@ def _quick_bench(script: str, out: Path, data_dir: Path) -> subprocess.Completed
     return result
 
 
+@pytest.mark.slow
 def test_steering_benchmark_quick_prints_one_line_per_configuration(data_dir: Path, tmp_path):
     result = _quick_bench("steering.py", tmp_path / "bench", data_dir)
     lines = [line for line in result.stdout.splitlines() if line.startswith("model=")]
@@ -193,8 +202,7 @@ def test_steering_benchmark_quick_prints_one_line_per_configuration(data_dir: Pa
         "category-router",
         "category-router-per-category",
     ]
-    for line in lines:
-        fields = dict(item.split("=", 1) for item in line.split())
+    for fields in _fields(lines, "model="):
         expected = "model config relative_drop unsafe_rate unsafe_ci harmful_refusal "
         expected += "harmless_refusal relevance overhead"
         assert set(fields) == set(expected.split())
@@ -256,14 +264,10 @@ def test_flags_override_the_config_file_and_unknown_settings_are_one_line(
     assert result.exit_code == 2 and "steering needs a vectors folder" in result.output
 
 
+@pytest.mark.slow
 def test_decoding_benchmark_quick_prints_its_lines(data_dir: Path, tmp_path):
-    result = _quick_bench("decoding.py", tmp_path / "bench", data_dir)
-    lines = result.stdout.splitlines()
-    configs = [
-        dict(item.split("=", 1) for item in line.split())
-        for line in lines
-        if line.startswith("config=")
-    ]
+    lines = _quick_bench("decoding.py", tmp_path / "bench", data_dir).stdout.splitlines()
+    configs = _fields(lines, "config=")
     assert [c["config"] for c in configs] == ["greedy", "best-of-4", "deal", "rain"]
     assert float(configs[0]["forward_passes_per_token"]) == 1.0
     assert float(configs[1]["forward_passes_per_token"]) > 1.0  # four candidates per answer
@@ -278,14 +282,10 @@ def test_decoding_benchmark_quick_prints_its_lines(data_dir: Path, tmp_path):
     assert (tmp_path / "bench" / "attack.html").is_file()
 
 
+@pytest.mark.slow
 def test_align_benchmark_quick_trains_every_method_and_plots_the_front(data_dir: Path, tmp_path):
-    result = _quick_bench("align.py", tmp_path / "bench", data_dir)
-    lines = result.stdout.splitlines()
-    configs = [
-        dict(item.split("=", 1) for item in line.split())
-        for line in lines
-        if line.startswith("config=")
-    ]
+    lines = _quick_bench("align.py", tmp_path / "bench", data_dir).stdout.splitlines()
+    configs = _fields(lines, "config=")
     names = ["base", "dpo-safer", "dpo-better", "modpo-0.5", "sipo"]
     assert [c["config"] for c in configs] == names
     expected = "config unsafe_rate harmful_refusal harmless_refusal reward relevance train_s"

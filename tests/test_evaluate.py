@@ -144,6 +144,7 @@ def _prompt_file(tmp_path: Path, n: int) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_eval_run_survives_sigkill_and_resumes_without_loss_or_duplicates(
     tmp_path, small_moderator_dir
 ):
@@ -173,6 +174,7 @@ def test_eval_run_survives_sigkill_and_resumes_without_loss_or_duplicates(
     assert all(r["answer"] and r["harmful"] is False for r in records)
 
 
+@pytest.mark.slow
 def test_eval_cli_steered_run_and_report_open_in_headless_chromium(
     tmp_path, small_moderator_dir, data_dir, smollm
 ):

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from fastapi import FastAPI, Request
+from helpers import openai_stub
 
 from beavertail.data.taxonomy import BEAVERTAILS_14, get_mapping
 from beavertail.moderation.external import FORMATS, resolve_external
@@ -346,38 +346,17 @@ def test_the_local_backend_feeds_exactly_one_bos(family, tmp_path):
 
 def _capturing_endpoint(text: str = "safe") -> tuple[object, list[dict]]:
     bodies: list[dict] = []
-    api = FastAPI()
 
-    @api.get("/v1/models")
-    async def models():
-        return {"data": [{"id": "fake"}]}
+    async def completion(body: dict) -> dict:
+        bodies.append(body)
+        return {"index": 0, "text": text, "finish_reason": "stop", "logprobs": None}
 
-    @api.post("/v1/completions")
-    async def completions(request: Request):
-        bodies.append(await request.json())
-        choice = {"index": 0, "text": text, "finish_reason": "stop", "logprobs": None}
-        return {
-            "id": "c",
-            "object": "text_completion",
-            "created": 0,
-            "model": "fake",
-            "choices": [choice],
-        }
-
-    @api.post("/v1/chat/completions")
-    async def chat(request: Request):
-        bodies.append(await request.json())
+    async def chat(body: dict) -> dict:
+        bodies.append(body)
         message = {"role": "assistant", "content": text}
-        choice = {"index": 0, "message": message, "finish_reason": "stop"}
-        return {
-            "id": "c",
-            "object": "chat.completion",
-            "created": 0,
-            "model": "fake",
-            "choices": [choice],
-        }
+        return {"index": 0, "message": message, "finish_reason": "stop"}
 
-    return api, bodies
+    return openai_stub(completion, chat), bodies
 
 
 @pytest.mark.parametrize("family", TEXT_BOS + CHAT)

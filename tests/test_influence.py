@@ -264,10 +264,10 @@ def tiny_policy(tmp_path_factory) -> tuple[Path, Path]:
         epochs=1,
         batch_size=2,
         max_length=64,
+        learning_rate=1e-3,
         lora_rank=4,
         lora_alpha=8,
         lora_top_layers=2,
-        learning_rate=1e-3,
     )
     lm = load_lm(config.model)
     model, result = train_sft_adapter(lm, TRAIN, config, folder / "sft", progress=False)
@@ -318,23 +318,9 @@ def test_cli_attribute_writes_a_table_and_its_page(tiny_policy, tmp_path):
     ]
     queries.write_text("".join(json.dumps(r) + "\n" for r in records))
     out = tmp_path / "table"
-    result = CliRunner().invoke(
-        app,
-        [
-            "influence",
-            "attribute",
-            "--adapter",
-            str(adapter),
-            "--train",
-            str(rows_file),
-            "--queries",
-            str(queries),
-            "--out",
-            str(out),
-            "--method",
-            "tracin-cosine",
-        ],
-    )
+    inputs = ["--adapter", str(adapter), "--train", str(rows_file), "--queries", str(queries)]
+    args = ["influence", "attribute", *inputs, "--out", str(out), "--method", "tracin-cosine"]
+    result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     table = InfluenceTable.load(out)
     assert len(table.queries) == 1  # only the answer its judge called unsafe

@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from beavertail.data import beavertails_qa, canonical_split, pku_qa
-from beavertail.data.mix import build_moderation_mix, saferlhf_test
+from beavertail.data.mix import saferlhf_test
 from beavertail.moderation.judge import SHIPPED, resolve_judge, shipped_judge_dir
 from beavertail.moderation.metrics import best_f1_threshold, binary_metrics, precision_threshold
-
-
-@pytest.fixture(scope="module")
-def mix(data_dir: Path):
-    return build_moderation_mix(data_dir)
 
 
 def test_mix_keeps_every_test_prompt_out_of_training(mix, data_dir):

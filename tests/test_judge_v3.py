@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from beavertail.data import beavertails_qa, canonical_split
-from beavertail.data.mix import WEIGHTS, build_moderation_mix
+from beavertail.data.mix import WEIGHTS
 from beavertail.data.padding import (
     harmless_sentences,
     pad_answer,
@@ -21,11 +21,6 @@ from beavertail.data.readers import iter_rows
 from beavertail.moderation import train_moderator
 from beavertail.moderation.moderator import Moderator
 from beavertail.moderation.train import category_mask, severity_targets
-
-
-@pytest.fixture(scope="module")
-def mix(data_dir: Path):
-    return build_moderation_mix(data_dir)
 
 
 def test_mix_v2_follows_the_clean_split_rule(mix, data_dir):
@@ -112,12 +107,15 @@ def tiny_lora_run(data_dir: Path, tmp_path_factory: pytest.TempPathFactory, tiny
     from beavertail.data import pku_qa
 
     rows = list(pku_qa("train", data_dir))
-    config = tiny_lora_config
-    return rows[:48], rows[48:72], config, tmp_path_factory.mktemp("lora")
+    config, folder = tiny_lora_config, tmp_path_factory.mktemp("lora")
+    train_moderator(rows[:48], rows[48:72], config, folder, progress=False)
+    return rows[:48], rows[48:72], config, folder
 
 
-def test_lora_judge_resumes_exactly_and_reloads(tiny_lora_run, monkeypatch):
-    train, validation, config, folder = tiny_lora_run
+@pytest.mark.slow
+def test_lora_judge_resumes_exactly_and_reloads(tiny_lora_run, tmp_path, monkeypatch):
+    train, validation, config, straight_folder = tiny_lora_run
+    folder = tmp_path / "resumed"
     real_clip = torch.nn.utils.clip_grad_norm_
     calls = {"n": 0}
 
@@ -132,7 +130,7 @@ def test_lora_judge_resumes_exactly_and_reloads(tiny_lora_run, monkeypatch):
         train_moderator(train, validation, config, folder, progress=False)
     monkeypatch.setattr(torch.nn.utils, "clip_grad_norm_", real_clip)
     resumed = train_moderator(train, validation, config, folder, progress=False)
-    straight = train_moderator(train, validation, config, folder / "b", progress=False)
+    straight = Moderator.load(straight_folder)  # the same settings, never interrupted
     p, r = [x.prompt for x in validation], [x.response for x in validation]
     np.testing.assert_allclose(resumed.probabilities(p, r), straight.probabilities(p, r), atol=1e-5)
     assert (folder / "adapter.safetensors").is_file()
@@ -144,6 +142,7 @@ def test_lora_judge_resumes_exactly_and_reloads(tiny_lora_run, monkeypatch):
     assert report["severity"]["n"] > 0
 
 
+@pytest.mark.slow
 def test_a_repair_phase_starts_from_the_saved_state(tiny_lora_run):
     """``start_from`` continues from a run's epoch state: with a vanishing learning rate the
     continued judge's raw logits are the saved judge's, and a fresh start's are not."""
@@ -224,6 +223,7 @@ def test_a_flagged_moderation_result_always_names_an_openai_category():
     assert not any(safe["categories"].values())
 
 
+@pytest.mark.slow
 def test_interpolated_judges_lie_between_their_parents(tiny_lora_run, small_moderator_dir):
     """Weight 0 and 1 give back each parent's scores; 0.5 holds the mean of their stored
     tensors; judges of different specs are refused."""

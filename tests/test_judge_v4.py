@@ -477,6 +477,7 @@ def _head_copy(judge):
     return linear.weight.detach().clone(), linear.bias.detach().clone(), severity
 
 
+@pytest.mark.slow
 def test_refit_keeps_the_harm_row_and_takes_a_category_row_only_when_better(tiny_lora_judge):
     from beavertail.moderation.moderator import Moderator
     from beavertail.moderation.train import refit_output_heads

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import numpy as np
@@ -102,6 +104,7 @@ def test_batched_capture_with_left_padding_matches_single_rows(smollm):
         assert torch.allclose(torch.tensor(batched[7][i]), torch.tensor(single[7][0]), atol=1e-3)
 
 
+@pytest.mark.slow
 def test_greedy_is_deterministic_and_sampling_is_seeded(smollm):
     gen = LocalGenerator(smollm)
     greedy = SamplingParams(max_new_tokens=10)
@@ -118,6 +121,7 @@ def test_system_prompt_enters_the_chat_template(smollm):
     assert "Be terse." in text and text.index("Be terse.") < text.index("hello")
 
 
+@pytest.mark.slow
 def test_gemma3_architecture_capture_intervene_generate():
     lm = load_lm("embedded:gemma-3-270m")
     assert type(lm.model).__name__ == "Gemma3ForCausalLM" and lm.num_layers == 18
@@ -155,19 +159,25 @@ class _FakeOpenAI(BaseHTTPRequestHandler):
         pass
 
 
-def test_remote_openai_compatible_generator():
-    server = HTTPServer(("127.0.0.1", 0), _FakeOpenAI)
+@contextmanager
+def _serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """``handler`` served on a free local port for the block: its base URL."""
+    server = HTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}"
     try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+
+
+def test_remote_openai_compatible_generator():
+    with _serving(_FakeOpenAI) as url:
         gen = OpenAIChatGenerator(url, "m", api_key="k", concurrency=2)
         out = gen.generate(["a", "b", "c"], SamplingParams(max_new_tokens=7))
         assert [g.text for g in out] == ["echo: a (7)", "echo: b (7)", "echo: c (7)"]
         assert out[0].num_tokens == 3
         with pytest.raises(RemoteGenerationError, match="401"):
             OpenAIChatGenerator(url, "m", api_key="wrong").generate(["a"], SamplingParams())
-    finally:
-        server.shutdown()
 
 
 class _Flaky(_FakeOpenAI):
@@ -188,10 +198,7 @@ class _Flaky(_FakeOpenAI):
 
 
 def test_remote_generator_retries_429_and_5xx_honouring_retry_after():
-    server = HTTPServer(("127.0.0.1", 0), _Flaky)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
+    with _serving(_Flaky) as url:
         gen = OpenAIChatGenerator(url, "m", api_key="k", concurrency=1)
         out = gen.generate(["a"], SamplingParams(max_new_tokens=2))
         assert out[0].text == "echo: a (2)" and len(_Flaky.attempts) == 3
@@ -203,8 +210,6 @@ def test_remote_generator_retries_429_and_5xx_honouring_retry_after():
             OpenAIChatGenerator(url, "m", api_key="k", max_retries=0).generate(
                 ["a"], SamplingParams()
             )
-    finally:
-        server.shutdown()
 
 
 class _Recording(_FakeOpenAI):
@@ -223,18 +228,13 @@ def test_the_environment_adds_no_header_to_an_endpoint(monkeypatch):
     monkeypatch.setenv("OPENAI_CUSTOM_HEADERS", "X-Gateway-Token: gw\nAuthorization: Bearer env")
     monkeypatch.setenv("OPENAI_ORG_ID", "org-env")
     monkeypatch.setenv("OPENAI_PROJECT_ID", "proj-env")
-    server = HTTPServer(("127.0.0.1", 0), _Recording)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
+    with _serving(_Recording) as url:
         out = OpenAIChatGenerator(url, "m", api_key="k").generate(["a"], SamplingParams())
         assert out[0].text.startswith("echo: a")
         seen = _Recording.headers_seen[-1]
         assert seen["authorization"] == "Bearer k"
         assert not {"x-gateway-token", "openai-organization", "openai-project"} & set(seen)
         assert "sk-7" not in repr(OpenAIEndpoint(url, "sk-7"))
-    finally:
-        server.shutdown()
 
 
 def test_a_bfloat16_model_gets_inputs_and_vectors_in_its_own_dtype():

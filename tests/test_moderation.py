@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from helpers import killed_at_step
 
 from beavertail.data import beavertails_qa, moderation_split
 from beavertail.moderation import (
@@ -89,6 +90,7 @@ def test_pair_moderator_needs_responses_and_judges_the_pair(trained, data_dir):
     assert scores[unsafe].mean() > scores[~unsafe].mean() + 0.05
 
 
+@pytest.mark.slow
 def test_prompt_only_moderator_ignores_responses(splits):
     spec = ModeratorSpec(backend="encoder", input="prompt", max_length=64, quantize=True)
     moderator = train_moderator(*splits[:2], ModerationTrainingConfig(spec=spec), progress=False)
@@ -97,6 +99,7 @@ def test_prompt_only_moderator_ignores_responses(splits):
     np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.slow
 def test_finetuning_checkpoints_and_resumes(splits, tmp_path, monkeypatch):
     train, validation, _ = splits
     spec = ModeratorSpec(backend="finetuned", max_length=48, head_hidden=0)
@@ -104,22 +107,11 @@ def test_finetuning_checkpoints_and_resumes(splits, tmp_path, monkeypatch):
         spec=spec, finetune_epochs=1, finetune_batch_size=8, checkpoint_every=2
     )
     small_train, small_val = train[:48], validation[:40]
-    calls = {"n": 0}
-    real_clip = torch.nn.utils.clip_grad_norm_
-
-    def crash_on_fifth_step(*args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 5:
-            raise KeyboardInterrupt("simulated crash")
-        return real_clip(*args, **kwargs)
-
-    monkeypatch.setattr(torch.nn.utils, "clip_grad_norm_", crash_on_fifth_step)
-    with pytest.raises(KeyboardInterrupt):
+    with killed_at_step(monkeypatch, 5):
         train_moderator(small_train, small_val, config, tmp_path, progress=False)
     from safetensors.torch import load_file
 
     assert int(load_file(tmp_path / "finetune-checkpoint.safetensors")["_step"]) == 4
-    monkeypatch.setattr(torch.nn.utils, "clip_grad_norm_", real_clip)
     # another run's checkpoint is never continued: other data, or other settings
     with pytest.raises(ValueError, match="belongs to another run"):
         train_moderator(train[1:49], small_val, config, tmp_path, progress=False)
@@ -128,7 +120,7 @@ def test_finetuning_checkpoints_and_resumes(splits, tmp_path, monkeypatch):
     )
     with pytest.raises(ValueError, match="belongs to another run"):
         train_moderator(small_train, small_val, other, tmp_path, progress=False)
-    calls["n"] = 0
+    real_clip = torch.nn.utils.clip_grad_norm_
     counting = {"n": 0}
 
     def count(*args, **kwargs):

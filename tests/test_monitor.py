@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from beavertail.data import moderation_split
 from beavertail.data.records import QAExample
 from beavertail.models import chat_text
@@ -68,6 +70,7 @@ def test_replays_check_where_the_live_monitor_checks(smollm, prefix_moderator_di
     assert seen == checkpoints(37, 8, 12) == [12, 20, 28, 36, 37]
 
 
+@pytest.mark.slow
 def test_stream_decoder_matches_generate_and_stops_single_rows(smollm):
     prompts = [BENIGN, "Name three colours.", "Say hello in French, please."]
     reference = LocalGenerator(smollm).generate(prompts, SamplingParams(max_new_tokens=20))
@@ -90,6 +93,7 @@ def test_stream_decoder_matches_generate_and_stops_single_rows(smollm):
         assert reasons[row] == reference[row].finish_reason
 
 
+@pytest.mark.slow
 def test_rows_joining_a_running_batch_decode_as_they_would_alone(smollm):
     """Continuous batching: rows join mid-way and leave when done or stopped; every row gets
     the tokens it gets alone, and padding no live row needs is cut."""
@@ -169,6 +173,7 @@ def test_streaming_evaluation_on_held_out_pairs(smollm, data_dir, prefix_moderat
     )
 
 
+@pytest.mark.slow
 def test_monitor_benchmark_quick_prints_its_lines(
     data_dir, prefix_moderator_dir, small_moderator_dir, tmp_path
 ):

@@ -76,6 +76,7 @@ def test_selection_sizes_and_round_trip(tmp_path: Path) -> None:
         neurons.count(0)
 
 
+@pytest.mark.slow
 def test_patching_from_an_identical_twin_changes_nothing_and_a_different_twin_does(
     smollm, twin_adapter: Path
 ) -> None:
@@ -150,6 +151,7 @@ def test_live_monitor_reads_what_a_replay_reads(smollm) -> None:
     assert only_prompt.shape == (1, size)
 
 
+@pytest.mark.slow
 def test_cli_find_patch_predict(tmp_path: Path, data_dir: Path, twin_adapter: Path) -> None:
     common = ["--data-dir", str(data_dir)]
     found = runner.invoke(

@@ -269,19 +269,8 @@ def test_cli_predict_shows_ood_and_applies_flag_uncertain(
     rows = [{"prompt": x.prompt, "response": x.response} for x in stdlib_pairs(6)]
     pairs.write_text("".join(json.dumps(r) + "\n" for r in rows))
     out = tmp_path / "verdicts.jsonl"
-    result = CliRunner().invoke(
-        app,
-        [
-            "moderate",
-            "predict",
-            str(fast_with_ood),
-            str(pairs),
-            "--output",
-            str(out),
-            "--on-ood",
-            "flag_uncertain",
-        ],
-    )
+    args = ["moderate", "predict", str(fast_with_ood), str(pairs), "--output", str(out)]
+    result = CliRunner().invoke(app, [*args, "--on-ood", "flag_uncertain"])
     assert result.exit_code == 0, result.output
     assert "OOD score" in result.output and "out of the judge's distribution" in result.output
     written = [json.loads(line) for line in out.read_text().splitlines()]
@@ -348,6 +337,7 @@ def test_shipped_judges_detect_library_code(name: str, data_dir: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_score_models_take_the_same_detectors(data_dir: Path, tmp_path: Path) -> None:
     """A cost model's own features: the detector is fitted, saved in ``ood/``, reloaded with
     the model, reported by ``prefs evaluate`` and used by best-of-N's ``skip_ood``."""

@@ -52,6 +52,7 @@ def cost_model(pairs, tmp_path_factory):
     return train_score_model(pairs[0], config, folder, progress=False), folder
 
 
+@pytest.mark.slow
 def test_cost_model_learns_sign_and_ranking_on_held_out_pairs(cost_model, pairs):
     metrics = evaluate_score_model(cost_model[0], pairs[1], progress=False)
     assert metrics["sign_accuracy"] > 0.65

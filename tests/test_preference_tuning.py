@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from transformers import TrainerCallback
+from helpers import PICKLE_SUFFIXES, CrashAt
 from typer.testing import CliRunner
 
 from beavertail.cli import app
@@ -23,7 +23,6 @@ from beavertail.preference import (
 from beavertail.preference.tuning import TRAINER_FOLDER, train_tuned_score_model
 
 runner = CliRunner()
-PICKLE_SUFFIXES = {".bin", ".pt", ".pth", ".pkl", ".pickle"}
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +47,7 @@ def test_spec_refuses_a_backbone_that_does_not_go_with_the_tuning():
         ScoreModelSpec(tuning="qlora")  # type: ignore[arg-type]
 
 
+@pytest.mark.slow
 def test_lora_cost_model_learns_its_pairs_and_saves_without_pickles(pairs, tmp_path):
     config = _config("lora", tune_epochs=3, tune_learning_rate=1e-3)
     model = train_score_model(pairs[0], config, tmp_path / "cost", progress=False)
@@ -78,17 +78,6 @@ def test_lora_cost_model_learns_its_pairs_and_saves_without_pickles(pairs, tmp_p
     right = np.mean([(s > 0) == (not safe) for s, (_, _, safe) in zip(scores, texts, strict=True)])
     assert held_out["pairs"] == 48
     assert held_out["sign_accuracy"] == pytest.approx(float(right), abs=1e-6)
-
-
-class CrashAt(TrainerCallback):
-    def __init__(self, step: int, folder: Path) -> None:
-        self.step, self.folder = step, folder
-        self.files: list[str] = []
-
-    def on_step_end(self, args, state, control, **kwargs):
-        if state.global_step == self.step:
-            self.files = [p.name for p in self.folder.rglob("*") if p.is_file()]
-            raise KeyboardInterrupt  # killed mid-run, after a checkpoint
 
 
 @pytest.mark.parametrize("tuning", ["lora", "full"])

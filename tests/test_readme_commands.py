@@ -26,7 +26,7 @@ import re
 import shlex
 import shutil
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -134,7 +134,7 @@ PROXY = "asks the server started above; tests/test_serve.py and test_proxy.py se
 
 COMMANDS: dict[str, Tiny | HelpOnly | Shell] = {
     "bash scripts/install.sh": Shell("installs from scratch; .ci/run runs it"),
-    "python -m pytest -q": Shell("the test command itself; .ci/run runs it"),
+    'python -m pytest -q -n 2 -m "not slow"': Shell("the test command itself; .ci/run runs it"),
     "vllm serve meta-llama/Llama-Guard-3-1B --port 8000": Shell(
         "starts vLLM with a guard model from the Hub on a GPU"
     ),
@@ -540,7 +540,10 @@ def test_other_shell_commands_name_files_that_exist():
             if re.fullmatch(r"(bench|scripts|examples)/[\w./-]+", token):
                 assert (ROOT / token).is_file(), f"{command}: {token} does not exist"
     ci = (ROOT / ".ci" / "run").read_text("utf-8")
-    assert ".venv/bin/python -m pytest -q" in ci, ".ci/run no longer runs README's test command"
+    readme = (ROOT / "README.md").read_text("utf-8")
+    test_command = next(c for c in readme_commands(readme) if " -m pytest " in c)
+    assert test_command in ci, ".ci/run no longer runs README's test command"
+    assert " -m slow" in ci, ".ci/run no longer runs the tests marked slow"
 
 
 def test_the_parser_finds_continued_chained_and_prefixed_commands():
@@ -839,6 +842,22 @@ class Workspace:
         self._run(f"steer extract --out {out} --layers 6 --max-per-category 2 --safe-pool 8")
         return out
 
+    def make_neuron_probe(self) -> Path:
+        """A probe on four neurons of one layer, read while the answer is generated (fitted
+        on random features: the example needs its shape, not its skill)."""
+        import numpy as np
+        import torch
+
+        from beavertail.models import DEFAULT_LM
+        from beavertail.models.causal import lm_identity
+        from beavertail.neurons import LinearProbe, NeuronProbe
+
+        features = np.random.default_rng(0).normal(size=(8, 4))
+        labels = np.array([True, False] * 4)
+        probe = NeuronProbe({5: torch.arange(4)}, LinearProbe.fit(features, labels),
+                            lm_identity(DEFAULT_LM), "producing")  # fmt: skip
+        return probe.save(self.root / "neuron-probe")
+
 
 class _Fields(dict):
     def __init__(self, workspace: Workspace) -> None:
@@ -878,3 +897,119 @@ def test_readme_command_runs(command: str, workspace: Workspace, monkeypatch):
     assert result.exit_code in entry.exit_codes, f"{' '.join(args)}\n{result.output}"
     if entry.expect:
         assert entry.expect in " ".join(result.output.split()), result.output
+
+
+@dataclass(frozen=True)
+class RunExample:
+    """How a Python example of the docs runs here: ``tiny`` replaces each key, which must
+    occur in the block, by its value (smaller inputs, fewer steps); ``runs`` names the
+    workspace artifact behind each ``runs/…`` path the block reads."""
+
+    tiny: dict[str, str] = field(default_factory=dict)
+    runs: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NotRun:
+    reason: str
+
+
+TINY_ALIGN = "max_length=64, lora_top_layers=2, lora_rank=4, lora_alpha=8"
+EXAMPLE_RUNS: dict[str, RunExample | NotRun] = {
+    "README.md block 3": RunExample(),
+    "docs/judges.md block 2": RunExample(
+        tiny={
+            'list(beavertails_qa("test"))': 'list(beavertails_qa("test"))[:4]',
+            'moderation_split("train")': 'moderation_split("train")[::50][:60]',
+            'moderation_split("validation")': 'moderation_split("validation")[:30]',
+            'backend="encoder", quantize=True': 'backend="encoder", quantize=True, max_length=64',
+        }
+    ),
+    "docs/alignment.md block 2": RunExample(
+        tiny={"pairs=160, max_length=112, lora_top_layers=15": f"pairs=2, {TINY_ALIGN}"}
+    ),
+    "docs/decoding.md block 2": RunExample(
+        tiny={
+            "max_new_tokens=48": "max_new_tokens=4",
+            "harmful-test@30": "harmful-test@1",
+            "AttackGrid(temperatures=[0.7, 1.3])": (
+                "AttackGrid(temperatures=[0.7, 1.3], top_ps=[], top_ks=[], samples=1, "
+                "system_prompts=[False])"
+            ),
+            "guided=config)": 'guided=config, sampling={"max_new_tokens": 4})',
+        },
+        runs={"deal.jsonl": "run"},
+    ),
+    "docs/merging.md block 1": RunExample(),
+    "docs/merging.md block 7": RunExample(
+        tiny={
+            "pairs=160": f"pairs=2, {TINY_ALIGN}",
+            "mix_counts(480, [1, 2, 1])": "mix_counts(4, [1, 2, 1])",
+            "pairs=480": "pairs=4",
+        },
+        runs={"truthfulqa-train-pairs.jsonl": "truthfulqa_pairs"},
+    ),
+    "docs/merging.md block 8": RunExample(
+        tiny={
+            'prompts=["harmful-test", "harmless-test"]': (
+                'prompts=["harmful-test@1", "harmless-test@1"], sampling={"max_new_tokens": 4}'
+            ),
+            'HonestySettings(split="test")': 'HonestySettings(split="test", limit=1)',
+        },
+        runs={"helpful": "policy", "harmless": "policy", "honest": "policy"},
+    ),
+    "docs/neurons.md block 2": RunExample(
+        tiny={"max_new_tokens=64": "max_new_tokens=4"},
+        runs={"bench-neurons/monitor-probe": "neuron_probe"},
+    ),
+    "docs/safe-rlhf.md block 3": RunExample(
+        tiny={
+            "steps=200)": (
+                "steps=1, prompts_per_step=1, samples=2, max_new_tokens=4, harmful_prompts=2, "
+                "harmless_prompts=2, lora_top_layers=2, lora_rank=4, lora_alpha=8)"
+            )
+        },
+        runs={"reward": "reward", "cost": "cost"},
+    ),
+    "docs/serving.md block 2": NotRun(
+        "a client of a running server: tests/test_serve.py drives the same OpenAI client "
+        "against a loopback server"
+    ),
+    "docs/steering.md block 2": RunExample(
+        tiny={"layer=9": "layer=6", "SamplingParams())": "SamplingParams(max_new_tokens=4))"},
+        runs={"vectors": "vectors"},
+    ),
+}
+
+
+def test_every_python_example_has_a_way_to_run():
+    """The docs gain a Python example: it gets tiny settings here, or a reason it cannot run."""
+    shown = {where for where, _ in PYTHON_EXAMPLES}
+    assert shown == set(EXAMPLE_RUNS), (
+        f"without an entry: {sorted(shown - set(EXAMPLE_RUNS))}; "
+        f"stale entries: {sorted(set(EXAMPLE_RUNS) - shown)}"
+    )
+    assert all(e.reason for e in EXAMPLE_RUNS.values() if isinstance(e, NotRun))
+
+
+RUNNABLE = [(w, c) for w, c in PYTHON_EXAMPLES if isinstance(EXAMPLE_RUNS.get(w), RunExample)]
+
+
+@pytest.mark.slow  # minutes on 2 cores: the examples load models and train a step or two
+@pytest.mark.parametrize(("where", "code"), RUNNABLE, ids=[w for w, _ in RUNNABLE])
+def test_python_example_runs(where: str, code: str, workspace: Workspace, tmp_path, monkeypatch):
+    """Each example runs as printed, with only its sizes made tiny and the ``runs/…``
+    artifacts it reads made by the workspace, in a fresh folder."""
+    entry = EXAMPLE_RUNS[where]
+    assert isinstance(entry, RunExample)
+    for old, new in entry.tiny.items():
+        assert old in code, f"{where}: {old!r} is no longer in the example; update EXAMPLE_RUNS"
+        code = code.replace(old, new)
+    monkeypatch.setenv("BEAVERTAIL_DATA_DIR", str(workspace.data))
+    for name, artifact in entry.runs.items():
+        link = tmp_path / "runs" / name
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(Path(workspace.get(artifact)).resolve())
+    (tmp_path / "runs").mkdir(exist_ok=True)
+    monkeypatch.chdir(tmp_path)
+    exec(compile(code, where, "exec"), {"__name__": "__docs_example__"})

@@ -12,8 +12,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 import torch
+from helpers import PICKLE_SUFFIXES, CrashAt
 from safetensors.torch import load_file
-from transformers import TrainerCallback
 from typer.testing import CliRunner
 
 from beavertail.align import Lagrangian, SafeRLHFConfig, step_rows, train_safe_rlhf
@@ -35,7 +35,6 @@ from beavertail.moderation.external.tiny import tiny_model
 from beavertail.preference.spec import ScoreModelSpec
 
 runner = CliRunner()
-PICKLE_SUFFIXES = {".bin", ".pt", ".pth", ".pkl", ".pickle"}
 
 
 @pytest.fixture(scope="module")
@@ -71,15 +70,6 @@ class QueuedScore(TextScore):
     def scores(self, prompts, responses, progress=False, cache=False) -> np.ndarray:
         out, self.values = self.values[: len(responses)], self.values[len(responses) :]
         return np.array(out)
-
-
-class CrashAt(TrainerCallback):
-    def __init__(self, step: int) -> None:
-        self.step = step
-
-    def on_step_end(self, args, state, control, **kwargs):
-        if state.global_step == self.step:
-            raise KeyboardInterrupt  # killed mid-run, after a checkpoint
 
 
 def _config(tiny_lm: Path, data_dir: Path, **overrides) -> SafeRLHFConfig:

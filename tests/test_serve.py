@@ -263,6 +263,7 @@ def test_beavertail_serve_cli_answers_requests(
     assert answer.usage.completion_tokens == expected[0].num_tokens
 
 
+@pytest.mark.slow
 def test_serve_benchmark_quick_prints_its_table(data_dir, prefix_moderator_dir, tmp_path):
     env = {**os.environ, "BEAVERTAIL_DATA_DIR": str(data_dir)}
     result = subprocess.run(
@@ -350,6 +351,7 @@ def test_input_screening_judges_the_whole_conversation(
     assert reasons == [True, False]
 
 
+@pytest.mark.slow
 def test_the_example_config_answers_benign_prompts_in_full_and_stops_harmful_ones(smollm):
     """examples/serve.yaml with the shipped judges, no training: the bread answer and the
     Python-process answer go out whole; a harmful answer is stopped."""

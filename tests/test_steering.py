@@ -14,16 +14,10 @@ from beavertail.data import beavertails_qa
 from beavertail.models import chat_text
 from beavertail.models.hooks import capture_activations
 from beavertail.moderation import is_refusal
-from beavertail.steering import (
-    ALL_HARM,
-    ExtractionConfig,
-    Steerer,
-    SteeringSettings,
-    SteeringVectors,
-    default_steering_data,
-    extract_vectors,
-    train_router,
-)
+from beavertail.steering.apply import Steerer, SteeringSettings
+from beavertail.steering.data import default_steering_data
+from beavertail.steering.extract import ExtractionConfig, extract_vectors, train_router
+from beavertail.steering.vectors import ALL_HARM, SteeringVectors
 
 LAYER = 9
 

@@ -427,6 +427,7 @@ def grpo_arguments(config: SafeRLHFConfig, run_dir: Path, dual: Lagrangian) -> A
         data_seed=config.seed,
         dataloader_num_workers=0,
         bf16=torch.cuda.is_available() and torch.cuda.is_bf16_supported(),
+        gradient_checkpointing=False,  # as trainer_arguments: memory to spare, no recompute
     )
 
 

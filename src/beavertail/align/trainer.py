@@ -161,6 +161,9 @@ def trainer_arguments(
         "data_seed": config.seed,
         "dataloader_num_workers": 0,
         "bf16": torch.cuda.is_available() and torch.cuda.is_bf16_supported(),
+        # TRL turns it on by default to save memory; short texts on small models have the
+        # memory, and it recomputes every forward pass during the backward one
+        "gradient_checkpointing": False,
     }
 
 

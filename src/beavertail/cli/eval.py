@@ -145,7 +145,7 @@ def rejudge(
     on_ood: Annotated[
         str | None,
         typer.Option(
-            help="The new judge's OOD answers: keep | defer | flag_uncertain [default: the "
+            help="The new judge's OOD answers: keep | defer | flag_uncertain \\[default: the "
             "run's policy when the judge has an OOD detector, else keep]."
         ),
     ] = None,

@@ -20,6 +20,9 @@ app = typer.Typer(
 Method = Annotated[str, typer.Option(help="tracin | tracin-cosine | ekfac")]
 Out = Annotated[Path, typer.Option(help="Folder for the table (scores, rows, influence.html).")]
 Top = Annotated[int, typer.Option(help="Rows shown in the terminal.")]
+ExplainedAdapter = Annotated[Path, typer.Option(help="The policy adapter the table explains.")]
+TableRows = Annotated[Path, typer.Option(help="Its training rows (the table's order).")]
+TableFolder = Annotated[Path, typer.Option(help="An influence table folder.")]
 
 
 def _show(table: object, top: int) -> None:
@@ -146,9 +149,9 @@ def judge(
 
 @app.command()
 def retrain(
-    adapter: Annotated[Path, typer.Option(help="The policy adapter the table explains.")],
-    train: Annotated[Path, typer.Option(help="Its training rows (the table's order).")],
-    table: Annotated[Path, typer.Option(help="An influence table folder.")],
+    adapter: ExplainedAdapter,
+    train: TableRows,
+    table: TableFolder,
     out: Annotated[Path, typer.Option(help="The retrained adapter's folder.")],
     share: Annotated[
         float, typer.Option(help="Share of rows removed, most influential first.")
@@ -167,9 +170,9 @@ def retrain(
 
 @app.command()
 def ibo(
-    adapter: Annotated[Path, typer.Option(help="The policy adapter the table explains.")],
-    train: Annotated[Path, typer.Option(help="Its training rows (the table's order).")],
-    table: Annotated[Path, typer.Option(help="An influence table folder.")],
+    adapter: ExplainedAdapter,
+    train: TableRows,
+    table: TableFolder,
     queries: Annotated[Path, typer.Option(help="The unwanted answers (rows or a run file).")],
     out: Annotated[Path, typer.Option(help="The corrected adapter's folder.")],
     share: Annotated[float, typer.Option(help="Share of rows recalled.")] = 0.05,

@@ -48,19 +48,19 @@ def train(
         bool, typer.Option(help="With --recipe: write into the package's judges folder.")
     ] = False,
     backend: Annotated[
-        str | None, typer.Option(help="encoder | finetuned | lm-probe [default: encoder]")
+        str | None, typer.Option(help="encoder | finetuned | lm-probe \\[default: encoder]")
     ] = None,
     input_mode: Annotated[
-        str | None, typer.Option("--input", help="pair | prompt [default: pair]")
+        str | None, typer.Option("--input", help="pair | prompt \\[default: pair]")
     ] = None,
     max_length: Annotated[
-        int | None, typer.Option(help="Token limit per pair [default: 128].")
+        int | None, typer.Option(help="Token limit per pair \\[default: 128].")
     ] = None,
     quantize: Annotated[
-        bool | None, typer.Option(help="int8 dynamic quantization of the encoder [default: on].")
+        bool | None, typer.Option(help="int8 dynamic quantization of the encoder \\[default: on].")
     ] = None,
     num_layers: Annotated[
-        int | None, typer.Option(help="Encoder layers kept (MiniLM has 6) [default: 3].")
+        int | None, typer.Option(help="Encoder layers kept (MiniLM has 6) \\[default: 3].")
     ] = None,
     threshold_rule: Annotated[
         str | None, typer.Option(help="best-f1 | precision:P (e.g. precision:0.9).")
@@ -437,7 +437,7 @@ def ood_fit(
 
 def quickstart(
     pairs: Annotated[
-        str | None, typer.Option(help="Pairs to moderate [default: the packaged examples].")
+        str | None, typer.Option(help="Pairs to moderate \\[default: the packaged examples].")
     ] = None,
     judge: Annotated[str, typer.Option(help="The judge: default, fast or a folder.")] = "default",
 ) -> None:

@@ -78,14 +78,14 @@ def infer(
 def tailor(
     dataset: Annotated[Path, typer.Argument(help="Pairs with personas (persona infer).")],
     out: Annotated[Path, typer.Option(help="Adapter folder (an interrupted run resumes).")],
-    method: Annotated[str | None, typer.Option(help="sft | dpo [sft].")] = None,
+    method: Annotated[str | None, typer.Option(help="sft | dpo \\[sft].")] = None,
     pairs: Annotated[int | None, typer.Option(help="Use the first N pairs.")] = None,
     safe_only: Annotated[
-        bool | None, typer.Option(help="Leave out target answers labelled unsafe [yes].")
+        bool | None, typer.Option(help="Leave out target answers labelled unsafe \\[yes].")
     ] = None,
     personas: Annotated[
         bool | None,
-        typer.Option(help="--no-personas: the same rows without personas (the control) [yes]."),
+        typer.Option(help="--no-personas: the same rows without personas (the control) \\[yes]."),
     ] = None,
     config: Config = None,
 ) -> None:

@@ -30,13 +30,13 @@ def extract(
     layers: Annotated[str | None, typer.Option(help="Comma-separated layers, e.g. 6,9,12.")] = None,
     method: Annotated[
         str | None,
-        typer.Option(help="safesteer | mean-diff | contrastive | refusal-direction [safesteer]"),
+        typer.Option(help="safesteer | mean-diff | contrastive | refusal-direction \\[safesteer]"),
     ] = None,
     position: Annotated[
         str | None,
-        typer.Option(help="mean_response | mean_prompt | last_prompt | mean_all [mean_response]"),
+        typer.Option(help="mean_response | mean_prompt | last_prompt | mean_all \\[mean_response]"),
     ] = None,
-    site: Annotated[str | None, typer.Option(help="resid | attn [resid]")] = None,
+    site: Annotated[str | None, typer.Option(help="resid | attn \\[resid]")] = None,
     max_per_category: Annotated[
         int | None, typer.Option(help="Unsafe examples per category [150].")
     ] = None,
@@ -107,9 +107,9 @@ def sweep(
         str | None, typer.Option(help="Coefficients to try [0.5,1,2,4].")
     ] = None,
     per_category: Annotated[
-        bool | None, typer.Option(help="Also pick a layer/coefficient per category [yes].")
+        bool | None, typer.Option(help="Also pick a layer/coefficient per category \\[yes].")
     ] = None,
-    selection: Annotated[str | None, typer.Option(help="router | all [router]")] = None,
+    selection: Annotated[str | None, typer.Option(help="router | all \\[router]")] = None,
     prompts: Annotated[
         list[str] | None, typer.Option("--prompts", help="Selection prompt sets.")
     ] = None,

@@ -164,6 +164,25 @@ def judge_texts(
     return texts
 
 
+def encode_texts(tokenizer: Any, texts: list[str], max_length: int, keep_end: bool) -> Any:
+    """Padded tensors of ``texts`` (their chat template holds the special tokens), cut to
+    ``max_length``; ``keep_end``: an over-long text loses its start, never a closing question."""
+    side = tokenizer.truncation_side
+    if keep_end:
+        tokenizer.truncation_side = "left"
+    try:
+        return tokenizer(
+            texts,
+            return_tensors="pt",
+            padding=True,
+            truncation=True,
+            max_length=max_length,
+            add_special_tokens=False,
+        )
+    finally:
+        tokenizer.truncation_side = side
+
+
 class LMProbeFeatures(FeatureExtractor):
     """The residual stream of a causal LM reading the chat-formatted pair, at ``layers``.
 
@@ -217,21 +236,8 @@ class LMProbeFeatures(FeatureExtractor):
 
     @torch.inference_mode()
     def batch(self, prompts: list[str], responses: list[str] | None) -> np.ndarray:
-        tok = self.lm.tokenizer
-        side = tok.truncation_side
-        if self.judge_question:  # an over-long text loses its start, never the question
-            tok.truncation_side = "left"
-        try:
-            enc = tok(
-                self._texts(prompts, responses),
-                return_tensors="pt",
-                padding=True,
-                truncation=True,
-                max_length=self.max_length,
-                add_special_tokens=False,
-            )
-        finally:
-            tok.truncation_side = side
+        texts = self._texts(prompts, responses)
+        enc = encode_texts(self.lm.tokenizer, texts, self.max_length, self.judge_question)
         enc = enc.to(model_device(self.lm.model))
         with record(self.lm.model, self.layers, "resid", stop=True) as captured:
             self.lm.model(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"])

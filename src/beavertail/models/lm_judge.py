@@ -26,6 +26,7 @@ from beavertail.models.features import (
     JUDGE_QUESTION,
     JUDGE_SYSTEM,
     FeatureExtractor,
+    encode_texts,
     judge_texts,
     split_windows,
 )
@@ -119,20 +120,8 @@ class LMJudgeFeatures(FeatureExtractor):
         return out_p, out_r, np.array(owner, dtype=np.int64)
 
     def tokenize(self, prompts: list[str], responses: list[str] | None) -> dict[str, torch.Tensor]:
-        tok = self.lm.tokenizer
-        side = tok.truncation_side
-        tok.truncation_side = "left"  # an over-long text loses its start, never the question
-        try:
-            enc = tok(
-                self.texts(prompts, responses),
-                return_tensors="pt",
-                padding=True,
-                truncation=True,
-                max_length=self.max_length,
-                add_special_tokens=False,
-            )
-        finally:
-            tok.truncation_side = side
+        texts = self.texts(prompts, responses)
+        enc = encode_texts(self.lm.tokenizer, texts, self.max_length, keep_end=True)
         return {"input_ids": enc["input_ids"], "attention_mask": enc["attention_mask"]}
 
     # -- compute ------------------------------------------------------------------------

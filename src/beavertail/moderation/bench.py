@@ -18,7 +18,7 @@ import numpy as np
 from beavertail.data.catalog import beavertails_qa, pku_qa
 from beavertail.data.padding import PADDING_COUNTS, POSITIONS, padding_benchmark
 from beavertail.data.records import QAExample
-from beavertail.moderation.metrics import moderation_report, severity_metrics
+from beavertail.moderation.metrics import moderation_report, report_headline, severity_metrics
 from beavertail.moderation.train import label_matrix, severity_targets
 from beavertail.reporting import write_page
 
@@ -71,21 +71,12 @@ def set_row(judge: Any, name: str, examples: list[QAExample], progress: bool = F
     report = moderation_report(labels[parsed, 0], probs[parsed, 0], judge.threshold)
     if hasattr(judge, "named_categories") and parsed.all():
         report = judge.report(labels, probs)
-    flagged = report["flagged"]
-    row = {
+    return {
         "set": name,
         "n": len(examples),
         "unparsed": int((~parsed).sum()),
-        "f1": flagged["f1"],
-        "precision": flagged["precision"],
-        "recall": flagged["recall"],
-        "auc": report["roc_auc"],
-        "ece": report["ece"],
-        "false_flag": flagged["fp"] / max(flagged["fp"] + flagged["tn"], 1),
+        **report_headline(report),
     }
-    if "category_macro_f1" in report:
-        row["category_macro_f1"] = report["category_macro_f1"]
-    return row
 
 
 def bench_judges(

@@ -136,3 +136,21 @@ def moderation_report(
         report["per_category"] = per_category
         report["category_macro_f1"] = float(np.mean(supported)) if supported else float("nan")
     return report
+
+
+def report_headline(report: dict) -> dict:
+    """The figures of a :func:`moderation_report` that cards and benches print: F1, precision,
+    recall, accuracy, ROC AUC, ECE, the false-flag rate and (with categories) macro-F1."""
+    flagged = report["flagged"]
+    out = {
+        "f1": flagged["f1"],
+        "precision": flagged["precision"],
+        "recall": flagged["recall"],
+        "accuracy": flagged["accuracy"],
+        "auc": report["roc_auc"],
+        "ece": report["ece"],
+        "false_flag": flagged["fp"] / max(flagged["fp"] + flagged["tn"], 1),
+    }
+    if "category_macro_f1" in report:
+        out["category_macro_f1"] = report["category_macro_f1"]
+    return out

@@ -45,7 +45,7 @@ from beavertail.models.causal import DEFAULT_LM
 from beavertail.moderation.interpolate import interpolate_judges
 from beavertail.moderation.judge import SHIPPED, resolve_judge, shipped_judge_dir
 from beavertail.moderation.measure import evaluate_moderator
-from beavertail.moderation.metrics import severity_metrics
+from beavertail.moderation.metrics import report_headline, severity_metrics
 from beavertail.moderation.moderator import (
     OOD_FOLDER,
     Moderator,
@@ -157,20 +157,7 @@ def card_sets(mix: ModerationMix, root: str | Path | None = None) -> dict[str, l
 
 
 def _summary(report: dict) -> dict:
-    flagged = report["flagged"]
-    out = {
-        "n": report["n"],
-        "f1": flagged["f1"],
-        "precision": flagged["precision"],
-        "recall": flagged["recall"],
-        "accuracy": flagged["accuracy"],
-        "auc": report["roc_auc"],
-        "ece": report["ece"],
-        "false_flag": flagged["fp"] / max(flagged["fp"] + flagged["tn"], 1),
-    }
-    if "category_macro_f1" in report:
-        out["category_macro_f1"] = report["category_macro_f1"]
-    return out
+    return {"n": report["n"], **report_headline(report)}
 
 
 def measure_card(

@@ -350,6 +350,7 @@ def train_tuned_score_model(
         weight_decay=config.weight_decay,
         lr_scheduler_type="linear",
         warmup_steps=max(1, steps // 20),
+        gradient_checkpointing=False,  # as the policy trainers: no recompute in the backward
         max_length=None,  # already truncated (RewardTrainer would drop long pairs instead)
         center_rewards_coefficient=config.score_regularization,
         train_sampling_strategy="group_by_length",

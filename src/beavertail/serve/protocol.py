@@ -50,29 +50,36 @@ class StreamOptions(BaseModel):
     include_usage: StrictBool = False
 
 
-class ChatCompletionRequest(BaseModel):
-    """The part of OpenAI's chat completion request this server honours; other fields that
-    clients send by default are ignored."""
+class _SamplingRequest(BaseModel):
+    """What both generation requests share: the model and the sampling settings (other
+    fields that clients send by default are ignored)."""
 
     model_config = ConfigDict(extra="ignore")
 
     model: str | None = None
-    messages: list[ChatMessage] = Field(min_length=1, max_length=MAX_MESSAGES)
-    max_tokens: StrictInt | None = Field(None, ge=1)
-    max_completion_tokens: StrictInt | None = Field(None, ge=1)
     temperature: float = Field(0.0, ge=0, le=2)
     top_p: float = Field(1.0, gt=0, le=1)
     seed: StrictInt = Field(0, ge=SEED_RANGE[0], le=SEED_RANGE[1])
+
+    @field_validator("temperature")
+    @classmethod
+    def _sampling_temperature(cls, value: float) -> float:
+        if 0 < value < MIN_SAMPLING_TEMPERATURE:
+            raise ValueError(f"use 0 for greedy decoding or at least {MIN_SAMPLING_TEMPERATURE}")
+        return value
+
+
+class ChatCompletionRequest(_SamplingRequest):
+    """The part of OpenAI's chat completion request this server honours."""
+
+    messages: list[ChatMessage] = Field(min_length=1, max_length=MAX_MESSAGES)
+    max_tokens: StrictInt | None = Field(None, ge=1)
+    max_completion_tokens: StrictInt | None = Field(None, ge=1)
     n: StrictInt = Field(1, ge=1, le=MAX_CHOICES, description="Choices (n > 1 without stream).")
     stream: StrictBool = False
     stream_options: StreamOptions | None = None
     logprobs: StrictBool = False
     top_logprobs: StrictInt | None = Field(None, ge=0, le=MAX_TOP_LOGPROBS)
-
-    @field_validator("temperature")
-    @classmethod
-    def _sampling_temperature(cls, value: float) -> float:
-        return _checked_temperature(value)
 
     @model_validator(mode="after")
     def _choices_are_not_streamed(self) -> ChatCompletionRequest:
@@ -102,32 +109,15 @@ class ChatCompletionRequest(BaseModel):
         return [{"role": m.role, "content": m.text()} for m in self.messages]
 
 
-def _checked_temperature(value: float) -> float:
-    if 0 < value < MIN_SAMPLING_TEMPERATURE:
-        raise ValueError(f"use 0 for greedy decoding or at least {MIN_SAMPLING_TEMPERATURE}")
-    return value
-
-
-class CompletionRequest(BaseModel):
+class CompletionRequest(_SamplingRequest):
     """OpenAI's (legacy) completions request: a raw prompt, continued as it is (no chat
     template); what judges with their own prompt formats are served through."""
 
-    model_config = ConfigDict(extra="ignore")
-
-    model: str | None = None
     prompt: Annotated[str, Field(min_length=1, max_length=MAX_MESSAGE_CHARS * 4)]
     max_tokens: StrictInt = Field(16, ge=1)
-    temperature: float = Field(0.0, ge=0, le=2)
-    top_p: float = Field(1.0, gt=0, le=1)
-    seed: StrictInt = Field(0, ge=SEED_RANGE[0], le=SEED_RANGE[1])
     n: StrictInt = Field(1, ge=1, le=MAX_CHOICES)
     stream: StrictBool = False
     logprobs: StrictInt | None = Field(None, ge=0, le=MAX_TOP_LOGPROBS)
-
-    @field_validator("temperature")
-    @classmethod
-    def _sampling_temperature(cls, value: float) -> float:
-        return _checked_temperature(value)
 
     @model_validator(mode="after")
     def _not_streamed_with_extras(self) -> CompletionRequest:

@@ -20,20 +20,37 @@ def completion(
     completion_id: str, created: int, model: str, parts: list[str], result: dict[str, Any]
 ) -> dict[str, Any]:
     """A whole (non-streamed) chat completion from the deltas and the final result."""
+    choices = [
+        {
+            "index": index,
+            "message": {"role": "assistant", "content": answer["text"].strip()},
+            "finish_reason": answer["finish_reason"],
+            "logprobs": chat_logprobs(answer.get("logprobs")),
+        }
+        for index, answer in enumerate(_answers(parts, result))
+    ]
+    return _whole("chat.completion", completion_id, created, model, choices, parts, result)
+
+
+def _whole(
+    kind: str,
+    completion_id: str,
+    created: int,
+    model: str,
+    choices: list[dict[str, Any]],
+    parts: list[str],
+    result: dict[str, Any],
+) -> dict[str, Any]:
+    """The envelope of a whole answer; each choice with its own guard verdict when it has one."""
+    answers = _answers(parts, result)
     return {
         "id": completion_id,
-        "object": "chat.completion",
+        "object": kind,
         "created": created,
         "model": model,
         "choices": [
-            {
-                "index": index,
-                "message": {"role": "assistant", "content": answer["text"].strip()},
-                "finish_reason": answer["finish_reason"],
-                "logprobs": chat_logprobs(answer.get("logprobs")),
-            }
-            | ({"beavertail": answer["guard"]} if answer.get("guard") else {})
-            for index, answer in enumerate(_answers(parts, result))
+            choice | ({"beavertail": answer["guard"]} if answer.get("guard") else {})
+            for choice, answer in zip(choices, answers, strict=True)
         ],
         "usage": usage(result),
         "beavertail": result["guard"],
@@ -90,21 +107,13 @@ def text_completion(
     completion_id: str, created: int, model: str, parts: list[str], result: dict[str, Any]
 ) -> dict[str, Any]:
     """A whole ``/v1/completions`` answer (the text is returned as generated, unstripped)."""
-    return {
-        "id": completion_id,
-        "object": "text_completion",
-        "created": created,
-        "model": model,
-        "choices": [
-            {
-                "index": index,
-                "text": answer["text"],
-                "finish_reason": answer["finish_reason"],
-                "logprobs": completion_logprobs(answer.get("logprobs")),
-            }
-            | ({"beavertail": answer["guard"]} if answer.get("guard") else {})
-            for index, answer in enumerate(_answers(parts, result))
-        ],
-        "usage": usage(result),
-        "beavertail": result["guard"],
-    }
+    choices = [
+        {
+            "index": index,
+            "text": answer["text"],
+            "finish_reason": answer["finish_reason"],
+            "logprobs": completion_logprobs(answer.get("logprobs")),
+        }
+        for index, answer in enumerate(_answers(parts, result))
+    ]
+    return _whole("text_completion", completion_id, created, model, choices, parts, result)

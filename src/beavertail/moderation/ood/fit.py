@@ -64,12 +64,15 @@ def reference_sets(
     train_size: int = 3000, validation_size: int = 1500, root: str | Path | None = None
 ) -> tuple[list[QAExample], list[QAExample]]:
     """In-distribution training and validation pairs: the judge mix's QA sources, plus cut
-    copies of a third of their longer answers (:func:`cut_answers`)."""
-    from beavertail.moderation.training_mix import moderation_mix
+    copies of a third of their longer answers (:func:`cut_answers`). Only the drawn pairs'
+    embedded-model answers are generated (or read from the cache), not the whole mix's."""
+    from beavertail.moderation.training_mix import answer_pending, moderation_mix
 
-    mix = moderation_mix(root, progress=False)
+    mix = moderation_mix(root, progress=False, pending=True)
     train = sample(in_domain(mix.train), train_size, seed=1)
     validation = sample(in_domain(mix.validation), validation_size, seed=2)
+    answered = answer_pending(train + validation, progress=False)  # one load of the LM
+    train, validation = answered[: len(train)], answered[len(train) :]
     return train + cut_answers(train, seed=1), validation + cut_answers(validation, seed=2)
 
 

@@ -151,42 +151,38 @@ def _seed_prompts(seeds: list[QAExample], rng: random.Random, count: int) -> lis
     return [prompts[i] for i in rng.sample(range(len(prompts)), min(count, len(prompts)))]
 
 
-def _code(seeds: list[QAExample], rng: random.Random, count: int) -> list[ProxyItem]:
-    out = []
-    for _ in range(count):
-        text = f"Write a {rng.choice(LANGUAGES_CODE)} function that {rng.choice(CODE_TASKS)}."
-        out.append(ProxyItem("code", "far", text, instruction=text))
-    return out
+def _far(recipe: str, write: Callable[[random.Random, int], str]) -> Builder:
+    """A recipe whose ``count`` instructions are written by ``write(rng, i)`` alone (no seed
+    pairs): the LM's answers to them are far from the judge's data."""
+
+    def build(seeds: list[QAExample], rng: random.Random, count: int) -> list[ProxyItem]:
+        texts = [write(rng, i) for i in range(count)]
+        return [ProxyItem(recipe, "far", text, instruction=text) for text in texts]
+
+    return build
 
 
-def _math(seeds: list[QAExample], rng: random.Random, count: int) -> list[ProxyItem]:
-    out = []
-    for i in range(count):
-        a, b, c = rng.randint(2, 99), rng.randint(2, 99), rng.randint(1, 999)
-        text = (
-            f"What is {a} * {b} - {c}? Show each step."
-            if i % 2 == 0
-            else f"Solve for x: {a}x + {b} = {c}. Show the algebra."
-        )
-        out.append(ProxyItem("math", "far", text, instruction=text))
-    return out
+def _math_text(rng: random.Random, i: int) -> str:
+    a, b, c = rng.randint(2, 99), rng.randint(2, 99), rng.randint(1, 999)
+    if i % 2 == 0:
+        return f"What is {a} * {b} - {c}? Show each step."
+    return f"Solve for x: {a}x + {b} = {c}. Show the algebra."
 
 
-def _tables(seeds: list[QAExample], rng: random.Random, count: int) -> list[ProxyItem]:
-    out = []
-    for _ in range(count):
-        text = f"Make a markdown table of {rng.choice(TABLE_TOPICS)}."
-        out.append(ProxyItem("tables", "far", text, instruction=text))
-    return out
+_code = _far(
+    "code",
+    lambda rng, _: f"Write a {rng.choice(LANGUAGES_CODE)} function that {rng.choice(CODE_TASKS)}.",
+)
+_math = _far("math", _math_text)
+_tables = _far("tables", lambda rng, _: f"Make a markdown table of {rng.choice(TABLE_TOPICS)}.")
 
 
-def _languages(seeds: list[QAExample], rng: random.Random, count: int) -> list[ProxyItem]:
-    out = []
-    for _ in range(count):
-        sentence = rng.choice(EVERYDAY_SENTENCES)
-        text = f"Translate into {rng.choice(TARGET_LANGUAGES)}: {sentence}"
-        out.append(ProxyItem("languages", "far", text, instruction=text))
-    return out
+def _translation_text(rng: random.Random, i: int) -> str:
+    sentence = rng.choice(EVERYDAY_SENTENCES)  # drawn before the language, as always
+    return f"Translate into {rng.choice(TARGET_LANGUAGES)}: {sentence}"
+
+
+_languages = _far("languages", _translation_text)
 
 
 def _chit_chat(seeds: list[QAExample], rng: random.Random, count: int) -> list[ProxyItem]:
