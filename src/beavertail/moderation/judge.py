@@ -181,6 +181,37 @@ def fallback_window(judge: object) -> JudgeWindow:
 
 
 # -- the resolver ---------------------------------------------------------------------------
+class FieldJudge:
+    """What the field's judges share (an external format on a backend, BeaverDam): no
+    severity, no OOD detector, the default conversation window, and the matrix of
+    :meth:`probabilities` as the first output of ``judge``."""
+
+    spec = JudgeSpec()
+    ood: FittedOODDetector | None = None
+
+    def judge(
+        self,
+        prompts: list[str],
+        responses: list[str] | None = None,
+        progress: bool = False,
+        cache: bool = False,
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        raise NotImplementedError
+
+    def probabilities(
+        self,
+        prompts: list[str],
+        responses: list[str] | None = None,
+        progress: bool = False,
+        cache: bool = False,
+    ) -> np.ndarray:
+        return self.judge(prompts, responses, progress, cache)[0]
+
+    def conversation_window(self) -> JudgeWindow:
+        """The default LM's tokenizer and 1,024 prompt tokens (the judge reads any length)."""
+        return fallback_window(self)
+
+
 JUDGES_DIR = Path(__file__).with_name("judges")
 SHIPPED = ("default", "fast", "prompt")
 HUB_PREFIX = "hf:"

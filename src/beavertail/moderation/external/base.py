@@ -36,7 +36,7 @@ import numpy as np
 
 from beavertail.data.taxonomy import BEAVERTAILS_14, get_mapping, get_taxonomy
 from beavertail.moderation.conversation import CONTROL_TOKENS
-from beavertail.moderation.judge import JudgeSpec, JudgeWindow, fallback_window
+from beavertail.moderation.judge import FieldJudge
 from beavertail.moderation.metrics import moderation_report
 from beavertail.moderation.verdict import Verdict
 
@@ -226,12 +226,9 @@ def plain_text(text: str, tokenizer: Any = None) -> str:
     return CONTROL_TEXT.sub(lambda m: m.group()[0] + WORD_JOINER + m.group()[1:], text)
 
 
-class ExternalJudge:
+class ExternalJudge(FieldJudge):
     """A judge of the field (a format and a backend) as a
     :class:`~beavertail.moderation.judge.Judge`: no severity, no OOD detector."""
-
-    spec = JudgeSpec()
-    ood = None
 
     def __init__(self, fmt: JudgeFormat, backend: Any, reference: str, threshold: float = 0.5):
         self.format = fmt
@@ -254,10 +251,6 @@ class ExternalJudge:
             "backend": self.backend.identity(),
         }
         return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:16]
-
-    def conversation_window(self) -> JudgeWindow:
-        """The default LM's tokenizer and 1,024 prompt tokens (the judge reads any length)."""
-        return fallback_window(self)
 
     # -- judging --------------------------------------------------------------------------
     def parsed(
@@ -313,15 +306,6 @@ class ExternalJudge:
         unparsed pairs have NaN. No severity."""
         parsed, scores = self.parsed(list(prompts), responses, progress)
         return self._matrix(parsed, scores), None
-
-    def probabilities(
-        self,
-        prompts: list[str],
-        responses: list[str] | None = None,
-        progress: bool = False,
-        cache: bool = False,
-    ) -> np.ndarray:
-        return self.judge(prompts, responses, progress, cache)[0]
 
     def _matrix(self, parsed: list[Parsed], scores: np.ndarray) -> np.ndarray:
         names = self.categories

@@ -29,7 +29,7 @@ import torch
 
 from beavertail.data.taxonomy import BEAVERTAILS_14, get_taxonomy
 from beavertail.moderation.external.backends import auto_device
-from beavertail.moderation.judge import JudgeSpec, JudgeWindow, fallback_window
+from beavertail.moderation.judge import FieldJudge
 from beavertail.moderation.metrics import moderation_report
 from beavertail.moderation.verdict import Verdict
 
@@ -61,12 +61,9 @@ def load(model: str, device: torch.device) -> tuple[Any, Any]:
     return loaded, tokenizer
 
 
-class BeaverDamJudge:
+class BeaverDamJudge(FieldJudge):
     """The classifier as a :class:`~beavertail.moderation.judge.Judge` (scores are category
     maxima; no severity, no OOD detector)."""
-
-    spec = JudgeSpec()
-    ood = None
 
     def __init__(
         self,
@@ -99,10 +96,6 @@ class BeaverDamJudge:
     def digest(self) -> str:
         return hashlib.sha256(f"beaverdam:2:{self.model_name}".encode()).hexdigest()[:16]
 
-    def conversation_window(self) -> JudgeWindow:
-        """The default LM's tokenizer and 1,024 prompt tokens."""
-        return fallback_window(self)
-
     @torch.inference_mode()
     def judge(
         self,
@@ -128,15 +121,6 @@ class BeaverDamJudge:
             out[rows, [1 + c for c in self.columns]] = probs
             out[rows, 0] = probs.max(1)
         return out, None
-
-    def probabilities(
-        self,
-        prompts: list[str],
-        responses: list[str] | None = None,
-        progress: bool = False,
-        cache: bool = False,
-    ) -> np.ndarray:
-        return self.judge(prompts, responses, progress, cache)[0]
 
     def predict(
         self, prompts: list[str], responses: list[str] | None = None, progress: bool = False
