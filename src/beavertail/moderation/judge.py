@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import re
 import weakref
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -180,8 +181,7 @@ def fallback_window(judge: object) -> JudgeWindow:
     return window
 
 
-# -- the resolver ---------------------------------------------------------------------------
-class FieldJudge:
+class FieldJudge(ABC):
     """What the field's judges share (an external format on a backend, BeaverDam): no
     severity, no OOD detector, the default conversation window, and the matrix of
     :meth:`probabilities` as the first output of ``judge``."""
@@ -189,6 +189,7 @@ class FieldJudge:
     spec = JudgeSpec()
     ood: FittedOODDetector | None = None
 
+    @abstractmethod
     def judge(
         self,
         prompts: list[str],
@@ -196,7 +197,7 @@ class FieldJudge:
         progress: bool = False,
         cache: bool = False,
     ) -> tuple[np.ndarray, np.ndarray | None]:
-        raise NotImplementedError
+        """The probability matrix (as :meth:`probabilities`) and severity logits, or None."""
 
     def probabilities(
         self,
@@ -212,6 +213,7 @@ class FieldJudge:
         return fallback_window(self)
 
 
+# -- the resolver ---------------------------------------------------------------------------
 JUDGES_DIR = Path(__file__).with_name("judges")
 SHIPPED = ("default", "fast", "prompt")
 HUB_PREFIX = "hf:"
