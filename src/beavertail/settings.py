@@ -12,6 +12,8 @@ from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+DATA_DIR_HELP = "Shared data folder (default: $BEAVERTAIL_DATA_DIR or ../shared/data)."
+
 
 class Settings(BaseModel):
     """Base of every run, trainer and server configuration (unknown keys are an error)."""
@@ -86,7 +88,7 @@ def _fields(kind: Any) -> dict[str, Any] | None:
     return None
 
 
-def _inner(kind: Any) -> list[Any]:
+def union_members(kind: Any) -> list[Any]:
     """The types a field may hold: the members of an optional or a union, else itself."""
     if typing.get_origin(kind) in (typing.Union, types.UnionType):
         return [arg for arg in typing.get_args(kind) if arg is not type(None)]
@@ -98,13 +100,13 @@ def known_keys(model: type, path: tuple[int | str, ...] = ()) -> list[str] | Non
     kinds: list[Any] = [model]
     for part in path:
         found = []
-        for kind in (k for outer in kinds for k in _inner(outer)):
+        for kind in (k for outer in kinds for k in union_members(outer)):
             if isinstance(part, int):  # a list's item
                 found += list(typing.get_args(kind)[:1])
             elif (fields := _fields(kind)) is not None and part in fields:
                 found.append(fields[part])
         kinds = found
-    for kind in (k for outer in kinds for k in _inner(outer)):
+    for kind in (k for outer in kinds for k in union_members(outer)):
         if (fields := _fields(kind)) is not None:
             return sorted(fields)
     return None

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from beavertail.models import DEFAULT_LM
-from beavertail.settings import Settings
+from beavertail.settings import DATA_DIR_HELP, Settings
 
 Method = Literal["dpo", "modpo", "sipo"]
 Ranking = Literal["safer", "better", "agree"]
@@ -69,13 +69,13 @@ class AlignConfig(LoraSettings):
     cost_model: str | None = Field(None, description="Cost model folder (harmlessness).")
     pairs: int | None = Field(512, ge=1, description="Training pairs (after filtering); None: all.")
     train_file: str | None = Field(None, description="PKU-SafeRLHF-style pairs [PKU train].")
-    data_dir: str | None = None
+    data_dir: str | None = Field(None, description=DATA_DIR_HELP)
     beta: float = Field(0.1, gt=0, description="DPO's β (KL strength).")
     learning_rate: float = Field(1e-3, gt=0, description="LoRA learning rate.")
-    epochs: int = Field(1, ge=1)
+    epochs: int = Field(1, ge=1, description="Passes over the pairs.")
     batch_size: int = Field(8, ge=1, description="Pairs per optimiser step.")
     max_length: int = Field(192, ge=16, description="Tokens of prompt + answer (answers cut).")
-    seed: int = 0
+    seed: int = Field(0, description="Seed of the pair sample, LoRA init and shuffling.")
     checkpoint_steps: int = Field(20, ge=1, description="Optimiser steps per checkpoint.")
     sipo: SipoSettings = Field(default_factory=SipoSettings)
 
@@ -119,7 +119,7 @@ class SafeRLHFConfig(LoraSettings):
     harmless_file: str | None = Field(
         None, description="Harmless instructions trained on beside them [harmless-train]."
     )
-    data_dir: str | None = None
+    data_dir: str | None = Field(None, description=DATA_DIR_HELP)
     harmful_prompts: int | None = Field(
         512, ge=0, description="PKU-SafeRLHF prompts (distinct, seeded pick); None: all."
     )
@@ -131,7 +131,7 @@ class SafeRLHFConfig(LoraSettings):
     samples: int = Field(
         4, ge=2, description="Answers sampled per prompt: the group whose mean is the baseline."
     )
-    max_new_tokens: int = Field(48, ge=1, le=4096)
+    max_new_tokens: int = Field(48, ge=1, le=4096, description="Answer tokens sampled.")
     temperature: float = Field(1.0, gt=0, le=2)
     top_p: float = Field(1.0, gt=0, le=1)
     learning_rate: float = Field(1e-4, gt=0, description="LoRA learning rate (constant).")
@@ -166,7 +166,7 @@ class SafeRLHFConfig(LoraSettings):
         ge=0,
         description="E[cost] averages the last N answers (0: the last step's answers only).",
     )
-    seed: int = 0
+    seed: int = Field(0, description="Seed of the prompt picks, sampling and LoRA init.")
     checkpoint_steps: int = Field(20, ge=1, description="Optimiser steps per checkpoint.")
     checkpoint_minutes: float = Field(
         10.0, gt=0, le=10, description="A checkpoint at least this often (minutes)."

@@ -9,119 +9,59 @@ import typer
 from rich.table import Table
 
 from beavertail.cli.common import console, ood_policy, user_errors
+from beavertail.cli.options import Setting, settings_options, under
+from beavertail.evaluate import EvalConfig
+from beavertail.evaluate.attack import AttackConfig
 
-app = typer.Typer(help="Evaluate models (steered or not) and report.", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)  # its help: beavertail.cli.lazy
+
+
+# option name -> EvalConfig setting; eval attack takes the same ones under ``run.``
+TARGET = {name: name for name in ("name", "model", "adapter", "endpoint", "prompts", "limit")}
+STEERING = {"steer": "steering.vectors", "layer": "steering.layer"} | {
+    name: f"steering.{name}" for name in ("coefficient", "selection")
+}
+SAMPLING = {
+    name: f"sampling.{name}"
+    for name in ("system_prompt", "max_new_tokens", "temperature", "top_p", "top_k", "seed")
+}
+GUIDED = {
+    "guided": Setting("guided.method", "Guided decoding: deal (candidate search) | rain (rewind).")
+} | {name: f"guided.{name}" for name in ("heuristic", "chunk_tokens", "candidates", "max_rewinds")}
+BEST_OF_N = {
+    "best_of_n": Setting("best_of_n.n", "Safe best-of-N: sample N, pick by reward under cost.")
+} | {name: f"best_of_n.{name}" for name in ("reward_model", "cost_model", "cost_threshold")}
+JUDGING = {"judge": "judge", "on_ood": "ood.on_ood", "ood_judge": "ood.ood_judge"}
+LAST = {name: name for name in ("batch_size", "data_dir")}
 
 
 @app.command()
+@settings_options(
+    EvalConfig,
+    **TARGET,
+    shard="shard",
+    **STEERING,
+    **SAMPLING,
+    **GUIDED,
+    **BEST_OF_N,
+    **JUDGING,
+    fluency="fluency",
+    **LAST,
+)
 def run(
     out: Annotated[Path, typer.Option(help="Run file (JSONL); an existing one is resumed.")],
-    name: Annotated[str | None, typer.Option(help="Configuration name in reports.")] = None,
-    model: Annotated[str | None, typer.Option(help="Hub id, folder, .gguf or embedded:…")] = None,
-    adapter: Annotated[
-        str | None, typer.Option(help="Policy adapter folder (beavertail align).")
-    ] = None,
-    endpoint: Annotated[
-        str | None, typer.Option(help="OpenAI-compatible base URL to generate remotely (vLLM).")
-    ] = None,
-    prompts: Annotated[
-        list[str] | None,
-        typer.Option("--prompts", help="Prompt sets: a name or file[:harmful|:harmless]."),
-    ] = None,
-    limit: Annotated[int | None, typer.Option(help="Prompts per set (category-balanced).")] = None,
-    shard: Annotated[str | None, typer.Option(help="i/n: run one shard of the prompts.")] = None,
-    steer: Annotated[str | None, typer.Option(help="Steering-vector folder.")] = None,
-    layer: Annotated[int | None, typer.Option(help="Steering layer.")] = None,
-    coefficient: Annotated[float | None, typer.Option(help="Steering strength.")] = None,
-    selection: Annotated[str | None, typer.Option(help="router | all | categories")] = None,
-    system_prompt: Annotated[str | None, typer.Option(help="System prompt to prepend.")] = None,
-    max_new_tokens: Annotated[int | None, typer.Option()] = None,
-    temperature: Annotated[float | None, typer.Option()] = None,
-    top_p: Annotated[float | None, typer.Option()] = None,
-    top_k: Annotated[int | None, typer.Option(help="0: off.")] = None,
-    seed: Annotated[int | None, typer.Option()] = None,
-    batch_size: Annotated[int | None, typer.Option()] = None,
-    guided: Annotated[
-        str | None, typer.Option(help="Guided decoding: deal (candidate search) | rain (rewind).")
-    ] = None,
-    heuristic: Annotated[
-        str | None, typer.Option(help="Guided decoding's judge: fast, default, folder, cost:DIR.")
-    ] = None,
-    chunk_tokens: Annotated[int | None, typer.Option(help="Guided: tokens per chunk.")] = None,
-    candidates: Annotated[int | None, typer.Option(help="DeAL: chunks per prefix.")] = None,
-    max_rewinds: Annotated[int | None, typer.Option(help="RAIN: resamples per chunk.")] = None,
-    best_of_n: Annotated[
-        int | None, typer.Option(help="Safe best-of-N: sample N, pick by reward under cost.")
-    ] = None,
-    reward_model: Annotated[str | None, typer.Option(help="Reward model folder.")] = None,
-    cost_model: Annotated[str | None, typer.Option(help="Cost model folder.")] = None,
-    cost_threshold: Annotated[float | None, typer.Option(help="Safe if cost < this.")] = None,
-    judge: Annotated[str | None, typer.Option(help="Moderator folder (default built-in).")] = None,
-    on_ood: Annotated[
-        str | None, typer.Option(help="Judge's OOD answers: keep | defer | flag_uncertain.")
-    ] = None,
-    ood_judge: Annotated[str | None, typer.Option(help="Judge of deferred OOD answers.")] = None,
-    fluency: Annotated[bool | None, typer.Option(help="Score perplexity.")] = None,
+    settings: dict,
     config: Annotated[Path | None, typer.Option(help="YAML/TOML/JSON run config.")] = None,
-    data_dir: Annotated[str | None, typer.Option(help="Shared data folder.")] = None,
 ) -> None:
     """Generate answers, judge them, and append them to the run file (resumable)."""
-    from beavertail.evaluate import EvalConfig, read_honesty, read_run, run_eval, summarize
+    from beavertail.evaluate import read_honesty, read_run, run_eval, summarize
 
-    flags = _run_flags(locals())
     with user_errors():
-        eval_config = EvalConfig.load(config, defaults={"name": out.stem}, **flags)
+        eval_config = EvalConfig.load(config, defaults={"name": out.stem}, **settings)
         path = run_eval(eval_config, out)
         summary = summarize(read_run(path)[1], read_honesty(path))  # MC1/MC2 when scored
     _print_headline(eval_config.name, summary)
     console.print(f"run file: {path}")
-
-
-def _run_flags(options: dict) -> dict:
-    """The run options shared by ``eval run`` and ``eval attack`` as an EvalConfig mapping."""
-    o = options.get
-    prompts = o("prompts")
-    return {
-        "name": o("name"),
-        "model": o("model"),
-        "adapter": o("adapter"),
-        "endpoint": o("endpoint"),
-        "prompts": list(prompts) if prompts else None,
-        "limit": o("limit"),
-        "shard": o("shard"),
-        "sampling": {
-            "system_prompt": o("system_prompt"),
-            "max_new_tokens": o("max_new_tokens"),
-            "temperature": o("temperature"),
-            "top_p": o("top_p"),
-            "top_k": o("top_k"),
-            "seed": o("seed"),
-        },
-        "steering": {
-            "vectors": o("steer"),
-            "layer": o("layer"),
-            "coefficient": o("coefficient"),
-            "selection": o("selection"),
-        },
-        "best_of_n": {
-            "n": o("best_of_n"),
-            "reward_model": o("reward_model"),
-            "cost_model": o("cost_model"),
-            "cost_threshold": o("cost_threshold"),
-        },
-        "guided": {
-            "method": o("guided"),
-            "heuristic": o("heuristic"),
-            "chunk_tokens": o("chunk_tokens"),
-            "candidates": o("candidates"),
-            "max_rewinds": o("max_rewinds"),
-        },
-        "batch_size": o("batch_size"),
-        "judge": o("judge"),
-        "ood": {"on_ood": o("on_ood"), "ood_judge": o("ood_judge")},
-        "fluency": o("fluency"),
-        "data_dir": o("data_dir"),
-    }
 
 
 def _print_headline(name: str, summary: dict) -> None:
@@ -180,60 +120,33 @@ def report(
     console.print(f"report written to {path}")
 
 
+ATTACKED = {
+    "name": Setting("run.name", "Name of the attacked configuration \\[the folder's name]."),
+    "prompts": Setting("run.prompts", "Prompt sets \\[harmful-test]."),
+}
+
+
 @app.command()
+@settings_options(
+    AttackConfig,
+    **under("run", TARGET) | ATTACKED,
+    max_new_tokens="run.sampling.max_new_tokens",
+    seed=Setting("run.sampling.seed", "First seed of every sampled setting."),
+    **{name: f"grid.{name}" for name in ("temperatures", "top_ps", "top_ks", "samples")},
+    **under("run", {**GUIDED, **JUDGING, **LAST}),
+)
 def attack(
     out: Annotated[Path, typer.Option(help="Folder: a run file per setting (resumed), report.")],
-    name: Annotated[str | None, typer.Option(help="Name of the attacked configuration.")] = None,
-    model: Annotated[str | None, typer.Option(help="Hub id, folder, .gguf or embedded:…")] = None,
-    adapter: Annotated[
-        str | None, typer.Option(help="Policy adapter folder (beavertail align).")
-    ] = None,
-    endpoint: Annotated[str | None, typer.Option(help="OpenAI-compatible base URL.")] = None,
-    prompts: Annotated[
-        list[str] | None, typer.Option("--prompts", help="Prompt sets (default harmful-test).")
-    ] = None,
-    limit: Annotated[int | None, typer.Option(help="Prompts per set.")] = None,
-    max_new_tokens: Annotated[int | None, typer.Option()] = None,
-    seed: Annotated[int | None, typer.Option(help="First seed of every sampled setting.")] = None,
-    temperatures: Annotated[
-        str | None, typer.Option(help="Comma-separated temperatures (default 0.7,1.0,1.3).")
-    ] = None,
-    top_ps: Annotated[str | None, typer.Option(help="Comma-separated top-p values.")] = None,
-    top_ks: Annotated[str | None, typer.Option(help="Comma-separated top-k values.")] = None,
-    samples: Annotated[int | None, typer.Option(help="Seeds per sampled setting.")] = None,
-    guided: Annotated[str | None, typer.Option(help="Defend with deal | rain.")] = None,
-    heuristic: Annotated[str | None, typer.Option(help="Guided decoding's judge.")] = None,
-    chunk_tokens: Annotated[int | None, typer.Option(help="Guided: tokens per chunk.")] = None,
-    candidates: Annotated[int | None, typer.Option(help="DeAL: chunks per prefix.")] = None,
-    max_rewinds: Annotated[int | None, typer.Option(help="RAIN: resamples per chunk.")] = None,
-    judge: Annotated[str | None, typer.Option(help="Moderator (default built-in).")] = None,
-    on_ood: Annotated[
-        str | None, typer.Option(help="Judge's OOD answers: keep | defer | flag_uncertain.")
-    ] = None,
-    ood_judge: Annotated[str | None, typer.Option(help="Judge of deferred OOD answers.")] = None,
-    batch_size: Annotated[int | None, typer.Option()] = None,
+    settings: dict,
     config: Annotated[Path | None, typer.Option(help="YAML/TOML/JSON attack config.")] = None,
-    data_dir: Annotated[str | None, typer.Option(help="Shared data folder.")] = None,
 ) -> None:
     """Generation-exploitation attack: sweep decoding settings over harmful prompts; report
     the unsafe rate per setting and the worst case per prompt."""
-    from beavertail.evaluate.attack import AttackConfig, run_attack
+    from beavertail.evaluate.attack import run_attack
 
-    def numbers(text: str | None, kind: type) -> list | None:
-        return [kind(x) for x in text.split(",") if x.strip()] if text else None
-
-    flags = {
-        "run": _run_flags(locals()),
-        "grid": {
-            "temperatures": numbers(temperatures, float),
-            "top_ps": numbers(top_ps, float),
-            "top_ks": numbers(top_ks, int),
-            "samples": samples,
-        },
-    }
     defaults = {"run": {"name": out.name, "prompts": ["harmful-test"]}}
     with user_errors():
-        attack_config = AttackConfig.load(config, defaults=defaults, **flags)
+        attack_config = AttackConfig.load(config, defaults=defaults, **settings)
         result = run_attack(attack_config, out)
     table = Table(title=f"attack on {attack_config.run.name} ({result['prompts']} harmful prompts)")
     for column in ("setting", "unsafe rate", "95% interval", "n"):

@@ -11,12 +11,10 @@ import typer
 from rich.table import Table
 
 from beavertail.cli.common import console, user_errors
+from beavertail.cli.options import settings_options
+from beavertail.persona import TailoringSettings
 
-app = typer.Typer(
-    help="Infer who prefers each side of a preference pair (PI), tailor a policy to a persona "
-    "(PT) and measure both (Balepur et al., 'Whose Boat Does it Float?').",
-    no_args_is_help=True,
-)
+app = typer.Typer(no_args_is_help=True)  # its help: beavertail.cli.lazy
 
 Config = Annotated[Path | None, typer.Option(help="YAML/TOML/JSON settings file.")]
 Ranking = Annotated[str, typer.Option(help="PKU-SafeRLHF pairs: which ranking is 'chosen'.")]
@@ -75,33 +73,24 @@ def infer(
 
 
 @app.command()
+@settings_options(TailoringSettings, "method", "pairs", "safe_only", "personas")
 def tailor(
     dataset: Annotated[Path, typer.Argument(help="Pairs with personas (persona infer).")],
     out: Annotated[Path, typer.Option(help="Adapter folder (an interrupted run resumes).")],
-    method: Annotated[str | None, typer.Option(help="sft | dpo \\[sft].")] = None,
-    pairs: Annotated[int | None, typer.Option(help="Use the first N pairs.")] = None,
-    safe_only: Annotated[
-        bool | None, typer.Option(help="Leave out target answers labelled unsafe \\[yes].")
-    ] = None,
-    personas: Annotated[
-        bool | None,
-        typer.Option(help="--no-personas: the same rows without personas (the control) \\[yes]."),
-    ] = None,
+    settings: dict,
     config: Config = None,
 ) -> None:
     """Train a policy adapter that answers the persona in its system prompt."""
     from beavertail.data import load_ranked_pairs
-    from beavertail.persona import TailoringSettings, train_tailored_policy
+    from beavertail.persona import train_tailored_policy
 
     with user_errors():
-        settings = TailoringSettings.load(
-            config, method=method, pairs=pairs, safe_only=safe_only, personas=personas
-        )
+        tailoring = TailoringSettings.load(config, **settings)
         rows = list(load_ranked_pairs(dataset))
-        folder = train_tailored_policy(rows, out, settings)
+        folder = train_tailored_policy(rows, out, tailoring)
     training = json.loads((folder / "manifest.json").read_text())["training"]
     console.print(
-        f"{settings.method}: {training['pairs']} rows, {training['steps']} steps, "
+        f"{tailoring.method}: {training['pairs']} rows, {training['steps']} steps, "
         f"{training['seconds']:.0f} s; adapter written to {folder}"
     )
 

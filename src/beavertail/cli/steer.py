@@ -10,44 +10,38 @@ import typer
 from rich.table import Table
 
 from beavertail.cli.common import console, user_errors
+from beavertail.cli.options import Setting, settings_options
 from beavertail.defaults import DEFAULT_LM
+from beavertail.evaluate.sweep import SweepConfig
+from beavertail.steering import ExtractionConfig
 
-app = typer.Typer(help="Category-wise activation steering.", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)  # its help: beavertail.cli.lazy
 
 DataDir = Annotated[str | None, typer.Option(help="Shared data folder (default ../shared/data).")]
 
 
-def _layers(text: str | None) -> list[int] | None:
-    return [int(x) for x in text.split(",")] if text else None
-
-
 @app.command()
+@settings_options(
+    ExtractionConfig,
+    Setting("layers", "Layers to read \\[five spread over the model's middle]."),
+    "method",
+    "position",
+    "site",
+    "max_per_category",
+    safe_pool="safe_pool_size",
+)
 def extract(
+    settings: dict,
     out: Annotated[Path, typer.Option(help="Folder for vectors + manifest.")] = Path(
         "runs/vectors"
     ),
     model: Annotated[str, typer.Option(help="Hub id, folder, .gguf or embedded:…")] = DEFAULT_LM,
-    layers: Annotated[str | None, typer.Option(help="Comma-separated layers, e.g. 6,9,12.")] = None,
-    method: Annotated[
-        str | None,
-        typer.Option(help="safesteer | mean-diff | contrastive | refusal-direction \\[safesteer]"),
-    ] = None,
-    position: Annotated[
-        str | None,
-        typer.Option(help="mean_response | mean_prompt | last_prompt | mean_all \\[mean_response]"),
-    ] = None,
-    site: Annotated[str | None, typer.Option(help="resid | attn \\[resid]")] = None,
-    max_per_category: Annotated[
-        int | None, typer.Option(help="Unsafe examples per category [150].")
-    ] = None,
-    safe_pool: Annotated[int | None, typer.Option(help="Size of the safe pool [600].")] = None,
     router: Annotated[bool, typer.Option(help="Also train the category router.")] = True,
     config: Annotated[Path | None, typer.Option(help="YAML/TOML/JSON extraction config.")] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Extract per-category harm vectors (and the router) from the training split."""
     from beavertail.steering import (
-        ExtractionConfig,
         default_steering_data,
         extract_refusal_direction,
         extract_vectors,
@@ -60,16 +54,7 @@ def extract(
         lm = load_lm(model)
         n = lm.num_layers  # default: five layers spread over the middle of this model
         spread = sorted({n // 5, (3 * n) // 10, (2 * n) // 5, n // 2, (3 * n) // 5})
-        extraction = ExtractionConfig.load(
-            config,
-            defaults={"layers": spread},
-            layers=_layers(layers) or None,
-            method=method,
-            position=position,
-            site=site,
-            max_per_category=max_per_category,
-            safe_pool_size=safe_pool,
-        )
+        extraction = ExtractionConfig.load(config, defaults={"layers": spread}, **settings)
         data = default_steering_data(data_dir)
         if extraction.method == "refusal-direction":
             vectors = extract_refusal_direction(lm, *data.instructions, extraction)
@@ -97,46 +82,32 @@ def extract(
 
 
 @app.command()
+@settings_options(
+    SweepConfig,
+    "layers",
+    "coefficients",
+    "per_category",
+    "selection",
+    "prompts",
+    "limit",
+    "max_new_tokens",
+    "judge",
+    "data_dir",
+)
 def sweep(
     vectors: Annotated[Path, typer.Argument(help="Vector folder from `steer extract`.")],
+    settings: dict,
     out: Annotated[Path, typer.Option(help="Folder for the sweep's run files.")] = Path(
         "runs/sweep"
     ),
-    layers: Annotated[str | None, typer.Option(help="Layers to try (default: all).")] = None,
-    coefficients: Annotated[
-        str | None, typer.Option(help="Coefficients to try [0.5,1,2,4].")
-    ] = None,
-    per_category: Annotated[
-        bool | None, typer.Option(help="Also pick a layer/coefficient per category \\[yes].")
-    ] = None,
-    selection: Annotated[str | None, typer.Option(help="router | all \\[router]")] = None,
-    prompts: Annotated[
-        list[str] | None, typer.Option("--prompts", help="Selection prompt sets.")
-    ] = None,
-    limit: Annotated[int | None, typer.Option(help="Prompts per set [28].")] = None,
-    max_new_tokens: Annotated[int | None, typer.Option(help="[48]")] = None,
-    judge: Annotated[str | None, typer.Option(help="Moderator folder (default built-in).")] = None,
     config: Annotated[Path | None, typer.Option(help="YAML/TOML/JSON sweep config.")] = None,
-    data_dir: DataDir = None,
 ) -> None:
     """Try layers × coefficients on the selection split; record the best setting."""
-    from beavertail.evaluate.sweep import SweepConfig, run_sweep
+    from beavertail.evaluate.sweep import run_sweep
 
     with user_errors():
-        settings = SweepConfig.load(
-            config,
-            vectors=str(vectors),
-            layers=_layers(layers) or None,
-            coefficients=[float(x) for x in coefficients.split(",")] if coefficients else None,
-            selection=selection,
-            per_category=per_category,
-            prompts=list(prompts) if prompts else None,
-            limit=limit,
-            max_new_tokens=max_new_tokens,
-            judge=judge,
-            data_dir=data_dir,
-        )
-        result = run_sweep(settings, out)
+        sweep_config = SweepConfig.load(config, vectors=str(vectors), **settings)
+        result = run_sweep(sweep_config, out)
     table = Table("layer", "coef", "unsafe", "over-refusal", "relevance", "perplexity", "ok")
     base = result["baseline"]["headline"]
     from beavertail.reporting.format import format_value

@@ -35,7 +35,7 @@ from beavertail.models.progress import progress_bar
 from beavertail.moderation import resolve_judge
 from beavertail.moderation.ood.policy import OODPolicy, with_ood_policy
 from beavertail.neurons.patch import PatchSettings
-from beavertail.settings import Settings
+from beavertail.settings import DATA_DIR_HELP, Settings
 from beavertail.steering.apply import SteeringSettings
 
 DEFAULT_PROMPT_SETS = ["bt-eval-test", "harmless-test"]
@@ -51,7 +51,10 @@ class EvalConfig(Settings):
     )
     endpoint: str | None = Field(None, description="OpenAI-compatible base URL (e.g. vLLM).")
     api_key_env: str = Field("OPENAI_API_KEY", description="Variable holding the endpoint key.")
-    prompts: list[str] = Field(default_factory=lambda: list(DEFAULT_PROMPT_SETS))
+    prompts: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_PROMPT_SETS),
+        description="Prompt sets: a name or file[:harmful|:harmless].",
+    )
     limit: int | None = Field(None, ge=1, description="Prompts per set, category-balanced.")
     shard: str | None = Field(None, description="'i/n': this machine's share of the prompts.")
     sampling: SamplingParams = Field(default_factory=SamplingParams)
@@ -70,8 +73,8 @@ class EvalConfig(Settings):
     honesty: HonestySettings | None = Field(
         None, description="Also score TruthfulQA MC1/MC2 (beside the run file: run.honesty)."
     )
-    batch_size: int = Field(8, ge=1)
-    data_dir: str | None = None
+    batch_size: int = Field(8, ge=1, description="Prompts generated and judged per batch.")
+    data_dir: str | None = Field(None, description=DATA_DIR_HELP)
 
     @model_validator(mode="after")
     def _consistent(self) -> EvalConfig:

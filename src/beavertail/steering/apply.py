@@ -44,11 +44,15 @@ class SteeringSettings(Settings):
     """
 
     vectors: str | None = Field(None, description="Steering-vector folder.")
-    layer: int | None = Field(None, ge=0, description="Default: the recommended layer.")
+    layer: int | None = Field(
+        None, ge=0, description="Layer steered (default: the vectors' recommended one)."
+    )
     layers: list[int] = Field(
         default_factory=list, description="Multi-layer: steer at each of these (overrides layer)."
     )
-    coefficient: float | None = Field(None, description="Default: the recommended coefficient.")
+    coefficient: float | None = Field(
+        None, description="Strength α (default: the vectors' recommended one)."
+    )
     per_category: dict[str, CategorySetting] = Field(
         default_factory=dict, description="A category's own layer/coefficient (router/categories)."
     )
