@@ -149,14 +149,14 @@ def test_a_repair_phase_starts_from_the_saved_state(tiny_lora_run):
     train, validation, config, folder = tiny_lora_run
     still = config.model_copy(update={"finetune_learning_rate": 1e-12, "learning_rate": 1e-12})
     p, r = [x.prompt for x in validation], [x.response for x in validation]
-    saved, _ = Moderator.load(folder).window_logits(p, r)
+    saved = Moderator.load(folder).window_outputs(p, r)[1]
     start = folder / "epoch-0.safetensors"
     continued = train_moderator(
         train[:16], validation, still, folder / "repair", False, start_from=start
     )
     fresh = train_moderator(train[:16], validation, still, folder / "fresh", False)
-    np.testing.assert_allclose(continued.window_logits(p, r)[0], saved, atol=1e-3)
-    assert np.abs(fresh.window_logits(p, r)[0] - saved).max() > 0.1
+    np.testing.assert_allclose(continued.window_outputs(p, r)[1], saved, atol=1e-3)
+    assert np.abs(fresh.window_outputs(p, r)[1] - saved).max() > 0.1
 
 
 def test_verdicts_name_a_category_and_severity_when_flagged(tiny_lora_run):
@@ -187,8 +187,8 @@ def test_long_answers_are_judged_in_windows_taking_the_worst(tiny_lora_run):
     filler = " ".join(["Bread needs flour, water, salt and yeast, and a warm place to rise."] * 40)
     _, win_r, owner = judge.extractor.windows([prompt], [f"{filler} {harmful}"])
     assert len(win_r) > 3 and set(owner) == {0}
-    alone = judge.window_logits([prompt] * len(win_r), win_r)[0][:, 0]
-    whole = judge.window_logits([prompt], [f"{filler} {harmful}"])[0][0, 0]
+    alone = judge.window_outputs([prompt] * len(win_r), win_r)[1][:, 0]
+    whole = judge.window_outputs([prompt], [f"{filler} {harmful}"])[1][0, 0]
     assert whole == pytest.approx(alone.max(), abs=1e-4)
     assert alone.max() > alone.min()  # the windows differ; the worst one counts
 
@@ -244,8 +244,8 @@ def test_interpolated_judges_lie_between_their_parents(tiny_lora_run, small_mode
     p, r = [x.prompt for x in validation], [x.response for x in validation]
     for weight, parent in ((0.0, first), (1.0, second)):
         np.testing.assert_allclose(
-            interpolate_judges(first, second, weight).window_logits(p, r)[0],
-            Moderator.load(parent).window_logits(p, r)[0],
+            interpolate_judges(first, second, weight).window_outputs(p, r)[1],
+            Moderator.load(parent).window_outputs(p, r)[1],
             atol=1e-4,
         )
     half = interpolate_judges(first, second, 0.5)

@@ -181,13 +181,9 @@ def fallback_window(judge: object) -> JudgeWindow:
     return window
 
 
-class FieldJudge(ABC):
-    """What the field's judges share (an external format on a backend, BeaverDam): no
-    severity, no OOD detector, the default conversation window, and the matrix of
-    :meth:`probabilities` as the first output of ``judge``."""
-
-    spec = JudgeSpec()
-    ood: FittedOODDetector | None = None
+class ScoringJudge(ABC):
+    """A judge whose one scoring pass, :meth:`judge`, gives the probability matrix and the
+    severity probabilities together; :meth:`probabilities` is its first half."""
 
     @abstractmethod
     def judge(
@@ -197,7 +193,8 @@ class FieldJudge(ABC):
         progress: bool = False,
         cache: bool = False,
     ) -> tuple[np.ndarray, np.ndarray | None]:
-        """The probability matrix (as :meth:`probabilities`) and severity logits, or None."""
+        """The calibrated matrix (column 0 unsafe, then categories) and severity-level
+        probabilities (N x 3 for levels 1..3), or None for a judge without severity."""
 
     def probabilities(
         self,
@@ -207,6 +204,14 @@ class FieldJudge(ABC):
         cache: bool = False,
     ) -> np.ndarray:
         return self.judge(prompts, responses, progress, cache)[0]
+
+
+class FieldJudge(ScoringJudge):
+    """What the field's judges share (an external format on a backend, BeaverDam): no
+    severity, no OOD detector and the default conversation window."""
+
+    spec = JudgeSpec()
+    ood: FittedOODDetector | None = None
 
     def conversation_window(self) -> JudgeWindow:
         """The default LM's tokenizer and 1,024 prompt tokens (the judge reads any length)."""

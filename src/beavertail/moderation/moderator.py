@@ -27,7 +27,7 @@ from beavertail.models.features import (
 from beavertail.models.heads import StandardizedHead, mlp
 from beavertail.models.lm_judge import LMJudgeFeatures
 from beavertail.moderation.calibration import apply_temperatures
-from beavertail.moderation.judge import InputMode, JudgeWindow, fallback_window
+from beavertail.moderation.judge import InputMode, JudgeWindow, ScoringJudge, fallback_window
 from beavertail.moderation.metrics import moderation_report
 from beavertail.moderation.ood.fitted import FittedOODDetector
 from beavertail.moderation.verdict import Verdict
@@ -129,7 +129,7 @@ def build_extractor(spec: ModeratorSpec, encoder_folder: Path | None = None) -> 
 
 
 @dataclass
-class Moderator:
+class Moderator(ScoringJudge):
     """A trained judge (a :class:`~beavertail.moderation.judge.Judge`): features, a head,
     calibrated scores and verdicts of (prompt, response) pairs, harmful or not and per harm
     category. Besides the protocol: :meth:`judge` (with severity levels), and the window
@@ -230,29 +230,6 @@ class Moderator:
                 best[pair] = row
         return feats[best], logits[best], None if severity is None else severity[best]
 
-    def window_logits(
-        self,
-        prompts: list[str],
-        responses: list[str] | None = None,
-        progress: bool = False,
-        cache: bool = False,
-    ) -> tuple[np.ndarray, np.ndarray | None]:
-        """Uncalibrated logits per pair (N x (1 + K)) and severity logits (N x 3, or None)."""
-        _, logits, severity = self.window_outputs(prompts, responses, progress, cache)
-        return logits, severity
-
-    def probabilities(
-        self,
-        prompts: list[str],
-        responses: list[str] | None = None,
-        progress: bool = False,
-        cache: bool = False,
-    ) -> np.ndarray:
-        """Calibrated probabilities, shape (N, 1 + K): column 0 is 'unsafe', then categories
-        (each category's probability given that the answer is unsafe)."""
-        logits, _ = self.window_logits(prompts, responses, progress, cache)
-        return apply_temperatures(logits, self.temperatures)
-
     def judge(
         self,
         prompts: list[str],
@@ -260,7 +237,8 @@ class Moderator:
         progress: bool = False,
         cache: bool = False,
     ) -> tuple[np.ndarray, np.ndarray | None]:
-        """Calibrated probabilities (as :meth:`probabilities`) and severity-level
+        """Calibrated probabilities, shape (N, 1 + K): column 0 is 'unsafe', then categories
+        (each category's probability given that the answer is unsafe); and severity-level
         probabilities (N x 3 for levels 1..3; None without a severity head)."""
         _, logits, severity_logits = self.window_outputs(prompts, responses, progress, cache)
         return self._calibrated(logits, severity_logits)

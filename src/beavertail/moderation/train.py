@@ -682,7 +682,9 @@ def train_moderator(
         moderator.head, moderator.severity_head = head, severity_head
         if isinstance(extractor, LMJudgeFeatures):
             moderator.adapter, moderator.adapter_scale = extractor.finish_training()
-        val_logits, val_severity = moderator.window_logits(*_texts(validation), progress=progress)
+        _, val_logits, val_severity = moderator.window_outputs(
+            *_texts(validation), progress=progress
+        )
         if val_severity is not None:
             severity_report = severity_metrics(severity_targets(validation), val_severity)
     else:
