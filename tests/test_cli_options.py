@@ -105,6 +105,30 @@ def test_a_path_the_model_lacks_fails_when_the_command_is_declared():
         settings_options(Toy, "name.first")
 
 
+def test_two_settings_under_one_option_name_fail_when_declared():
+    with pytest.raises(TypeError, match="--temperature"):
+        settings_options(Toy, "inner.temperature", temperature="inner.tags")
+
+
+def test_an_empty_list_option_is_unset_and_a_command_help_keeps_its_brackets():
+    received: list[Toy] = []
+    app = typer.Typer()
+
+    @app.command()
+    @settings_options(Toy, Setting("weights", "Weights [one each]."))
+    def run(settings: dict) -> None:
+        received.append(Toy.load(None, defaults={"weights": [7.0]}, **settings))
+
+    @app.command()
+    def other() -> None:
+        pass
+
+    assert CliRunner().invoke(app, ["run", "--weights", ""]).exit_code == 0
+    assert received[0].weights == [7.0]  # the command's default, not an empty list
+    shown = CliRunner().invoke(app, ["run", "--help"], env={"COLUMNS": "200"}).output
+    assert "Weights [one each]." in shown
+
+
 def test_under_prefixes_paths_and_keeps_replaced_help():
     nested = under("run", {"a": "x.y", "b": Setting("z", "Own help.")})
     assert nested == {"a": Setting("run.x.y"), "b": Setting("run.z", "Own help.")}
@@ -148,3 +172,12 @@ def test_every_generated_command_shows_its_help(command):
     result = CliRunner().invoke(app, [*command, "--help"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "--config" in result.output
+
+
+def test_the_top_level_lists_the_capabilities_in_the_documentations_order():
+    from beavertail.cli import app
+    from beavertail.cli.lazy import ORDER
+
+    root = typer.main.get_command(app)
+    names = root.list_commands(typer.Context(root))  # type: ignore[attr-defined]
+    assert names == list(ORDER)

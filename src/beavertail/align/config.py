@@ -60,14 +60,17 @@ class AlignConfig(LoraSettings):
         "safer", description="DPO's ranking: safer, better, or agree (pairs where both agree)."
     )
     pair_filter: PairFilter = Field(
-        "all", description="safe-vs-unsafe: only pairs with one safe and one unsafe answer."
+        "all",
+        description="Pairs trained on: all, or only those with one safe and one unsafe answer.",
     )
     weight: float = Field(
         0.5, ge=0, le=1, description="MODPO: weight of harmlessness (1 − weight: helpfulness)."
     )
     reward_model: str | None = Field(None, description="Reward model folder (helpfulness).")
     cost_model: str | None = Field(None, description="Cost model folder (harmlessness).")
-    pairs: int | None = Field(512, ge=1, description="Training pairs (after filtering); None: all.")
+    pairs: int | None = Field(
+        512, ge=1, description="Training pairs after filtering (unset in a file: all)."
+    )
     train_file: str | None = Field(None, description="PKU-SafeRLHF-style pairs [PKU train].")
     data_dir: str | None = Field(None, description=DATA_DIR_HELP)
     beta: float = Field(0.1, gt=0, description="DPO's β (KL strength).")
@@ -121,10 +124,10 @@ class SafeRLHFConfig(LoraSettings):
     )
     data_dir: str | None = Field(None, description=DATA_DIR_HELP)
     harmful_prompts: int | None = Field(
-        512, ge=0, description="PKU-SafeRLHF prompts (distinct, seeded pick); None: all."
+        512, ge=0, description="PKU-SafeRLHF prompts (distinct, seeded pick; unset in a file: all)."
     )
     harmless_prompts: int | None = Field(
-        256, ge=0, description="Harmless instructions (seeded pick); None: all."
+        256, ge=0, description="Harmless instructions (seeded pick; unset in a file: all)."
     )
     steps: int = Field(200, ge=1, description="Optimiser steps (one generation batch each).")
     prompts_per_step: int = Field(2, ge=1, description="Prompts per step.")

@@ -129,7 +129,7 @@ PEFT_PREFIX = "base_model.model."
 class MergeSettings(Settings):
     """One merge: the method and its settings (loadable from YAML/TOML/JSON)."""
 
-    method: MethodName = Field("task-arithmetic", description="A name in METHODS.")
+    method: MethodName = Field("task-arithmetic", description="Merging method.")
     weights: list[float] | None = Field(
         None, description="One weight per parent, multiplying its task vector [1 each]."
     )

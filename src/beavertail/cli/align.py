@@ -16,7 +16,7 @@ app = typer.Typer(no_args_is_help=True)  # its help: beavertail.cli.lazy
 
 Out = Annotated[Path, typer.Option(help="Adapter folder (an interrupted run resumes there).")]
 Config = Annotated[Path | None, typer.Option(help="YAML/TOML/JSON settings; flags override it.")]
-POLICY = ("model", "train_file", "beta", "learning_rate", "epochs", "max_length")
+TRAINING = ("model", "train_file", "beta", "learning_rate", "epochs", "max_length")
 
 
 def _train(method: str, out: Path, config: Path | None, **flags: Any) -> None:
@@ -48,7 +48,7 @@ def _train(method: str, out: Path, config: Path | None, **flags: Any) -> None:
 
 @app.command()
 @settings_options(
-    AlignConfig, "ranking", "pair_filter", "pairs", *POLICY, "lora_modules", "data_dir"
+    AlignConfig, "ranking", "pair_filter", "pairs", *TRAINING, "lora_modules", "data_dir"
 )
 def dpo(out: Out, settings: dict, config: Config = None) -> None:
     """DPO on pairs ranked by one objective; the reference is the base (adapter disabled)."""
@@ -57,7 +57,14 @@ def dpo(out: Out, settings: dict, config: Config = None) -> None:
 
 @app.command()
 @settings_options(
-    AlignConfig, "weight", "reward_model", "cost_model", "pair_filter", "pairs", *POLICY, "data_dir"
+    AlignConfig,
+    "weight",
+    "reward_model",
+    "cost_model",
+    "pair_filter",
+    "pairs",
+    *TRAINING,
+    "data_dir",
 )
 def modpo(out: Out, settings: dict, config: Config = None) -> None:
     """Multi-objective DPO: the heavier objective's pairs, the other's model as a margin."""
@@ -72,7 +79,7 @@ def modpo(out: Out, settings: dict, config: Config = None) -> None:
     *(f"sipo.{name}" for name in ("init_adapter", "conflicts", "samples", "rounds", "judge")),
     "sipo.verify_reward_model",
     "sipo.verify_cost_model",
-    *POLICY,
+    *TRAINING,
     "data_dir",
 )
 def sipo(out: Out, settings: dict, config: Config = None) -> None:

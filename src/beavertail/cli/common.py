@@ -6,17 +6,19 @@ import contextlib
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 from beavertail.data.errors import DataValidationError
+from beavertail.settings import DATA_DIR_HELP
 
 # piped into a file or a log, a table keeps its figures whole instead of 80 columns of "0.8…"
 console = Console(width=None if sys.stdout.isatty() else 200)
 err_console = Console(stderr=True, soft_wrap=True)
+DataDir = Annotated[str | None, typer.Option(help=DATA_DIR_HELP)]
 
 
 def parse_columns(pairs: list[str] | None) -> dict[str, str]:

@@ -32,13 +32,13 @@ BEST_OF_N = {
     "best_of_n": Setting("best_of_n.n", "Safe best-of-N: sample N, pick by reward under cost.")
 } | {name: f"best_of_n.{name}" for name in ("reward_model", "cost_model", "cost_threshold")}
 JUDGING = {"judge": "judge", "on_ood": "ood.on_ood", "ood_judge": "ood.ood_judge"}
-LAST = {name: name for name in ("batch_size", "data_dir")}
+RESOURCES = {name: name for name in ("batch_size", "data_dir")}
 
 
 @app.command()
 @settings_options(
     EvalConfig,
-    **TARGET,
+    **TARGET | {"name": Setting("name", "Configuration name in reports [the run file's name].")},
     shard="shard",
     **STEERING,
     **SAMPLING,
@@ -46,7 +46,7 @@ LAST = {name: name for name in ("batch_size", "data_dir")}
     **BEST_OF_N,
     **JUDGING,
     fluency="fluency",
-    **LAST,
+    **RESOURCES,
 )
 def run(
     out: Annotated[Path, typer.Option(help="Run file (JSONL); an existing one is resumed.")],
@@ -121,8 +121,8 @@ def report(
 
 
 ATTACKED = {
-    "name": Setting("run.name", "Name of the attacked configuration \\[the folder's name]."),
-    "prompts": Setting("run.prompts", "Prompt sets \\[harmful-test]."),
+    "name": Setting("run.name", "Name of the attacked configuration [the folder's name]."),
+    "prompts": Setting("run.prompts", "Prompt sets [harmful-test]."),
 }
 
 
@@ -133,7 +133,7 @@ ATTACKED = {
     max_new_tokens="run.sampling.max_new_tokens",
     seed=Setting("run.sampling.seed", "First seed of every sampled setting."),
     **{name: f"grid.{name}" for name in ("temperatures", "top_ps", "top_ks", "samples")},
-    **under("run", {**GUIDED, **JUDGING, **LAST}),
+    **under("run", {**GUIDED, **JUDGING, **RESOURCES}),
 )
 def attack(
     out: Annotated[Path, typer.Option(help="Folder: a run file per setting (resumed), report.")],

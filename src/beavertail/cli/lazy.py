@@ -52,10 +52,31 @@ class LazyGroup(TyperGroup):
         pass
 
 
+# the order of ``beavertail --help``: the capabilities as the documentation takes them
+ORDER = (
+    "quickstart",
+    "data",
+    "moderate",
+    "steer",
+    "prefs",
+    "align",
+    "eval",
+    "monitor",
+    "neurons",
+    "influence",
+    "persona",
+    "serve",
+)
+
+
 class RootGroup(TyperGroup):
-    """The top-level group: the eagerly registered groups and commands, then the lazy ones."""
+    """The top-level group: the eagerly registered groups and commands, and the lazy ones."""
 
     def __init__(self, **attrs: Any) -> None:
         super().__init__(**attrs)
         for name, (module, help_text) in LAZY_GROUPS.items():
             self.commands[name] = LazyGroup(name, module, help_text)
+        rank = {name: i for i, name in enumerate(ORDER)}
+        self.commands = dict(
+            sorted(self.commands.items(), key=lambda c: rank.get(c[0], len(ORDER)))
+        )

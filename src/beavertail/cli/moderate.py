@@ -11,16 +11,18 @@ import typer
 from rich.table import Table
 
 from beavertail.artifacts import atomic_write_text
-from beavertail.cli.common import console, ood_policy, output_file, parse_columns, user_errors
+from beavertail.cli.common import (
+    DataDir,
+    console,
+    ood_policy,
+    output_file,
+    parse_columns,
+    user_errors,
+)
 from beavertail.data import beavertails_qa, load_qa, load_qa_examples
 from beavertail.data.readers import iter_rows
 
 app = typer.Typer(help="Train, evaluate and apply QA moderators.", no_args_is_help=True)
-
-DataDir = Annotated[
-    str | None,
-    typer.Option(help="Shared data folder (default: $BEAVERTAIL_DATA_DIR or ../shared/data)."),
-]
 
 
 Reference = Annotated[

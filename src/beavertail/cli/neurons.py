@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from beavertail.artifacts import atomic_write_text
-from beavertail.cli.common import console, user_errors
+from beavertail.cli.common import DataDir, console, user_errors
 
 app = typer.Typer(
     help="Safety neurons: activation contrasting, dynamic activation patching, and probes "
@@ -19,7 +19,6 @@ app = typer.Typer(
 )
 
 Model = Annotated[str | None, typer.Option(help="Base LM: hub id, folder, .gguf, embedded:….")]
-DataDir = Annotated[str | None, typer.Option(help="Shared data folder.")]
 MaxNewTokens = Annotated[int, typer.Option(help="Tokens per greedy answer.")]
 
 

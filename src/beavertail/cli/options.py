@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import re
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ class Setting:
     model (its own default, a narrower meaning), the help that replaces the field's."""
 
     path: str
-    help: str | None = None
+    help: str | None = None  # plain text, as a description (brackets are escaped)
 
 
 def under(table: str, options: Mapping[str, str | Setting]) -> dict[str, Setting]:
@@ -70,8 +71,6 @@ def _option_type(annotation: Any) -> tuple[Any, list[str]]:
         return list[str], []  # repeated or comma-separated; pydantic converts the items
     if len(kinds) == 1 and kind in SCALARS:
         return kind, []
-    if all(k in SCALARS for k in kinds):
-        return str, []  # a union of scalars (e.g. float | str): pydantic picks
     raise TypeError(f"no command-line option for a setting of type {annotation!r}")
 
 
@@ -87,10 +86,11 @@ def _shown_default(field: FieldInfo) -> str | None:
 
 
 def _help(field: FieldInfo, choices: list[str], replaced: str | None) -> str:
-    if replaced is not None:
-        return replaced
-    text = (field.description or "").replace("[", "\\[")  # rich would read [x] as markup
-    if choices and not all(choice in text for choice in choices):
+    if replaced is not None:  # the command's own meaning or default, written in full
+        return replaced.replace("[", "\\[")  # rich would read [x] as markup
+    text = (field.description or "").replace("[", "\\[")
+    words = set(re.findall(r"[\w-]+", text))
+    if choices and not all(choice in words for choice in choices):
         text = f"{' | '.join(choices)}. {text}".strip()
     shown = _shown_default(field)
     return f"{text} \\[{shown}]".strip() if shown is not None else text
@@ -120,7 +120,8 @@ def _nested(values: dict[str, Any], paths: dict[str, str]) -> dict[str, Any]:
     for name, path in paths.items():
         value = values[name]
         if isinstance(value, list):
-            value = [part.strip() for item in value for part in item.split(",") if part.strip()]
+            parts = [part.strip() for item in value for part in item.split(",")]
+            value = [part for part in parts if part] or None  # an empty list: unset
         *tables, leaf = path.split(".")
         table = flags
         for key in tables:
@@ -136,13 +137,19 @@ def settings_options(
 
     ``paths`` are dotted field paths whose option is named after the last part
     (``sampling.top_p`` → ``--top-p``); ``renamed`` maps an option name to a path
-    (``steer="steering.vectors"``). The command declares ``settings: dict``, where it receives
-    the options as the model's nested mapping (unset ones ``None``), ready for
+    (``steer="steering.vectors"``); two settings under one option name are an error. A
+    list setting takes repeats or commas, and its values add up. The command declares
+    ``settings: dict``, where it receives the options as the model's nested mapping (unset
+    ones ``None``), ready for
     :meth:`Settings.load`; its other parameters stay as they are, and the settings' options
     stand where ``settings`` stands."""
     listed = [path if isinstance(path, Setting) else Setting(path) for path in paths]
-    specs = {setting.path.rsplit(".", 1)[-1]: setting for setting in listed}
-    specs |= {name: s if isinstance(s, Setting) else Setting(s) for name, s in renamed.items()}
+    named = [(setting.path.rsplit(".", 1)[-1], setting) for setting in listed]
+    named += [(name, s if isinstance(s, Setting) else Setting(s)) for name, s in renamed.items()]
+    specs = dict(named)
+    if len(specs) < len(named):
+        twice = sorted({name for name, _ in named if [n for n, _ in named].count(name) > 1})
+        raise TypeError(f"two settings would be the option --{twice[0].replace('_', '-')}")
 
     options = [_option(model, name, setting) for name, setting in specs.items()]
 

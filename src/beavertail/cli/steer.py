@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from beavertail.cli.common import console, user_errors
+from beavertail.cli.common import DataDir, console, user_errors
 from beavertail.cli.options import Setting, settings_options
 from beavertail.defaults import DEFAULT_LM
 from beavertail.evaluate.sweep import SweepConfig
@@ -17,13 +17,11 @@ from beavertail.steering import ExtractionConfig
 
 app = typer.Typer(no_args_is_help=True)  # its help: beavertail.cli.lazy
 
-DataDir = Annotated[str | None, typer.Option(help="Shared data folder (default ../shared/data).")]
-
 
 @app.command()
 @settings_options(
     ExtractionConfig,
-    Setting("layers", "Layers to read \\[five spread over the model's middle]."),
+    Setting("layers", "Layers to read [five spread over the model's middle]."),
     "method",
     "position",
     "site",

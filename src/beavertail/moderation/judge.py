@@ -203,6 +203,7 @@ class ScoringJudge(ABC):
         progress: bool = False,
         cache: bool = False,
     ) -> np.ndarray:
+        """The calibrated matrix alone: column 0 unsafe, then the categories."""
         return self.judge(prompts, responses, progress, cache)[0]
 
 

@@ -49,11 +49,11 @@ class TailoringSettings(Settings):
     safe_only: bool = Field(
         True, description="Leave out rows whose target answer is labelled unsafe."
     )
-    pairs: int | None = Field(None, ge=1, description="Use the first N pairs (None: all).")
+    pairs: int | None = Field(None, ge=1, description="Use the first N pairs (default: all).")
     personas: bool = Field(
         True,
-        description="False: the same rows without the persona (the untailored control, which "
-        "tells tailoring apart from learning the answers' style).",
+        description="Off (--no-personas): the same rows without the persona (the untailored "
+        "control, which tells tailoring apart from learning the answers' style).",
     )
     align: AlignConfig = Field(
         default_factory=_default_align, description="Training settings (model, LoRA, schedule)."
