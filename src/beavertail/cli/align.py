@@ -17,6 +17,15 @@ app = typer.Typer(no_args_is_help=True)  # its help: beavertail.cli.lazy
 Out = Annotated[Path, typer.Option(help="Adapter folder (an interrupted run resumes there).")]
 Config = Annotated[Path | None, typer.Option(help="YAML/TOML/JSON settings; flags override it.")]
 TRAINING = ("model", "train_file", "beta", "learning_rate", "epochs", "max_length")
+SIPO_SETTINGS = (
+    "init_adapter",
+    "conflicts",
+    "samples",
+    "rounds",
+    "judge",
+    "verify_reward_model",
+    "verify_cost_model",
+)
 
 
 def _train(method: str, out: Path, config: Path | None, **flags: Any) -> None:
@@ -76,9 +85,7 @@ def modpo(out: Out, settings: dict, config: Config = None) -> None:
     AlignConfig,
     "reward_model",
     "cost_model",
-    *(f"sipo.{name}" for name in ("init_adapter", "conflicts", "samples", "rounds", "judge")),
-    "sipo.verify_reward_model",
-    "sipo.verify_cost_model",
+    *(f"sipo.{name}" for name in SIPO_SETTINGS),
     *TRAINING,
     "data_dir",
 )
