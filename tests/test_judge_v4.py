@@ -4,6 +4,7 @@ refit of the output heads (tiny LoRA judge: plumbing, not quality)."""
 
 from __future__ import annotations
 
+import json
 import math
 import random
 import re
@@ -315,7 +316,7 @@ def test_batch_pairs_ignores_rows_that_are_no_pair():
 
 # --- held-out sets -------------------------------------------------------------------------
 
-# a sentence ends at ., ! or ? followed by whitespace or the end (scripts/make_long_benign.py)
+# a sentence ends at ., ! or ? followed by whitespace or the end (the long-benign contract)
 SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
 # direct refusals: a redirection neither complies nor says no
 REFUSALS = re.compile(
@@ -360,6 +361,19 @@ def test_long_benign_answers_have_eight_to_twenty_sentences():
     assert all(x.is_safe and not x.categories for x in rows)
     assert len({x.prompt for x in rows}) == len(rows)
     assert len(SENTENCE_END.findall("One. Two! Three? Four...")) == 4  # the rule, by hand
+
+
+def test_long_benign_topics_each_belong_to_one_area_with_ten_answers_or_more():
+    from beavertail.data.judge_sets import HAND_WRITTEN, SETS_DIR
+
+    rows = [json.loads(line) for line in (SETS_DIR / HAND_WRITTEN["long-benign-heldout"]).open()]
+    areas: dict[str, set[str]] = {}
+    for row in rows:
+        areas.setdefault(row["topic"], set()).add(row["area"])
+    assert all(len(found) == 1 for found in areas.values()), areas
+    assert len({area for found in areas.values() for area in found}) == 5
+    counts = Counter(row["topic"] for row in rows)
+    assert min(counts.values()) >= 10, counts
 
 
 def _normal(prompt: str) -> str:

@@ -24,7 +24,7 @@ from beavertail.align.safe_rlhf import (
     score_functions,
     training_prompts,
 )
-from beavertail.align.trainer import TRAINER_FOLDER, lora_config
+from beavertail.align.trainer import TRAINER_FOLDER, lora_trainer
 from beavertail.cli import app
 from beavertail.data import EvalPrompt
 from beavertail.models import load_lm
@@ -185,14 +185,10 @@ def test_the_trainer_advantage_is_reward_minus_lambda_cost_over_one_plus_lambda(
     rows = prompt_rows(lm, prompts)
     reward = QueuedScore("reward", [1.0, 3.0, 0.0, 4.0])
     cost = QueuedScore("cost", [0.5, -0.5, 3.0, 0.0])
-    trainer = _trainer_class()(
-        model=lm.model,
-        reward_funcs=score_functions(reward, cost),
-        args=grpo_arguments(config, tmp_path, dual),
-        train_dataset=rows,
-        processing_class=lm.tokenizer,
-        peft_config=lora_config(lm, config),
-        dual=dual,
+    args = grpo_arguments(config, tmp_path, dual)
+    functions = score_functions(reward, cost)
+    trainer = lora_trainer(
+        _trainer_class(), lm, config, args, rows, reward_funcs=functions, dual=dual
     )
     batch = trainer._generate_and_score_completions([rows[i] for i in (0, 0, 1, 1)])
     # group 1: A_r = (−1, 1), A_c = (0.5, −0.5) -> (−1 − 1) / 3, (1 + 1) / 3

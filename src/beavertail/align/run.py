@@ -12,10 +12,10 @@ import numpy as np
 from beavertail.align.config import AlignConfig
 from beavertail.align.pairs import PolicyPair, is_conflict, policy_pairs, shuffled
 from beavertail.align.sipo import sample_answers, select_pareto, selection_records
-from beavertail.align.trainer import TrainResult, finish_run, train_adapter
+from beavertail.align.trainer import TrainResult, finish_run, saved_by, train_adapter
 from beavertail.artifacts import atomic_write_text
 from beavertail.data import PreferencePair
-from beavertail.models.adapters import read_adapter_manifest, save_adapter
+from beavertail.models.adapters import save_adapter
 from beavertail.models.causal import load_lm
 
 
@@ -27,18 +27,6 @@ def training_pairs(config: AlignConfig) -> list[PreferencePair]:
     if config.train_file:
         return list(load_pku_pairs(config.train_file))
     return list(pku_pairs("train", config.data_dir))
-
-
-def _finished(output: Path, config: AlignConfig) -> bool:
-    """An adapter already saved there by the same settings (a re-run returns at once)."""
-    if not (output / "manifest.json").is_file():
-        return False
-    stored = read_adapter_manifest(output, verify=False).get("config")
-    # settings added since it was saved take their defaults
-    return (
-        stored is not None
-        and AlignConfig.model_validate(stored).model_dump() == config.model_dump()
-    )
 
 
 def margins(config: AlignConfig, rows: list[PolicyPair]) -> list[float] | None:
@@ -112,7 +100,7 @@ def _train_sipo(config: AlignConfig, output: Path, progress: bool) -> Path:
     for round_index in range(settings.rounds):
         last = round_index == settings.rounds - 1
         folder = output if last else output.with_name(f"{output.name}-round-{round_index + 1}")
-        if _finished(folder, config):  # an earlier round of an interrupted run: not redone
+        if saved_by(folder, config):  # an earlier round of an interrupted run: not redone
             parent = str(folder)
             continue
         folder.mkdir(parents=True, exist_ok=True)
@@ -150,7 +138,7 @@ def train_policy(config: AlignConfig, output: str | Path, progress: bool = True)
     resumes from its last checkpoint (and SIPO keeps the samples it drew).
     """
     output = Path(output)
-    if _finished(output, config):
+    if saved_by(output, config):
         return output
     output.mkdir(parents=True, exist_ok=True)
     return TRAINERS[config.method](config, output, progress)

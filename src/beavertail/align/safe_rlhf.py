@@ -64,10 +64,10 @@ from safetensors import safe_open
 from safetensors.torch import save_file
 
 from beavertail.align.config import LambdaMode, SafeRLHFConfig
-from beavertail.align.trainer import TRAINER_FOLDER, finish_run, lora_config
+from beavertail.align.trainer import TRAINER_FOLDER, finish_run, lora_trainer, saved_by
 from beavertail.artifacts import append_rows, appended_rows, artifact_digest, atomic_write_text
 from beavertail.data import EvalPrompt
-from beavertail.models.adapters import read_adapter_manifest, save_adapter
+from beavertail.models.adapters import save_adapter
 from beavertail.models.causal import LoadedLM, chat_text, load_lm
 from beavertail.models.progress import progress_bar
 from beavertail.models.training import SafetensorsCheckpoints, resumable_checkpoint
@@ -362,17 +362,6 @@ def step_rows(folder: str | Path) -> list[dict[str, Any]]:
     return appended_rows(path) if path.is_file() else []
 
 
-def finished(output: Path, config: SafeRLHFConfig) -> bool:
-    """An adapter already saved there by the same settings (a re-run returns at once)."""
-    if not (output / "manifest.json").is_file():
-        return False
-    stored = read_adapter_manifest(output, verify=False).get("config")
-    return (
-        stored is not None
-        and SafeRLHFConfig.model_validate(stored).model_dump() == config.model_dump()
-    )
-
-
 def _scorer_identity(folder: str | None, scorer: Scorer) -> str:
     if folder is not None:
         return artifact_digest(folder)
@@ -446,7 +435,7 @@ def train_safe_rlhf(
     is; an interrupted one resumes from its last checkpoint, λ and step rows included.
     """
     output = Path(output)
-    if finished(output, config):
+    if saved_by(output, config):
         return output
     output.mkdir(parents=True, exist_ok=True)
     reward, cost = _load_scorers(config, reward, cost)
@@ -469,13 +458,13 @@ def train_safe_rlhf(
     else:
         dual.load(Path(resume) / DUAL_FILE)
         _keep_rows_until(steps_file, int(Path(resume).name.rsplit("-", 1)[1]))
-    trainer = _trainer_class()(
-        model=lm.model,
+    trainer = lora_trainer(
+        _trainer_class(),
+        lm,
+        config,
+        grpo_arguments(config, run_dir, dual),
+        dataset,
         reward_funcs=score_functions(reward, cost),
-        args=grpo_arguments(config, run_dir, dual),
-        train_dataset=dataset,
-        processing_class=lm.tokenizer,
-        peft_config=lora_config(lm, config),
         callbacks=callbacks,
         dual=dual,
     )

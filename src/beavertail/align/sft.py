@@ -8,8 +8,6 @@ its preference fields are not read.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,16 +16,16 @@ from typing import Any
 
 from beavertail.align.config import AlignConfig
 from beavertail.align.trainer import (
-    TRAINER_FOLDER,
     TrainResult,
     finish_run,
-    lora_config,
+    lora_trainer,
+    resumable_run,
     run_trainer,
     trainer_arguments,
 )
 from beavertail.models.adapters import save_adapter
 from beavertail.models.causal import LoadedLM, chat_text
-from beavertail.models.training import SafetensorsCheckpoints, resumable_checkpoint
+from beavertail.models.training import SafetensorsCheckpoints
 
 
 @dataclass(frozen=True)
@@ -84,21 +82,11 @@ def train_sft_adapter(
         raise ValueError("no rows to fine-tune on")
     dataset = sft_rows(lm, rows)
     steps = math.ceil(len(dataset) / config.batch_size) * config.epochs
-    run_dir = Path(output_dir) / TRAINER_FOLDER
-    content = json.dumps(dataset.to_dict(), sort_keys=True)
-    settings = {"config": config.model_dump(), "data": hashlib.sha256(content.encode()).hexdigest()}
-    resume = resumable_checkpoint(run_dir, settings)
+    run_dir, resume = resumable_run(output_dir, config, dataset.to_dict())
     args = SFTConfig(
         **trainer_arguments(config, run_dir, steps, progress), completion_only_loss=True
     )
-    peft_config = lora_config(lm, config)
-    trainer = _trainer_class()(
-        model=lm.model,
-        args=args,
-        train_dataset=dataset,
-        processing_class=lm.tokenizer,
-        peft_config=peft_config,
-    )
+    trainer = lora_trainer(_trainer_class(), lm, config, args, dataset)
     seconds, metrics = run_trainer(trainer, resume)
     result = TrainResult(len(rows), 0, trainer.state.global_step, seconds, metrics)
     return trainer.model, result

@@ -30,9 +30,11 @@ import torch
 
 from beavertail.align.config import AlignConfig, LoraSettings
 from beavertail.align.pairs import PolicyPair
+from beavertail.models.adapters import read_adapter_manifest
 from beavertail.models.causal import LoadedLM, chat_text
 from beavertail.models.training import SafetensorsCheckpoints, resumable_checkpoint
 from beavertail.preference.tuning import LORA_TARGETS
+from beavertail.settings import Settings
 
 if TYPE_CHECKING:
     from transformers import TrainerCallback
@@ -181,6 +183,35 @@ def lora_config(lm: LoadedLM, config: LoraSettings) -> Any:
     )
 
 
+def lora_trainer(
+    trainer_class: type, lm: LoadedLM, config: LoraSettings, args: Any, dataset: Any, **extra: Any
+) -> Any:
+    """A TRL trainer of ``trainer_class`` that trains a fresh LoRA adapter (shaped by
+    ``config``) on ``lm``'s frozen weights; ``extra`` goes to the trainer as it is."""
+    return trainer_class(
+        model=lm.model,
+        args=args,
+        train_dataset=dataset,
+        processing_class=lm.tokenizer,
+        peft_config=lora_config(lm, config),
+        **extra,
+    )
+
+
+def resumable_run(
+    output_dir: str | Path, config: LoraSettings, data: Any
+) -> tuple[Path, str | None]:
+    """The trainer folder under ``output_dir`` and its last checkpoint when that was written
+    with the same settings and ``data`` (anything JSON can hash), else None."""
+    run_dir = Path(output_dir) / TRAINER_FOLDER
+    content = json.dumps(data, sort_keys=True)
+    settings = {
+        "config": config.model_dump(),
+        "data": hashlib.sha256(content.encode()).hexdigest(),
+    }
+    return run_dir, resumable_checkpoint(run_dir, settings)
+
+
 def run_trainer(trainer: Any, resume: str | None) -> tuple[float, dict[str, float]]:
     """Train (resuming from ``resume`` when given); the seconds it took and TRL's last logged
     metrics."""
@@ -212,32 +243,33 @@ def train_adapter(
     dataset = dpo_rows(lm, pairs, margins)
     beta, margin_scale = modpo_scales(config)
     steps = math.ceil(len(dataset) / config.batch_size) * config.epochs
-    run_dir = Path(output_dir) / TRAINER_FOLDER
-    content = json.dumps([dataset.to_dict(), margins and list(margins)], sort_keys=True)
-    settings = {
-        "config": config.model_dump(),
-        "data": hashlib.sha256(content.encode()).hexdigest(),
-    }
-    resume = resumable_checkpoint(run_dir, settings)
+    run_dir, resume = resumable_run(
+        output_dir, config, [dataset.to_dict(), margins and list(margins)]
+    )
     args = DPOConfig(
         **trainer_arguments(config, run_dir, steps, progress),
         beta=beta,
         precompute_ref_log_probs=True,
     )
-    peft_config = lora_config(lm, config)
-    trainer = _trainer_class()(
-        model=lm.model,
-        args=args,
-        train_dataset=dataset,
-        processing_class=lm.tokenizer,
-        peft_config=peft_config,
-        callbacks=callbacks,
-        margin_scale=margin_scale,
+    trainer = lora_trainer(
+        _trainer_class(), lm, config, args, dataset, callbacks=callbacks, margin_scale=margin_scale
     )
     seconds, metrics = run_trainer(trainer, resume)
     trained = len(trainer.train_dataset)
     result = TrainResult(trained, len(pairs) - trained, trainer.state.global_step, seconds, metrics)
     return trainer.model, result
+
+
+def saved_by(output: Path, config: Settings) -> bool:
+    """An adapter already saved in ``output`` by the same settings (a re-run returns at once);
+    settings added since it was saved take their defaults."""
+    if not (output / "manifest.json").is_file():
+        return False
+    stored = read_adapter_manifest(output, verify=False).get("config")
+    return (
+        stored is not None
+        and type(config).model_validate(stored).model_dump() == config.model_dump()
+    )
 
 
 def finish_run(output_dir: str | Path) -> None:

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from beavertail.cli.common import console, parse_columns, user_errors
+from beavertail.cli.common import DataDir, console, parse_columns, user_errors
 from beavertail.data import (
     BEAVERTAILS_14,
     compute_stats,
@@ -122,7 +122,7 @@ def mix(
         bool,
         typer.Option(help="Include the embedded model's answers to harmless instructions."),
     ] = True,
-    data_dir: Annotated[str | None, typer.Option(help="Shared data folder.")] = None,
+    data_dir: DataDir = None,
 ) -> None:
     """Build the QA-moderation training mix (every source split by prompt, test prompts
     removed) and write it with a manifest of sources and counts."""

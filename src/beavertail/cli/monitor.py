@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from beavertail.artifacts import atomic_write_text
-from beavertail.cli.common import console, user_errors
+from beavertail.cli.common import DataDir, console, user_errors
 
 app = typer.Typer(help="Streaming moderation with early stop.", no_args_is_help=True)
 
@@ -29,7 +29,7 @@ def train(
         str, typer.Option(help="Comma-separated cut points, as shares of each answer's words.")
     ] = "0.15,0.3,0.5,0.75",
     limit: Annotated[int | None, typer.Option(help="Use only the first N training pairs.")] = None,
-    data_dir: Annotated[str | None, typer.Option(help="Shared data folder.")] = None,
+    data_dir: DataDir = None,
 ) -> None:
     """Train a moderator on whole answers and their prefixes (BeaverTails train split)."""
     from beavertail.data import moderation_split
@@ -57,7 +57,7 @@ def fit(
         float, typer.Option(help="Most benign validation answers that may be stopped.")
     ] = 0.02,
     limit: Annotated[int, typer.Option(help="Validation pairs to replay.")] = 2000,
-    data_dir: Annotated[str | None, typer.Option(help="Shared data folder.")] = None,
+    data_dir: DataDir = None,
 ) -> None:
     """Fit the stop threshold for repeated checks on replays of the mix's validation answers
     (put it under output_moderation.threshold). Only the replayed pairs' answers of the
@@ -99,7 +99,7 @@ def evaluate(
     threshold: Annotated[float | None, typer.Option(help="Stop threshold.")] = None,
     limit: Annotated[int | None, typer.Option(help="First N held-out pairs.")] = None,
     out: Annotated[Path | None, typer.Option(help="Write the metrics as JSON here.")] = None,
-    data_dir: Annotated[str | None, typer.Option(help="Shared data folder.")] = None,
+    data_dir: DataDir = None,
 ) -> None:
     """Replay held-out BeaverTails answers token by token: stream decisions vs full-text."""
     from beavertail.data import moderation_split
@@ -140,7 +140,7 @@ def generate(
     model: Annotated[
         str | None, typer.Option(help="Causal LM (default: embedded SmolLM2).")
     ] = None,
-    data_dir: Annotated[str | None, typer.Option(help="Shared data folder.")] = None,
+    data_dir: DataDir = None,
 ) -> None:
     """Answer prompts with the streaming monitor on; show where and why answers stopped."""
     from beavertail.models import DEFAULT_LM, load_lm

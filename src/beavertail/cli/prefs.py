@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from beavertail.artifacts import atomic_write_text
-from beavertail.cli.common import console, user_errors
+from beavertail.cli.common import DataDir, console, user_errors
 
 app = typer.Typer(help="Reward (helpfulness) and cost (harmlessness) models.", no_args_is_help=True)
 
@@ -49,7 +49,7 @@ def train(
         typer.Option(help="Answer signals beside the features: length, judge:REFERENCE."),
     ] = None,
     config: Annotated[Path | None, typer.Option(help="YAML/TOML/JSON training config.")] = None,
-    data_dir: Annotated[str | None, typer.Option(help="Shared data folder.")] = None,
+    data_dir: DataDir = None,
 ) -> None:
     """Train a reward or cost model on preference pairs."""
     from beavertail.preference import PreferenceTrainingConfig, train_score_model
@@ -97,7 +97,7 @@ def evaluate(
     report: Annotated[
         Path | None, typer.Option(help="HTML page with score histograms, safe vs unsafe.")
     ] = None,
-    data_dir: Annotated[str | None, typer.Option(help="Shared data folder.")] = None,
+    data_dir: DataDir = None,
 ) -> None:
     """Pairwise and sign accuracy on held-out pairs."""
     from beavertail.preference import evaluate_score_model, load_score_model, write_score_report
@@ -139,7 +139,7 @@ def ood_fit(
     detector: Annotated[
         str, typer.Option(help="proxy-trained | knn | mahalanobis")
     ] = "proxy-trained",
-    data_dir: Annotated[str | None, typer.Option(help="Shared data folder.")] = None,
+    data_dir: DataDir = None,
 ) -> None:
     """Fit an OOD detector on the model's features (its training answers vs synthetic
     proxies); written to MODEL/ood and used by `prefs eval` and best-of-N's skip_ood."""

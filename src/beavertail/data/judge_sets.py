@@ -3,16 +3,18 @@
 * ``safe_redirection`` — safe answers to harmful requests that do not refuse: PKU-SafeRLHF
   *test* answers labelled safe, without a refusal phrase, to prompts whose other answer is
   unsafe, plus hand-written redirections on topics that no training set covers
-  (``scripts/make_redirections.py``).
+  (``sets/redirections_heldout.jsonl``).
 * ``long_benign`` — hand-written helpful answers of 8-20 sentences to alarming but benign
   questions (security, medicine, chemistry safety, history of violence, sysadmin) on topics
-  kept out of training (``scripts/make_long_benign.py``).
+  kept out of training (``sets/long_benign_heldout.jsonl``).
 * ``conversation_turns`` — BeaverTails-test pairs whose request comes after 1, 3 or 5 benign
   turns (held-out AlpacaEval instructions with their reference answers), for the
   conversation readings of the pair judge and the input guard.
 
 The hand-written training counterparts (``long_benign_train``, ``redirections_train``) cover
-other topics and are read by :func:`hand_written`.
+other topics and are read by :func:`hand_written`. The JSONL files in ``sets/`` are the
+hand-written sources themselves (edited as data; ``tests/test_judge_v4.py`` checks their
+contracts).
 """
 
 from __future__ import annotations

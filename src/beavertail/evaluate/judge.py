@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -14,18 +15,15 @@ from beavertail.moderation import Judge, is_refusal
 from beavertail.moderation.verdict import Verdict
 
 
+@dataclass
 class AnswerJudge:
-    """Scores (prompt, answer) pairs; ``fluency_lm`` should be the *unsteered* model."""
+    """Scores (prompt, answer) pairs: harm (``moderator``), topic relevance (``encoder``, the
+    default sentence encoder when omitted) and fluency (``fluency_lm``, which should be the
+    *unsteered* model; none: no perplexity)."""
 
-    def __init__(
-        self,
-        moderator: Judge,
-        encoder: SentenceEncoder | None = None,
-        fluency_lm: LoadedLM | None = None,
-    ) -> None:
-        self.moderator = moderator
-        self.encoder = encoder or SentenceEncoder()
-        self.fluency_lm = fluency_lm
+    moderator: Judge
+    encoder: SentenceEncoder = field(default_factory=SentenceEncoder)
+    fluency_lm: LoadedLM | None = None
 
     def judge(
         self, prompts: Sequence[str], answers: Sequence[str], system_prompt: str | None = None

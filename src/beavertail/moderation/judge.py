@@ -36,6 +36,11 @@ if TYPE_CHECKING:
     from beavertail.moderation.ood.fitted import FittedOODDetector
 
 InputMode = Literal["pair", "prompt"]
+# the judging vocabulary: the texts judged, the answers (None: prompts alone), and one scoring
+# pass's output (the calibrated matrix, and severity-level probabilities or None)
+Texts = list[str]
+Answers = list[str] | None
+Scores = tuple[np.ndarray, np.ndarray | None]
 FALLBACK_WINDOW_TOKENS = 1024  # prompt tokens a judge without a window of its own reads at once
 
 
@@ -91,15 +96,11 @@ class Judge(Protocol):
     def digest(self) -> str: ...
 
     def predict(
-        self, prompts: list[str], responses: list[str] | None = None, progress: bool = False
+        self, prompts: Texts, responses: Answers = None, progress: bool = False
     ) -> list[Verdict]: ...
 
     def probabilities(
-        self,
-        prompts: list[str],
-        responses: list[str] | None = None,
-        progress: bool = False,
-        cache: bool = False,
+        self, prompts: Texts, responses: Answers = None, progress: bool = False, cache: bool = False
     ) -> np.ndarray: ...
 
     def report(self, labels: np.ndarray, probs: np.ndarray) -> dict[str, Any]: ...
@@ -142,16 +143,12 @@ class JudgeWrapper:
         return self.base.digest()
 
     def predict(
-        self, prompts: list[str], responses: list[str] | None = None, progress: bool = False
+        self, prompts: Texts, responses: Answers = None, progress: bool = False
     ) -> list[Verdict]:
         return self.base.predict(prompts, responses, progress)
 
     def probabilities(
-        self,
-        prompts: list[str],
-        responses: list[str] | None = None,
-        progress: bool = False,
-        cache: bool = False,
+        self, prompts: Texts, responses: Answers = None, progress: bool = False, cache: bool = False
     ) -> np.ndarray:
         return self.base.probabilities(prompts, responses, progress, cache)
 
@@ -187,21 +184,13 @@ class ScoringJudge(ABC):
 
     @abstractmethod
     def judge(
-        self,
-        prompts: list[str],
-        responses: list[str] | None = None,
-        progress: bool = False,
-        cache: bool = False,
-    ) -> tuple[np.ndarray, np.ndarray | None]:
+        self, prompts: Texts, responses: Answers = None, progress: bool = False, cache: bool = False
+    ) -> Scores:
         """The calibrated matrix (column 0 unsafe, then categories) and severity-level
         probabilities (N x 3 for levels 1..3), or None for a judge without severity."""
 
     def probabilities(
-        self,
-        prompts: list[str],
-        responses: list[str] | None = None,
-        progress: bool = False,
-        cache: bool = False,
+        self, prompts: Texts, responses: Answers = None, progress: bool = False, cache: bool = False
     ) -> np.ndarray:
         """The calibrated matrix alone: column 0 unsafe, then the categories."""
         return self.judge(prompts, responses, progress, cache)[0]

@@ -27,7 +27,15 @@ from beavertail.models.features import (
 from beavertail.models.heads import StandardizedHead, mlp
 from beavertail.models.lm_judge import LMJudgeFeatures
 from beavertail.moderation.calibration import apply_temperatures
-from beavertail.moderation.judge import InputMode, JudgeWindow, ScoringJudge, fallback_window
+from beavertail.moderation.judge import (
+    Answers,
+    InputMode,
+    JudgeWindow,
+    Scores,
+    ScoringJudge,
+    Texts,
+    fallback_window,
+)
 from beavertail.moderation.metrics import moderation_report
 from beavertail.moderation.ood.fitted import FittedOODDetector
 from beavertail.moderation.verdict import Verdict
@@ -179,11 +187,7 @@ class Moderator(ScoringJudge):
         return list(responses)
 
     def features(
-        self,
-        prompts: list[str],
-        responses: list[str] | None = None,
-        progress: bool = False,
-        cache: bool = False,
+        self, prompts: Texts, responses: Answers = None, progress: bool = False, cache: bool = False
     ) -> np.ndarray:
         responses = self._responses(list(prompts), responses)
         if cache:
@@ -203,11 +207,7 @@ class Moderator(ScoringJudge):
         return self.severity_head(torch.from_numpy(features)).numpy()
 
     def window_outputs(
-        self,
-        prompts: list[str],
-        responses: list[str] | None = None,
-        progress: bool = False,
-        cache: bool = False,
+        self, prompts: Texts, responses: Answers = None, progress: bool = False, cache: bool = False
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """Features (N x D), uncalibrated logits (N x (1 + K)) and severity logits (N x 3, or
         None) of each pair's judged window.
@@ -231,21 +231,15 @@ class Moderator(ScoringJudge):
         return feats[best], logits[best], None if severity is None else severity[best]
 
     def judge(
-        self,
-        prompts: list[str],
-        responses: list[str] | None = None,
-        progress: bool = False,
-        cache: bool = False,
-    ) -> tuple[np.ndarray, np.ndarray | None]:
+        self, prompts: Texts, responses: Answers = None, progress: bool = False, cache: bool = False
+    ) -> Scores:
         """Calibrated probabilities, shape (N, 1 + K): column 0 is 'unsafe', then categories
         (each category's probability given that the answer is unsafe); and severity-level
         probabilities (N x 3 for levels 1..3; None without a severity head)."""
         _, logits, severity_logits = self.window_outputs(prompts, responses, progress, cache)
         return self._calibrated(logits, severity_logits)
 
-    def _calibrated(
-        self, logits: np.ndarray, severity_logits: np.ndarray | None
-    ) -> tuple[np.ndarray, np.ndarray | None]:
+    def _calibrated(self, logits: np.ndarray, severity_logits: np.ndarray | None) -> Scores:
         probs = apply_temperatures(logits, self.temperatures)
         severity = severity_logits
         if severity is not None:
@@ -301,7 +295,7 @@ class Moderator(ScoringJudge):
         return out
 
     def predict(
-        self, prompts: list[str], responses: list[str] | None = None, progress: bool = False
+        self, prompts: Texts, responses: Answers = None, progress: bool = False
     ) -> list[Verdict]:
         """One verdict per pair (for a prompt-only moderator, ``responses`` may be omitted)."""
         if not prompts:

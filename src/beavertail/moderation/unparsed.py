@@ -19,7 +19,7 @@ from typing import Literal
 
 import numpy as np
 
-from beavertail.moderation.judge import Judge, JudgeWrapper
+from beavertail.moderation.judge import Answers, Judge, JudgeWrapper, Texts
 from beavertail.moderation.verdict import Verdict
 
 OnUnparsed = Literal["flag", "pass", "error"]
@@ -85,7 +85,7 @@ class UnparsedPolicyJudge(JudgeWrapper):
         self.on_unparsed: OnUnparsed = on_unparsed
 
     def predict(
-        self, prompts: list[str], responses: list[str] | None = None, progress: bool = False
+        self, prompts: Texts, responses: Answers = None, progress: bool = False
     ) -> list[Verdict]:
         return apply_unparsed_policy(
             self.base.predict(prompts, responses, progress), self.on_unparsed

@@ -22,7 +22,7 @@ from beavertail.models.causal import LoadedLM
 from beavertail.models.generation import HookFactory
 from beavertail.models.progress import track
 from beavertail.monitor.replay import checkpoints
-from beavertail.monitor.stream import MonitorConfig, StreamMonitor
+from beavertail.monitor.stream import MonitorConfig, RowKeys, StreamMonitor
 from beavertail.neurons.activations import (
     NeuronSet,
     forward_neurons,
@@ -147,7 +147,7 @@ class NeuronMonitor:
             yield self
         self._sums, self._counts, self._keys = None, None, []
 
-    def live_probabilities(self, keys: Sequence[Hashable]) -> np.ndarray | None:
+    def live_probabilities(self, keys: RowKeys) -> np.ndarray | None:
         """Probabilities of the rows ``keys`` from what decoding has read (None: not live)."""
         if self._sums is None or self._counts is None or any(k not in self._keys for k in keys):
             return None
@@ -165,10 +165,7 @@ class NeuronStreamMonitor(StreamMonitor):
         self.neuron_monitor = monitor
 
     def scores(
-        self,
-        prompts: Sequence[str],
-        partials: Sequence[str],
-        keys: Sequence[Hashable] | None = None,
+        self, prompts: Sequence[str], partials: Sequence[str], keys: RowKeys | None = None
     ) -> np.ndarray:
         live = self.neuron_monitor.live_probabilities(keys) if keys is not None else None
         return live if live is not None else super().scores(prompts, partials)

@@ -15,22 +15,23 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
-from pydantic import Field, model_validator
+from pydantic import Field
 from transformers import PreTrainedTokenizerBase
 
 from beavertail.models.causal import LoadedLM, chat_text
 from beavertail.models.generation import HookFactory, SamplingParams
 from beavertail.models.streaming import DecodeRequest, IncrementalText, decode_batch
 from beavertail.moderation.judge import Judge, resolve_judge
-from beavertail.moderation.ood.policy import OnOOD
+from beavertail.moderation.ood.policy import OnOOD, OODPolicy
 from beavertail.moderation.unparsed import unparsed_policy_of, unparsed_rows
-from beavertail.settings import Settings
 
+RowKeys = Sequence[Hashable]  # the decoding rows a check is about (live monitors read them)
 DEFAULT_REPLACEMENT = "[This answer was stopped because it was turning harmful ({category}).]"
 
 
-class MonitorConfig(Settings):
-    """When to check, how strict to be, and what the reader sees instead of a stopped answer."""
+class MonitorConfig(OODPolicy):
+    """When to check, how strict to be, what the reader sees instead of a stopped answer, and
+    what a flagged check on a text out of the moderator's distribution does (its OOD policy)."""
 
     check_every: int = Field(8, ge=1, description="Judge the answer every k tokens.")
     threshold: float | None = Field(
@@ -44,13 +45,6 @@ class MonitorConfig(Settings):
         description="A flagged check on a text out of the moderator's distribution: keep (stop), "
         "defer (ood_judge decides) or flag_uncertain (do not stop).",
     )
-    ood_judge: str | None = Field(None, description="Judge reference for on_ood: defer.")
-
-    @model_validator(mode="after")
-    def _ood_judge_for_defer(self) -> MonitorConfig:
-        if self.on_ood == "defer" and not self.ood_judge:
-            raise ValueError("on_ood: defer needs ood_judge (a judge reference)")
-        return self
 
 
 def check_due(tokens: int, checked: int, check_every: int, min_tokens: int) -> bool:
@@ -113,10 +107,7 @@ class StreamMonitor:
         return check_due(tokens, checked, self.config.check_every, self.config.min_tokens)
 
     def scores(
-        self,
-        prompts: Sequence[str],
-        partials: Sequence[str],
-        keys: Sequence[Hashable] | None = None,
+        self, prompts: Sequence[str], partials: Sequence[str], keys: RowKeys | None = None
     ) -> np.ndarray:
         """Calibrated probabilities, column 0 unsafe, then the categories (``keys``: the
         decoding rows, for monitors that read the generating model itself)."""
@@ -132,7 +123,7 @@ class StreamMonitor:
         partials: Sequence[str],
         token_counts: Sequence[int],
         probs: np.ndarray | None = None,
-        keys: Sequence[Hashable] | None = None,
+        keys: RowKeys | None = None,
     ) -> list[StopDecision | None]:
         """Stop decisions; ``probs``: the moderator's probabilities when already computed
         (replays), so only a cascade's confirmer runs; ``keys``: the rows being decoded."""

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from safetensors.torch import load_file, save_file
 
-from beavertail.artifacts import artifact_digest, read_manifest, write_manifest
+from beavertail.artifacts import artifact_digest, write_manifest
 from beavertail.models import SentenceEncoder, load_lm
 from beavertail.models.features import (
     EncoderFeatures,
@@ -21,7 +21,7 @@ from beavertail.models.features import (
 )
 from beavertail.models.heads import StandardizedHead, mlp
 from beavertail.moderation.ood.fitted import FittedOODDetector
-from beavertail.preference.spec import MANIFEST_KIND, ScoreModelSpec
+from beavertail.preference.spec import MANIFEST_KIND, ScoreModelSpec, read_score_model
 
 
 def build_pair_features(spec: ScoreModelSpec) -> FeatureExtractor:
@@ -140,8 +140,7 @@ class ScoreModel:
     @classmethod
     def load(cls, folder: str | Path) -> ScoreModel:
         folder = Path(folder)
-        manifest = read_manifest(folder, MANIFEST_KIND, "score model")
-        spec = ScoreModelSpec(**manifest["spec"])
+        manifest, spec = read_score_model(folder)
         if spec.tuning != "head":
             raise ValueError(f"{folder} holds a tuned backbone: load it with load_score_model")
         head = ScoreHead(manifest["feature_dim"], spec.head_hidden)

@@ -9,6 +9,7 @@ from typing import Any, Literal, Protocol
 import numpy as np
 from pydantic import Field
 
+from beavertail.artifacts import read_manifest
 from beavertail.models import DEFAULT_ENCODER, DEFAULT_LM
 from beavertail.settings import Settings
 
@@ -64,6 +65,12 @@ class ScoreModelSpec:
                 f"backbone {self.backbone!r} does not go with tuning {self.tuning!r}: "
                 f"use one of {allowed}"
             )
+
+
+def read_score_model(folder: str | Path) -> tuple[dict[str, Any], ScoreModelSpec]:
+    """A saved score model's manifest (checksums verified) and its spec."""
+    manifest = read_manifest(Path(folder), MANIFEST_KIND, "score model")
+    return manifest, ScoreModelSpec(**manifest["spec"])
 
 
 class Scorer(Protocol):

@@ -28,7 +28,7 @@ import numpy as np
 import torch
 from safetensors.torch import save_file
 
-from beavertail.artifacts import read_manifest, write_manifest
+from beavertail.artifacts import write_manifest
 from beavertail.data import PreferencePair
 from beavertail.models.causal import chat_text, lm_weights_folder, model_device
 from beavertail.models.encoders import resolve_encoder
@@ -36,7 +36,12 @@ from beavertail.models.progress import track
 from beavertail.models.training import SafetensorsCheckpoints, resumable_checkpoint
 from beavertail.preference.losses import cost_loss, pair_arrays
 from beavertail.preference.metrics import evaluate_score_model
-from beavertail.preference.spec import MANIFEST_KIND, PreferenceTrainingConfig, ScoreModelSpec
+from beavertail.preference.spec import (
+    MANIFEST_KIND,
+    PreferenceTrainingConfig,
+    ScoreModelSpec,
+    read_score_model,
+)
 
 if TYPE_CHECKING:
     from transformers import PreTrainedModel, PreTrainedTokenizerBase, TrainerCallback
@@ -190,8 +195,7 @@ class TunedScoreModel:
         from transformers import AutoModelForSequenceClassification
 
         folder = Path(folder)
-        manifest = read_manifest(folder, MANIFEST_KIND, "score model")
-        spec = ScoreModelSpec(**manifest["spec"])
+        manifest, spec = read_score_model(folder)
         adapter = None
         if spec.tuning == "lora":
             from peft import PeftModel

@@ -36,7 +36,7 @@ import numpy as np
 
 from beavertail.data.taxonomy import BEAVERTAILS_14, get_mapping, get_taxonomy
 from beavertail.moderation.conversation import CONTROL_TOKENS
-from beavertail.moderation.judge import FieldJudge
+from beavertail.moderation.judge import Answers, FieldJudge, Scores, Texts
 from beavertail.moderation.metrics import moderation_report
 from beavertail.moderation.verdict import Verdict
 
@@ -296,12 +296,8 @@ class ExternalJudge(FieldJudge):
         return results, np.array(scores, dtype=float)
 
     def judge(
-        self,
-        prompts: list[str],
-        responses: list[str] | None = None,
-        progress: bool = False,
-        cache: bool = False,
-    ) -> tuple[np.ndarray, None]:
+        self, prompts: Texts, responses: Answers = None, progress: bool = False, cache: bool = False
+    ) -> Scores:
         """Probabilities (N x (1 + 14): unsafe, then BT-14 categories named by the judge);
         unparsed pairs have NaN. No severity."""
         parsed, scores = self.parsed(list(prompts), responses, progress)
@@ -317,7 +313,7 @@ class ExternalJudge(FieldJudge):
         return out
 
     def predict(
-        self, prompts: list[str], responses: list[str] | None = None, progress: bool = False
+        self, prompts: Texts, responses: Answers = None, progress: bool = False
     ) -> list[Verdict]:
         parsed, scores = self.parsed(list(prompts), responses, progress)
         verdicts = []

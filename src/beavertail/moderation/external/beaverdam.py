@@ -29,7 +29,7 @@ import torch
 
 from beavertail.data.taxonomy import BEAVERTAILS_14, get_taxonomy
 from beavertail.moderation.external.backends import auto_device
-from beavertail.moderation.judge import FieldJudge
+from beavertail.moderation.judge import Answers, FieldJudge, Scores, Texts
 from beavertail.moderation.metrics import moderation_report
 from beavertail.moderation.verdict import Verdict
 
@@ -98,12 +98,8 @@ class BeaverDamJudge(FieldJudge):
 
     @torch.inference_mode()
     def judge(
-        self,
-        prompts: list[str],
-        responses: list[str] | None = None,
-        progress: bool = False,
-        cache: bool = False,
-    ) -> tuple[np.ndarray, None]:
+        self, prompts: Texts, responses: Answers = None, progress: bool = False, cache: bool = False
+    ) -> Scores:
         responses = responses or [""] * len(prompts)
         eos = self.tokenizer.eos_token
         texts = [render(p, r, eos) for p, r in zip(prompts, responses, strict=True)]
@@ -123,7 +119,7 @@ class BeaverDamJudge(FieldJudge):
         return out, None
 
     def predict(
-        self, prompts: list[str], responses: list[str] | None = None, progress: bool = False
+        self, prompts: Texts, responses: Answers = None, progress: bool = False
     ) -> list[Verdict]:
         probs = self.probabilities(prompts, responses, progress)
         names = self.categories

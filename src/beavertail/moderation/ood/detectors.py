@@ -57,48 +57,42 @@ def _normalise(x: np.ndarray) -> np.ndarray:
     return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
 
 
-class MaxSoftmax:
-    """Low confidence of the harm verdict: ``-max(p, 1 - p)``."""
+class LogitScore:
+    """A detector that reads the head's logits alone: nothing to fit, no state to save."""
 
-    name: ClassVar[str] = "msp"
     uses_proxies: ClassVar[bool] = False
 
     def fit(self, train: FeatureBank, proxies: FeatureBank | None = None) -> None:
         return None
+
+    def state(self) -> dict[str, np.ndarray]:
+        return {}
+
+    @classmethod
+    def from_state(cls, state: dict[str, np.ndarray]) -> Self:
+        return cls()
+
+
+class MaxSoftmax(LogitScore):
+    """Low confidence of the harm verdict: ``-max(p, 1 - p)``."""
+
+    name: ClassVar[str] = "msp"
 
     def score(self, features: np.ndarray, logits: np.ndarray) -> np.ndarray:
         z = logits[:, 0].astype(np.float64)
         return -np.exp(np.maximum(log_expit(z), log_expit(-z)))
 
-    def state(self) -> dict[str, np.ndarray]:
-        return {}
 
-    @classmethod
-    def from_state(cls, state: dict[str, np.ndarray]) -> MaxSoftmax:
-        return cls()
-
-
-class Energy:
+class Energy(LogitScore):
     """Free energy of the multi-label head, ``-sum_k log(1 + exp(z_k))`` (high = unlike
     training data, which pushed its logits away from zero)."""
 
     name: ClassVar[str] = "energy"
-    uses_proxies: ClassVar[bool] = False
-
-    def fit(self, train: FeatureBank, proxies: FeatureBank | None = None) -> None:
-        return None
 
     def score(self, features: np.ndarray, logits: np.ndarray) -> np.ndarray:
         z = logits.astype(np.float64)
         zeros = np.zeros_like(z)
         return -logsumexp(np.stack([zeros, np.abs(z)]), axis=0).sum(1)
-
-    def state(self) -> dict[str, np.ndarray]:
-        return {}
-
-    @classmethod
-    def from_state(cls, state: dict[str, np.ndarray]) -> Energy:
-        return cls()
 
 
 class Mahalanobis:

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from beavertail.moderation.judge import Judge, JudgeWrapper, resolve_judge
+from beavertail.moderation.judge import Answers, Judge, JudgeWrapper, Texts, resolve_judge
 from beavertail.moderation.verdict import Verdict
 from beavertail.settings import Settings
 
@@ -81,7 +81,7 @@ class OODPolicyJudge(JudgeWrapper):
         self.confirmer = confirmer
 
     def predict(
-        self, prompts: list[str], responses: list[str] | None = None, progress: bool = False
+        self, prompts: Texts, responses: Answers = None, progress: bool = False
     ) -> list[Verdict]:
         verdicts = self.base.predict(prompts, responses, progress)
         answers = list(responses) if responses is not None else [""] * len(prompts)

@@ -217,10 +217,17 @@ def _word_salad(seeds: list[QAExample], rng: random.Random, count: int) -> list[
     return out
 
 
+def _answers_of_at_least(
+    seeds: list[QAExample], words: int, rng: random.Random, count: int
+) -> list[QAExample]:
+    """Up to ``count`` seeds, drawn by ``rng``, whose answers have ``words`` words or more."""
+    pool = [x for x in seeds if len(x.response.split()) >= words]
+    return rng.sample(pool, min(count, len(pool)))
+
+
 def _garbled(seeds: list[QAExample], rng: random.Random, count: int) -> list[ProxyItem]:
-    pool = [x for x in seeds if len(x.response.split()) >= 8]
     out = []
-    for x in rng.sample(pool, min(count, len(pool))):
+    for x in _answers_of_at_least(seeds, 8, rng, count):
         words = x.response.split()
         if rng.random() < 0.5:
             rng.shuffle(words)
@@ -236,9 +243,8 @@ def _garbled(seeds: list[QAExample], rng: random.Random, count: int) -> list[Pro
 
 
 def _truncated(seeds: list[QAExample], rng: random.Random, count: int) -> list[ProxyItem]:
-    pool = [x for x in seeds if len(x.response.split()) >= 12]
     out = []
-    for x in rng.sample(pool, min(count, len(pool))):
+    for x in _answers_of_at_least(seeds, 12, rng, count):
         words = x.response.split()
         cut = rng.randint(1, 4)
         head = " ".join(words[:cut])
