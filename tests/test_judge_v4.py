@@ -366,7 +366,8 @@ def test_long_benign_answers_have_eight_to_twenty_sentences():
 def test_long_benign_topics_each_belong_to_one_area_with_ten_answers_or_more():
     from beavertail.data.judge_sets import HAND_WRITTEN, SETS_DIR
 
-    rows = [json.loads(line) for line in (SETS_DIR / HAND_WRITTEN["long-benign-heldout"]).open()]
+    text = (SETS_DIR / HAND_WRITTEN["long-benign-heldout"]).read_text("utf-8")
+    rows = [json.loads(line) for line in text.splitlines()]
     areas: dict[str, set[str]] = {}
     for row in rows:
         areas.setdefault(row["topic"], set()).add(row["area"])
@@ -374,6 +375,26 @@ def test_long_benign_topics_each_belong_to_one_area_with_ten_answers_or_more():
     assert len({area for found in areas.values() for area in found}) == 5
     counts = Counter(row["topic"] for row in rows)
     assert min(counts.values()) >= 10, counts
+
+
+def test_short_hand_written_sets_carry_consistent_labels_in_the_bt14_taxonomy():
+    from beavertail.data.judge_sets import SETS_DIR
+    from beavertail.data.taxonomy import BEAVERTAILS_14, get_taxonomy
+
+    known = set(get_taxonomy(BEAVERTAILS_14).categories)
+    read = {
+        name: [json.loads(line) for line in (SETS_DIR / name).read_text("utf-8").splitlines()]
+        for name in ("alarming_benign.jsonl", "explicit_harmful.jsonl")
+    }
+    assert all(
+        row["is_safe"] and not row.get("categories") for row in read["alarming_benign.jsonl"]
+    )
+    harmful = read["explicit_harmful.jsonl"]
+    assert harmful and all(row["is_safe"] == (not row["categories"]) for row in harmful)
+    assert sum(not row["is_safe"] for row in harmful) > len(harmful) // 2
+    assert {c for row in harmful for c in row["categories"]} <= known
+    pairs = [(row["prompt"], row["response"]) for rows in read.values() for row in rows]
+    assert len(set(pairs)) == len(pairs)  # a prompt may come twice: a harmful and a safe answer
 
 
 def _normal(prompt: str) -> str:

@@ -15,15 +15,15 @@ from beavertail.moderation import Judge, is_refusal
 from beavertail.moderation.verdict import Verdict
 
 
-@dataclass
+@dataclass(eq=False)  # compared and hashed by identity, as a judge that holds models
 class AnswerJudge:
     """Scores (prompt, answer) pairs: harm (``moderator``), topic relevance (``encoder``, the
     default sentence encoder when omitted) and fluency (``fluency_lm``, which should be the
     *unsteered* model; none: no perplexity)."""
 
     moderator: Judge
-    encoder: SentenceEncoder = field(default_factory=SentenceEncoder)
-    fluency_lm: LoadedLM | None = None
+    encoder: SentenceEncoder = field(default_factory=SentenceEncoder, repr=False)
+    fluency_lm: LoadedLM | None = field(default=None, repr=False)
 
     def judge(
         self, prompts: Sequence[str], answers: Sequence[str], system_prompt: str | None = None
