@@ -11,6 +11,7 @@ import functools
 import inspect
 import re
 import typing
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -146,10 +147,10 @@ def settings_options(
     listed = [path if isinstance(path, Setting) else Setting(path) for path in paths]
     named = [(setting.path.rsplit(".", 1)[-1], setting) for setting in listed]
     named += [(name, s if isinstance(s, Setting) else Setting(s)) for name, s in renamed.items()]
-    specs = dict(named)
-    if len(specs) < len(named):
-        twice = sorted({name for name, _ in named if [n for n, _ in named].count(name) > 1})
+    twice = sorted(name for name, seen in Counter(name for name, _ in named).items() if seen > 1)
+    if twice:
         raise TypeError(f"two settings would be the option --{twice[0].replace('_', '-')}")
+    specs = dict(named)
 
     options = [_option(model, name, setting) for name, setting in specs.items()]
 
